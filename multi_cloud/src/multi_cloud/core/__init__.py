@@ -1,0 +1,1 @@
+"""The shared base-client interface: capabilities, result types, errors, settings, registry."""

@@ -1,0 +1,1 @@
+"""Building blocks shared by the local emulators: ports, threaded WSGI servers, error bodies."""

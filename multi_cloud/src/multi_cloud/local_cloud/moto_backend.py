@@ -1,0 +1,74 @@
+"""moto's threaded server as the AWS control plane and storage of the local cloud."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import urllib.request
+from typing import Any
+
+from multi_cloud.emulation.ports import free_port, wait_for_port
+from multi_cloud.local_cloud.backend import Backend
+
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
+
+#: moto behaviour the lessons rely on: Step Functions really interprets ASL; Lambda never needs Docker
+MOTO_CONFIG = {
+    "stepfunctions": {"execute_state_machine": True},
+    "lambda": {"use_docker": False},
+}
+
+
+class MotoBackend(Backend):
+    name = "moto"
+    preferred_port = 5000
+    install_hint = "pip install 'cloud-ai-platforms[aws]'"
+
+    def __init__(self, region: str = "us-east-1") -> None:
+        super().__init__()
+        self.region = region
+        self._server: Any = None
+
+    @classmethod
+    def available(cls) -> str | None:
+        if importlib.util.find_spec("moto") is None:
+            return f"moto is not installed: {cls.install_hint}"
+        return None
+
+    def start(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        self.port = free_port(self.preferred_port)
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self._server.start()
+        if not wait_for_port(self.port):
+            raise RuntimeError(f"moto did not start on port {self.port}")
+        self._post("/moto-api/config", MOTO_CONFIG)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def reset(self) -> None:
+        self._post("/moto-api/reset", None)
+
+    def env(self) -> dict[str, str]:
+        return {
+            "AWS_ENDPOINT_URL": self.url,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_REGION": self.region,
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "SAGEMAKER_VALIDATE_ROLE": "false",
+            **FAKE_CREDENTIALS,
+        }
+
+    def _post(self, path: str, body: object) -> None:
+        data = json.dumps(body).encode() if body is not None else b""
+        request = urllib.request.Request(self.url + path, data=data, method="POST")
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+            response.read()

@@ -1,0 +1,1 @@
+"""The on-premises provider: the base interface served by offline engines on this machine."""

@@ -1,0 +1,1 @@
+"""Test support shared by every package: pytest fixtures, engine checks, the conformance suite."""

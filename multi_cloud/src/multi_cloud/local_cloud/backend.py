@@ -16,6 +16,18 @@ class Backend(abc.ABC):
 
     def __init__(self) -> None:
         self.port: int = 0
+        #: False in tests: any free port, so parallel test workers never race for the preferred one
+        self.use_preferred_port = True
+
+    def choose_port(self) -> int:
+        """The preferred port (overridable as CLOUDAI_<NAME>_PORT) when free, else any free port."""
+        import os
+
+        from multi_cloud.emulation.ports import free_port
+
+        override = os.environ.get(f"CLOUDAI_{self.name.upper().replace('-', '_')}_PORT")
+        preferred = int(override) if override else self.preferred_port
+        return free_port(preferred if self.use_preferred_port else None)
 
     @property
     def url(self) -> str:

@@ -13,7 +13,7 @@ from multi_cloud.local_cloud.registry import backend_targets, load_backend
 class LocalCloud:
     """The local backends, in process. Use as a context manager or call ``start``/``stop``."""
 
-    def __init__(self, names: Iterable[str] | None = None) -> None:
+    def __init__(self, names: Iterable[str] | None = None, *, preferred_ports: bool = True) -> None:
         targets = backend_targets()
         wanted = list(names) if names is not None else list(targets)
         unknown = [n for n in wanted if n not in targets]
@@ -29,7 +29,9 @@ class LocalCloud:
             if reason:
                 self.skipped[name] = reason
             else:
-                self.backends.append(cls())
+                backend = cls()
+                backend.use_preferred_port = preferred_ports
+                self.backends.append(backend)
         self.running = False
 
     def start(self) -> LocalCloud:

@@ -7,7 +7,7 @@ import json
 import urllib.request
 from typing import Any
 
-from multi_cloud.emulation.ports import free_port, wait_for_port
+from multi_cloud.emulation.ports import wait_for_port
 from multi_cloud.local_cloud.backend import Backend
 
 FAKE_CREDENTIALS = {
@@ -42,7 +42,7 @@ class MotoBackend(Backend):
     def start(self) -> None:
         from moto.server import ThreadedMotoServer
 
-        self.port = free_port(self.preferred_port)
+        self.port = self.choose_port()
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self._server.start()
         if not wait_for_port(self.port):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import atexit
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from multi_cloud.local_cloud.cloud import LocalCloud
 
@@ -29,3 +31,32 @@ def ensure_running() -> dict[str, str]:
     env = _IN_PROCESS.env()
     os.environ.update(env)
     return env
+
+
+@contextmanager
+def local_cloud_session(names: list[str] | None = None) -> Iterator[dict[str, str]]:
+    """For one program run (a demo): use the background local cloud or start one just for the block.
+
+    In cloud mode it does nothing, so the same demo runs against the real clouds.
+    """
+    from multi_cloud.core.settings import get_settings
+    from multi_cloud.local_cloud.control import status
+
+    if not get_settings().is_local:
+        yield {}
+        return
+    background = status()
+    if background.running and background.env:
+        previous = {key: os.environ.get(key) for key in background.env}
+        os.environ.update(background.env)
+        try:
+            yield dict(background.env)
+        finally:
+            LocalCloud.restore_env(previous)
+        return
+    with LocalCloud(names) as cloud:
+        previous = cloud.apply_env()
+        try:
+            yield cloud.env()
+        finally:
+            LocalCloud.restore_env(previous)

@@ -1,0 +1,1 @@
+"""Amazon SageMaker: script-mode training jobs, model deployment, prediction and batch transform."""

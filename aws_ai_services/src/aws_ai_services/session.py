@@ -1,0 +1,110 @@
+"""The one boto3 client factory: same code for local (moto) and cloud mode, only configuration differs."""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from multi_cloud.core.errors import ConfigurationError, PermissionDenied
+from multi_cloud.core.settings import Settings, get_settings
+
+if TYPE_CHECKING:  # pragma: no cover
+    import boto3
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+_CACHE: dict[tuple[str, ...], Any] = {}
+_SESSIONS: dict[tuple[str, ...], boto3.session.Session] = {}
+_LOCK = threading.Lock()
+
+
+def aws_client(service: str, settings: Settings | None = None) -> Any:
+    """A boto3 client for ``service`` ("s3", "sagemaker", "logs", ...) in the configured mode.
+
+    Local mode: boto3 reads ``AWS_ENDPOINT_URL`` (exported by ``cloudai local env`` or the pytest
+    fixtures); when it is unset the background local cloud is looked up, and without one this raises
+    :class:`ConfigurationError` — local mode never reaches real AWS, which the resolved endpoint is
+    checked against. Cloud mode: the standard credential chain (``aws configure``, ``AWS_PROFILE``).
+    """
+    settings = settings or get_settings()
+    if settings.mode == "local":
+        _point_at_local_cloud(settings)
+    region = settings.aws.region
+    profile = settings.aws.profile or ""
+    endpoint = os.environ.get(f"AWS_ENDPOINT_URL_{service.upper().replace('-', '_')}") or os.environ.get(
+        "AWS_ENDPOINT_URL", ""
+    )
+    identity = (settings.mode, region, profile, os.environ.get("AWS_PROFILE", ""))
+    identity += (os.environ.get("AWS_ACCESS_KEY_ID", ""),)
+    key = (service, endpoint, *identity)
+    with _LOCK:
+        if key in _CACHE:
+            return _CACHE[key]
+        session = _session(identity, region, profile)
+        if settings.mode == "cloud" and session.get_credentials() is None:
+            raise PermissionDenied(
+                "no AWS credentials found. Run `aws configure` (or `aws sso login`), or set AWS_PROFILE "
+                "to a configured profile; to work offline set CLOUDAI_MODE=local instead.",
+                provider="aws",
+            )
+        client = session.client(service)
+        if settings.mode == "local":
+            _require_loopback(service, client.meta.endpoint_url)
+        _CACHE[key] = client
+        return client
+
+
+def _session(identity: tuple[str, ...], region: str, profile: str) -> boto3.session.Session:
+    """One boto3 session per identity (mode, region, profile, credentials), so clients share loaders."""
+    import boto3
+    from botocore.exceptions import ProfileNotFound
+
+    if identity not in _SESSIONS:
+        try:
+            _SESSIONS[identity] = boto3.session.Session(
+                region_name=region, profile_name=profile or None
+            )
+        except ProfileNotFound as exc:
+            raise ConfigurationError(
+                f"AWS profile {profile!r} does not exist. Create it with `aws configure --profile "
+                f"{profile}` or change CLOUDAI_AWS__PROFILE.",
+                provider="aws",
+                cause=exc,
+            ) from exc
+    return _SESSIONS[identity]
+
+
+def _point_at_local_cloud(settings: Settings) -> None:
+    if os.environ.get("AWS_ENDPOINT_URL"):
+        return
+    from multi_cloud.local_cloud.control import status
+
+    background = status(settings.state_dir)
+    if background.running and background.env.get("AWS_ENDPOINT_URL"):
+        os.environ.update(background.env)
+        return
+    raise ConfigurationError(
+        "local mode needs the local cloud, and none is running (AWS_ENDPOINT_URL is not set). "
+        'Start it with `cloudai local up` then `eval "$(cloudai local env)"`, or call '
+        "multi_cloud.local_cloud.ensure_running() in Python; set CLOUDAI_MODE=cloud to use real AWS.",
+        provider="aws",
+    )
+
+
+def _require_loopback(service: str, endpoint_url: str) -> None:
+    host = urlsplit(endpoint_url).hostname or ""
+    if host not in LOOPBACK_HOSTS:
+        raise ConfigurationError(
+            f"local mode refused to create a {service} client for {endpoint_url}: local mode only talks "
+            "to the local cloud on 127.0.0.1. Check AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_"
+            f"{service.upper()} and unset AWS_IGNORE_CONFIGURED_ENDPOINT_URLS, or set CLOUDAI_MODE=cloud.",
+            provider="aws",
+        )
+
+
+def clear_client_cache() -> None:
+    """Forget cached clients and sessions (after changing credentials or profiles in-process)."""
+    with _LOCK:
+        _CACHE.clear()
+        _SESSIONS.clear()

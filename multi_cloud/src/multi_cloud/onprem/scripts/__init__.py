@@ -1,0 +1,1 @@
+"""Training scripts the on-premises provider runs under the script-mode contract."""

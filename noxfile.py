@@ -99,8 +99,17 @@ def lock(session: nox.Session) -> None:
     """Regenerate requirements.txt: the exact lock of .[all]."""
     session.install("uv")
     session.run(
-        "uv", "pip", "compile", "pyproject.toml", "--all-extras", "--python-version", "3.10",
-        "--universal", "-o", "requirements.txt", "--no-header",
+        "uv",
+        "pip",
+        "compile",
+        "pyproject.toml",
+        "--all-extras",
+        "--python-version",
+        "3.10",
+        "--universal",
+        "-o",
+        "requirements.txt",
+        "--no-header",
     )
 
 

@@ -85,13 +85,15 @@ THROTTLE_CODES = frozenset(
         "ProvisionedThroughputExceededException",
     }
 )
-UNAVAILABLE_CODES = frozenset({"ServiceUnavailable", "InternalError", "InternalFailure", "InternalServerError"})
+UNAVAILABLE_CODES = frozenset(
+    {"ServiceUnavailable", "InternalError", "InternalFailure", "InternalServerError"}
+)
 
 #: SageMaker answers a missing job/model/endpoint with ValidationException; its message says so
 _NOT_FOUND_PHRASES = ("could not find", "not found", "does not exist")
 _ALREADY_EXISTS_PHRASES = ("already exist", "must be unique")
 
-CREDENTIALS_FIX = "Run `aws configure`, set AWS_PROFILE, or in local mode `eval \"$(cloudai local env)\"`."
+CREDENTIALS_FIX = 'Run `aws configure`, set AWS_PROFILE, or in local mode `eval "$(cloudai local env)"`.'
 LOCAL_CLOUD_FIX = "Is the local cloud running? Check with `cloudai local status`."
 
 
@@ -104,7 +106,9 @@ def map_aws_error(exc: BaseException) -> CloudError | None:
     if isinstance(exc, bx.NoCredentialsError | bx.PartialCredentialsError):
         return PermissionDenied(f"{exc}. {CREDENTIALS_FIX}")
     if isinstance(exc, bx.ProfileNotFound):
-        return ConfigurationError(f"{exc}. Create it with `aws configure --profile NAME` or unset AWS_PROFILE.")
+        return ConfigurationError(
+            f"{exc}. Create it with `aws configure --profile NAME` or unset AWS_PROFILE."
+        )
     if isinstance(exc, bx.NoRegionError):
         return ConfigurationError(f"{exc}. Set CLOUDAI_AWS__REGION or AWS_DEFAULT_REGION.")
     if isinstance(exc, bx.ParamValidationError):

@@ -62,9 +62,7 @@ def _session(identity: tuple[str, ...], region: str, profile: str) -> boto3.sess
 
     if identity not in _SESSIONS:
         try:
-            _SESSIONS[identity] = boto3.session.Session(
-                region_name=region, profile_name=profile or None
-            )
+            _SESSIONS[identity] = boto3.session.Session(region_name=region, profile_name=profile or None)
         except ProfileNotFound as exc:
             raise ConfigurationError(
                 f"AWS profile {profile!r} does not exist. Create it with `aws configure --profile "

@@ -1,7 +1,6 @@
 """CloudProvider plumbing: capability lookup, declared unsupported operations."""
 
 import pytest
-
 from multi_cloud.core.base import CloudProvider, CostService
 from multi_cloud.core.errors import Unsupported
 from multi_cloud.core.types import Health

@@ -1,7 +1,6 @@
 """The error hierarchy and SDK error mapping."""
 
 import pytest
-
 from multi_cloud.core.errors import (
     CloudError,
     InvalidArgument,

@@ -4,7 +4,6 @@ import subprocess
 import sys
 
 import pytest
-
 from multi_cloud.core import registry
 from multi_cloud.core.errors import ConfigurationError, MissingDependency
 
@@ -46,8 +45,7 @@ def test_missing_provider_module_is_a_configuration_error(monkeypatch):
 
 SDK_ROOTS = ("boto3", "botocore", "google", "azure", "sagemaker", "moto")
 LIST_SDK_MODULES = (
-    "import sys;"
-    f"print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in {SDK_ROOTS!r})))"
+    f"import sys;print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in {SDK_ROOTS!r})))"
 )
 
 

@@ -1,8 +1,8 @@
 """The SageMaker script-mode contract runner."""
 
+import io
 import json
 import tarfile
-import io
 
 from multi_cloud.emulation.script_mode import (
     ContainerLayout,

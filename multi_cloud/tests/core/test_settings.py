@@ -1,7 +1,6 @@
 """Settings: local by default, environment and cloudai.toml, clear errors for bad config."""
 
 import pytest
-
 from multi_cloud.core.errors import ConfigurationError
 from multi_cloud.core.settings import load_settings
 

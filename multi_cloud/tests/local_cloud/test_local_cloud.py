@@ -6,7 +6,6 @@ import urllib.request
 
 import boto3
 import pytest
-
 from multi_cloud.core.errors import AlreadyExists, NotFound
 from multi_cloud.local_cloud import control
 from multi_cloud.local_cloud.cloud import LocalCloud

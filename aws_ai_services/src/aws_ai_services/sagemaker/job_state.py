@@ -43,7 +43,11 @@ class JobState:
     failure_reason: str = ""
 
     def finish(
-        self, status: JobStatus, secondary_status: str, *, metrics: Mapping[str, float] | None = None,
+        self,
+        status: JobStatus,
+        secondary_status: str,
+        *,
+        metrics: Mapping[str, float] | None = None,
         failure_reason: str = "",
     ) -> JobState:
         return replace(

@@ -197,4 +197,6 @@ class S3Storage(ObjectStorage):
         if not source.is_dir():
             raise InvalidArgument(f"{source} is neither a file nor a directory")
         files = sorted(p for p in source.rglob("*") if p.is_file())
-        return [self.upload_file(p, self.uri(bucket, prefix + p.relative_to(source).as_posix())) for p in files]
+        return [
+            self.upload_file(p, self.uri(bucket, prefix + p.relative_to(source).as_posix())) for p in files
+        ]

@@ -20,7 +20,10 @@ def doctor() -> None:
     colours = {"ok": "green", "warn": "yellow", "error": "red", "info": "cyan"}
     for check in checks:
         table.add_row(
-            check.area, check.name, f"[{colours[check.level]}]{check.level}[/] {escape(check.detail)}", escape(check.fix)
+            check.area,
+            check.name,
+            f"[{colours[check.level]}]{check.level}[/] {escape(check.detail)}",
+            escape(check.fix),
         )
     Console(width=160).print(table)
     errors = [c for c in checks if c.level == "error"]

@@ -100,9 +100,7 @@ class ObjectStorage(Capability):
     def head_object(self, bucket: str, key: str) -> ObjectInfo: ...
 
     @abc.abstractmethod
-    def list_objects(
-        self, bucket: str, prefix: str = "", *, page_size: int = 1000
-    ) -> Iterator[ObjectInfo]:
+    def list_objects(self, bucket: str, prefix: str = "", *, page_size: int = 1000) -> Iterator[ObjectInfo]:
         """Every object under ``prefix`` in key order, fetched ``page_size`` at a time."""
 
     @abc.abstractmethod
@@ -204,9 +202,7 @@ class SpeechService(Capability):
     def voices(self, *, language: str = "") -> list[str]: ...
 
     @abc.abstractmethod
-    def transcribe(
-        self, audio: bytes, *, language: str = "en-US", phrases: Sequence[str] = ()
-    ) -> Transcript:
+    def transcribe(self, audio: bytes, *, language: str = "en-US", phrases: Sequence[str] = ()) -> Transcript:
         """Recognise speech in WAV ``audio``; ``phrases`` constrains recognition to those phrases."""
 
 
@@ -300,9 +296,7 @@ class CloudProvider(abc.ABC):
         factory = getattr(self, f"_make_{capability}", None)
         if factory is None:
             if required:
-                raise Unsupported(
-                    f"{self.name} offers no {capability} capability", provider=self.name
-                )
+                raise Unsupported(f"{self.name} offers no {capability} capability", provider=self.name)
             return None
         cache = self.__dict__.setdefault("_services", {})
         if capability not in cache:

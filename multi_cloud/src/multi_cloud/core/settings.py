@@ -56,11 +56,9 @@ def default_state_dir() -> Path:
 
 
 class Settings(BaseSettings):
-    """All settings. Environment wins over cloudai.toml; e.g. ``CLOUDAI_MODE=cloud``, ``CLOUDAI_AWS__REGION``."""
+    """All settings; the environment (``CLOUDAI_MODE``, ``CLOUDAI_AWS__REGION``) wins over cloudai.toml."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="CLOUDAI_", env_nested_delimiter="__", extra="forbid"
-    )
+    model_config = SettingsConfigDict(env_prefix="CLOUDAI_", env_nested_delimiter="__", extra="forbid")
 
     mode: Mode = "local"
     state_dir: Path = default_state_dir()

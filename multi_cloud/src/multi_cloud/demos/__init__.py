@@ -1,1 +1,1 @@
-"""Command-line demos run by ``cloudai demo``; capstones add theirs through the ``cloudai.demos`` entry points."""
+"""Command-line demos run by ``cloudai demo``; capstones register theirs as ``cloudai.demos`` entry points."""

@@ -36,7 +36,9 @@ def run() -> int:
     except DemoFailed as err:
         console.print(f"[red]tour failed:[/] {err}")
         return 1
-    console.print(f"[bold green]Tour complete[/] in {time.perf_counter() - started:.1f} s; nothing left running.")
+    console.print(
+        f"[bold green]Tour complete[/] in {time.perf_counter() - started:.1f} s; nothing left running."
+    )
     return 0
 
 

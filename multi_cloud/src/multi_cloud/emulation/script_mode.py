@@ -82,7 +82,9 @@ class ContainerLayout:
             self.channel(name).mkdir(parents=True, exist_ok=True)
 
 
-def contract_env(layout: ContainerLayout, hyperparameters: Mapping[str, Any], channels: list[str]) -> dict[str, str]:
+def contract_env(
+    layout: ContainerLayout, hyperparameters: Mapping[str, Any], channels: list[str]
+) -> dict[str, str]:
     """The SM_* variables a SageMaker training container sets."""
     hps = {k: _hp_string(v) for k, v in hyperparameters.items()}
     env = {

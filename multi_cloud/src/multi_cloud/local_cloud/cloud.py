@@ -18,9 +18,7 @@ class LocalCloud:
         wanted = list(names) if names is not None else list(targets)
         unknown = [n for n in wanted if n not in targets]
         if unknown:
-            raise ValueError(
-                f"unknown local backend(s) {', '.join(unknown)}; known: {', '.join(targets)}"
-            )
+            raise ValueError(f"unknown local backend(s) {', '.join(unknown)}; known: {', '.join(targets)}")
         self.backends: list[Backend] = []
         self.skipped: dict[str, str] = {}
         for name in wanted:

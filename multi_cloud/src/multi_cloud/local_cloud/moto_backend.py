@@ -23,6 +23,21 @@ MOTO_CONFIG = {
 }
 
 
+def apply_moto_patches() -> list[str]:
+    """Run every ``cloudai.moto_patches`` entry point once per process (e.g. Lambda really running code).
+
+    moto runs in this process (ThreadedMotoServer), so a package can extend what it computes; each patch is
+    a function that is safe to call more than once.
+    """
+    from importlib.metadata import entry_points
+
+    applied = []
+    for ep in entry_points(group="cloudai.moto_patches"):
+        ep.load()()
+        applied.append(ep.name)
+    return applied
+
+
 class MotoBackend(Backend):
     name = "moto"
     preferred_port = 5000
@@ -40,8 +55,12 @@ class MotoBackend(Backend):
         return None
 
     def start(self) -> None:
+        import logging
+
         from moto.server import ThreadedMotoServer
 
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no per-request lines in demos
+        apply_moto_patches()
         self.port = self.choose_port()
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self._server.start()

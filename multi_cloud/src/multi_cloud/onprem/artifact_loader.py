@@ -1,4 +1,4 @@
-"""Fetch a model artifact by URI, unpack and load it, and build its runtime (ONNX first, scikit-learn fallback)."""
+"""Fetch, unpack and load a model artifact, and build its runtime (ONNX first, scikit-learn fallback)."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ class ArtifactLoader:
         return LoadedArtifact(artifact_uri, model_dir, model, feature_count(model, artifact_uri))
 
     def runtime(self, loaded: LoadedArtifact) -> BuiltRuntime:
-        """An onnxruntime session when skl2onnx converts the model, else the scikit-learn model with the reason."""
+        """An onnxruntime session when skl2onnx converts the model, else scikit-learn and the reason."""
         try:
             onnx_bytes = convert_to_onnx(loaded.model, loaded.n_features)
             return BuiltRuntime(OnnxRuntimeModel(onnx_bytes, loaded.n_features), onnx_bytes)

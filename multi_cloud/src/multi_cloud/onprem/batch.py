@@ -1,4 +1,4 @@
-"""Batch transform: predict every CSV object under an input URI, one ``<name>.out`` per object, a line per row."""
+"""Batch transform: predict every CSV object under a URI into ``<name>.out``, one line per row."""
 
 from __future__ import annotations
 
@@ -32,7 +32,9 @@ def parse_csv(name: str, data: bytes, n_features: int) -> Any:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise CsvProblem(f"{name} is not UTF-8 text (byte {exc.start} is {data[exc.start]:#04x}); send plain CSV") from None
+        raise CsvProblem(
+            f"{name} is not UTF-8 text (byte {exc.start} is {data[exc.start]:#04x}); send plain CSV"
+        ) from None
     rows = []
     for line_number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -73,7 +75,9 @@ def run_batch(
     output_uri: str,
 ) -> BatchPredictionJob:
     """Read and check every input first (so a corrupt file writes nothing), then predict and write."""
-    job = BatchPredictionJob(name=name, status="InProgress", provider=provider, input_uri=input_uri, output_uri=output_uri)
+    job = BatchPredictionJob(
+        name=name, status="InProgress", provider=provider, input_uri=input_uri, output_uri=output_uri
+    )
     try:
         parsed = [
             ParsedObject(entry.name, parse_csv(entry.name, entry.read(), runtime.n_features))
@@ -83,15 +87,24 @@ def run_batch(
     except (CsvProblem, CloudError) as exc:
         return _failed(job, str(exc))
     if not parsed:
-        return _failed(job, f"no CSV objects under {input_uri}; upload .csv files (or text/csv objects) there")
+        return _failed(
+            job, f"no CSV objects under {input_uri}; upload .csv files (or text/csv objects) there"
+        )
     records = 0
     for item in parsed:
         values = runtime.predict(item.rows)[0] if len(item.rows) else ()
         body = "".join(f"{format_value(v)}\n" for v in values)
-        locations.write(locations.child(output_uri, f"{item.name}.out"), body.encode(), content_type="text/csv")
+        locations.write(
+            locations.child(output_uri, f"{item.name}.out"), body.encode(), content_type="text/csv"
+        )
         records += len(values)
     return BatchPredictionJob(
-        name=name, status="Completed", provider=provider, input_uri=input_uri, output_uri=output_uri, records=records
+        name=name,
+        status="Completed",
+        provider=provider,
+        input_uri=input_uri,
+        output_uri=output_uri,
+        records=records,
     )
 
 

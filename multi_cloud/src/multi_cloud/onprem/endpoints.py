@@ -104,7 +104,9 @@ class EndpointHost:
             cached = self._runtimes.get(endpoint.name)
             if cached is None:
                 folder = self.files / endpoint.name
-                cached = open_runtime(folder / "model", folder / ONNX_FILENAME, endpoint.n_features, endpoint.runtime)
+                cached = open_runtime(
+                    folder / "model", folder / ONNX_FILENAME, endpoint.n_features, endpoint.runtime
+                )
                 self._runtimes[endpoint.name] = cached
             return cached
 

@@ -20,7 +20,8 @@ def check_estimator(estimator: str, params: Mapping[str, Any]) -> None:
     """InvalidArgument unless ``estimator`` imports as an estimator class accepting ``params``."""
     if not DOTTED_PATH.match(estimator):
         raise InvalidArgument(
-            f"estimator {estimator!r} is not a dotted class path; use e.g. 'sklearn.ensemble.RandomForestClassifier'"
+            f"estimator {estimator!r} is not a dotted class path; "
+            "use e.g. 'sklearn.ensemble.RandomForestClassifier'"
         )
     module_name, _, class_name = estimator.rpartition(".")
     try:
@@ -40,12 +41,15 @@ def check_estimator(estimator: str, params: Mapping[str, Any]) -> None:
     unknown = sorted(set(params) - accepted)
     if unknown:
         raise InvalidArgument(
-            f"{class_name} has no parameter(s) {', '.join(unknown)}; it accepts: {', '.join(sorted(accepted))}"
+            f"{class_name} has no parameter(s) {', '.join(unknown)}; "
+            f"it accepts: {', '.join(sorted(accepted))}"
         )
     try:
         json.dumps(dict(params))
     except TypeError as exc:
-        raise InvalidArgument(f"estimator params must be JSON values (numbers, strings, lists): {exc}") from exc
+        raise InvalidArgument(
+            f"estimator params must be JSON values (numbers, strings, lists): {exc}"
+        ) from exc
 
 
 def estimator_training_spec(

@@ -1,4 +1,4 @@
-"""Read and write data named by object-storage URIs (``onprem://bucket/key``) or local paths / file:// URIs."""
+"""Read and write data named by object URIs (``onprem://bucket/key``), local paths or file:// URIs."""
 
 from __future__ import annotations
 

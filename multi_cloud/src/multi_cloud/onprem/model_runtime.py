@@ -73,7 +73,9 @@ class OnnxRuntimeModel:
         try:
             import onnxruntime as ort
         except ImportError as exc:
-            raise MissingDependency(f"ONNX serving needs onnxruntime ({exc}): pip install onnxruntime") from exc
+            raise MissingDependency(
+                f"ONNX serving needs onnxruntime ({exc}): pip install onnxruntime"
+            ) from exc
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
@@ -87,7 +89,8 @@ class OnnxRuntimeModel:
         outputs = self.session.run(None, {self.input_name: matrix.astype(np.float32, copy=False)})
         probabilities: tuple[tuple[float, ...], ...] = ()
         if len(outputs) > 1 and getattr(outputs[1], "ndim", 0) == 2:
-            probabilities = tuple(tuple(float(p) for p in row) for row in outputs[1].tolist())
+            # float32 arithmetic: round to the 6 digits it carries (no 1.0000001 probabilities)
+            probabilities = tuple(tuple(round(float(p), 6) for p in row) for row in outputs[1].tolist())
         return _plain(outputs[0]), probabilities
 
 
@@ -107,7 +110,9 @@ class SklearnModel:
         probabilities: tuple[tuple[float, ...], ...] = ()
         if hasattr(self.model, "predict_proba"):
             try:
-                probabilities = tuple(tuple(float(p) for p in row) for row in self.model.predict_proba(matrix))
+                probabilities = tuple(
+                    tuple(float(p) for p in row) for row in self.model.predict_proba(matrix)
+                )
             except (AttributeError, NotImplementedError):
                 probabilities = ()  # e.g. SVC(probability=False) exposes the method but refuses
         return _plain(values), probabilities

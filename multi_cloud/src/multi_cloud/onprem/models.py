@@ -1,17 +1,18 @@
-"""OnPremModelService: script-mode training, a versioned registry, ONNX export and serving, batch transform."""
+"""OnPremModelService: script-mode training, versioned registry, ONNX export and serving, batch."""
 
 from __future__ import annotations
 
 import re
 import tempfile
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from multi_cloud.core.base import ModelService, ObjectStorage
-from multi_cloud.core.errors import InvalidArgument, mapped_errors
+from multi_cloud.core.errors import InvalidArgument, NotFound, mapped_errors
 from multi_cloud.core.types import BatchPredictionJob, Endpoint, Prediction, TrainingJob, TrainingSpec
 from multi_cloud.onprem.artifact_loader import ArtifactLoader
 from multi_cloud.onprem.batch import run_batch
@@ -36,12 +37,15 @@ def _keep(_: BaseException) -> None:
 
 
 class OnPremModelService(ModelService):
-    """Models on this machine: jobs, registry and endpoints persist under ``root``; artifacts go to ``storage``."""
-
-    unsupported: Mapping[str, str] = {}
+    """Models on this machine: jobs, registry, endpoints under ``root``; artifacts in ``storage``."""
 
     def __init__(
-        self, provider: str, root: Path, storage: ObjectStorage, *, artifacts_bucket: str = DEFAULT_ARTIFACTS_BUCKET
+        self,
+        provider: str,
+        root: Path,
+        storage: ObjectStorage,
+        *,
+        artifacts_bucket: str = DEFAULT_ARTIFACTS_BUCKET,
     ) -> None:
         super().__init__(provider)
         self.root = Path(root)
@@ -70,7 +74,7 @@ class OnPremModelService(ModelService):
         output_uri: str = "",
         timeout_seconds: int = 3600,
     ) -> TrainingJob:
-        """Fit ``estimator(**params)`` (a dotted class path) on the CSV files at ``data_uri`` as a script-mode job."""
+        """Fit ``estimator(**params)`` (a dotted class path) on the CSVs at ``data_uri``, in script mode."""
         with mapped_errors(self.provider, "models.train_estimator", _keep):
             spec = estimator_training_spec(
                 name,
@@ -102,7 +106,7 @@ class OnPremModelService(ModelService):
         metrics: Mapping[str, float] | None = None,
         description: str = "",
     ) -> ModelVersion:
-        """Add the next version of ``name`` pointing at a checked artifact (a job's metrics are kept by default)."""
+        """Add the next version of ``name``: a checked artifact (a job's metrics are kept by default)."""
         with mapped_errors(self.provider, "models.register_model", _keep):
             check_name("model", name)
             uri, _ = self.resolve_artifact(artifact)
@@ -124,7 +128,7 @@ class OnPremModelService(ModelService):
         return self.registry.names()
 
     def resolve_artifact(self, source: ModelSource) -> tuple[str, str]:
-        """``(artifact URI, model name)`` of a finished job, a registered version, "name/version" or a URI/path."""
+        """``(artifact URI, model name)`` of a finished job, a ModelVersion, "name/version" or URI/path."""
         if isinstance(source, TrainingJob):
             if source.status != "Completed" or not source.model_artifact:
                 why = f": {source.failure_reason}" if source.failure_reason else ""
@@ -147,12 +151,16 @@ class OnPremModelService(ModelService):
             with self._scratch() as scratch:
                 loaded = self.loader.load(uri, scratch / "model")
                 onnx_bytes = convert_to_onnx(loaded.model, loaded.n_features)
-            stored = self.locations.write(onnx_uri_for(uri), onnx_bytes, content_type="application/octet-stream")
-            return OnnxExport(uri=stored, artifact_uri=uri, onnx_bytes=onnx_bytes, n_features=loaded.n_features)
+            stored = self.locations.write(
+                onnx_uri_for(uri), onnx_bytes, content_type="application/octet-stream"
+            )
+            return OnnxExport(
+                uri=stored, artifact_uri=uri, onnx_bytes=onnx_bytes, n_features=loaded.n_features
+            )
 
     # ------------------------------------------------------------------ serving
     def deploy(self, job_or_artifact: ModelSource, endpoint_name: str) -> ServedEndpoint:
-        """Serve the model at ``endpoint_name`` with onnxruntime (scikit-learn if conversion is impossible)."""
+        """Serve the model at ``endpoint_name`` with onnxruntime (scikit-learn if ONNX is impossible)."""
         with mapped_errors(self.provider, "models.deploy", _keep):
             uri, model_name = self.resolve_artifact(job_or_artifact)
             return self.endpoints.deploy(uri, endpoint_name, model_name=model_name)
@@ -194,8 +202,6 @@ class OnPremModelService(ModelService):
     def get_batch_prediction_job(self, name: str) -> BatchPredictionJob:
         record = self.batch_jobs.load(name)
         if record is None:
-            from multi_cloud.core.errors import NotFound
-
             raise NotFound(
                 f"no batch prediction job named {name!r}; run batch_predict first",
                 provider=self.provider,
@@ -203,14 +209,13 @@ class OnPremModelService(ModelService):
             )
         return BatchPredictionJob(**record)
 
-    def _scratch(self) -> tempfile.TemporaryDirectory[str]:
-        (self.root / "scratch").mkdir(exist_ok=True)
-        return _PathTempDir(dir=self.root / "scratch")
-
-
-class _PathTempDir(tempfile.TemporaryDirectory):  # type: ignore[type-arg]
-    def __enter__(self) -> Path:  # type: ignore[override]
-        return Path(self.name)
+    @contextmanager
+    def _scratch(self) -> Iterator[Path]:
+        """A temporary folder under ``root`` for unpacking artifacts, removed afterwards."""
+        base = self.root / "scratch"
+        base.mkdir(exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=base) as folder:
+            yield Path(folder)
 
 
 def _model_name_from_uri(uri: str) -> str:

@@ -32,7 +32,7 @@ def onnx_uri_for(artifact_uri: str) -> str:
 
 
 def convert_to_onnx(model: Any, n_features: int) -> bytes:
-    """The serialized ONNX graph of ``model``; Unsupported naming the reason when skl2onnx cannot convert it."""
+    """The serialized ONNX graph of ``model``; Unsupported with the reason if skl2onnx cannot."""
     try:
         from skl2onnx import to_onnx
         from skl2onnx.common.data_types import FloatTensorType

@@ -1,4 +1,4 @@
-"""Script-mode training jobs: stage channels, run the script under the SageMaker contract, store model.tar.gz."""
+"""Script-mode training jobs: stage channels, run under the SageMaker contract, store model.tar.gz."""
 
 from __future__ import annotations
 
@@ -69,7 +69,9 @@ class ScriptTrainer:
             status="InProgress",
             provider=self.provider,
             started=started,
-            hyperparameters={k: v if isinstance(v, str) else json.dumps(v) for k, v in spec.hyperparameters.items()},
+            hyperparameters={
+                k: v if isinstance(v, str) else json.dumps(v) for k, v in spec.hyperparameters.items()
+            },
         )
         if not self.jobs.create(spec.name, to_record(job)):
             raise AlreadyExists(

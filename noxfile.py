@@ -9,6 +9,9 @@ import shutil
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
+# Compile bytecode at install: training scripts and function handlers run in fresh subprocesses, and this
+# environment sets PYTHONDONTWRITEBYTECODE, so without it every subprocess recompiles scikit-learn (~5 s).
+os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
 nox.options.sessions = ["tests", "lint"]
 nox.options.reuse_existing_virtualenvs = True
 

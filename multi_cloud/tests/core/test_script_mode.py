@@ -90,3 +90,20 @@ def test_pack_and_unpack_round_trip(tmp_path):
     assert sorted(names) == ["model.joblib", "sub/vocab.txt"]
     out = unpack_model(archive, tmp_path / "out")
     assert (out / "sub" / "vocab.txt").read_text() == "a b"
+
+
+def test_timeout_kills_the_scripts_children_too(tmp_path):
+    import psutil
+
+    script = tmp_path / "spawner.py"
+    pid_file = tmp_path / "child.pid"
+    script.write_text(
+        "import subprocess, sys, time\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+        "time.sleep(60)\n"
+    )
+    result = run_script(script, ContainerLayout(tmp_path / "ml"), timeout=2)
+    assert not result.succeeded
+    child = int(pid_file.read_text())
+    assert not psutil.pid_exists(child) or psutil.Process(child).status() == psutil.STATUS_ZOMBIE

@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-
 from multi_cloud.core.errors import AlreadyExists, InvalidArgument, NotFound, Unsupported
 from multi_cloud.core.types import TrainingJob, TrainingSpec
 from multi_cloud.demos.scripts import SKLEARN_CLASSIFIER, iris_csv
@@ -146,7 +145,9 @@ def test_hanging_script_is_killed_at_the_timeout(site: OnPremProvider, tmp_path:
 def test_estimator_spec_training_with_header_and_last_label_column(site: OnPremProvider) -> None:
     features, labels = iris_matrix()
     lines = ["sepal_l,sepal_w,petal_l,petal_w,species"]
-    lines += [",".join(f"{v:.1f}" for v in row) + f",{label}" for row, label in zip(features, labels)]
+    lines += [
+        ",".join(f"{v:.1f}" for v in row) + f",{label}" for row, label in zip(features, labels, strict=True)
+    ]
     site.storage.create_bucket("tabular")
     site.storage.put_object("tabular", "iris/labelled.csv", ("\n".join(lines) + "\n").encode())
     job = site.models.train_estimator(
@@ -259,6 +260,10 @@ def test_deployed_endpoint_serves_onnx_matching_sklearn(
     assert reopened.predict("rf-ep", IRIS_ROWS).values == tuple(IRIS_CLASSES)
     with pytest.raises(AlreadyExists, match="delete_endpoint"):
         site.models.deploy(rf_job, "rf-ep")
+    # deleted through the other instance: the first one's cached session is not used any more
+    reopened.delete_endpoint("rf-ep")
+    with pytest.raises(NotFound, match="no endpoint named 'rf-ep'"):
+        site.models.predict("rf-ep", IRIS_ROWS)
 
 
 def test_bad_instances_name_the_problem(site: OnPremProvider, rf_job: TrainingJob) -> None:
@@ -267,7 +272,7 @@ def test_bad_instances_name_the_problem(site: OnPremProvider, rf_job: TrainingJo
         site.models.predict("strict-ep", [[5.1, 3.5, 1.4]])
     with pytest.raises(InvalidArgument, match="got 3 in row 1"):
         site.models.predict("strict-ep", [[5.1, 3.5, 1.4, 0.2], [5.1, 3.5, 1.4]])
-    with pytest.raises(InvalidArgument, match="'tall' is not a number"):
+    with pytest.raises(InvalidArgument, match="row 0 holds 'tall', which is not a number"):
         site.models.predict("strict-ep", [[5.1, 3.5, 1.4, "tall"]])
     with pytest.raises(InvalidArgument, match="wrap it"):
         site.models.predict("strict-ep", [5.1, 3.5, 1.4, 0.2])

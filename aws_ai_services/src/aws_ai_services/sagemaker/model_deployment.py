@@ -160,7 +160,8 @@ class SageMakerDeployer:
         description, variant, artifact = self._resolve(endpoint_name)
         if _STATUS.get(description["EndpointStatus"]) != "InService":
             raise Unavailable(
-                f"endpoint {endpoint_name!r} is {description['EndpointStatus']}, not InService; wait and retry",
+                f"endpoint {endpoint_name!r} is {description['EndpointStatus']}, not InService; "
+                "wait for it and retry",
                 provider=self.provider,
                 operation="models.predict",
             )
@@ -189,7 +190,9 @@ class SageMakerDeployer:
             )
         return description, variants[0], model_artifact(self.client, variants[0]["ModelName"])
 
-    def _to_endpoint(self, description: Mapping[str, Any], variant: Mapping[str, Any], artifact: str) -> Endpoint:
+    def _to_endpoint(
+        self, description: Mapping[str, Any], variant: Mapping[str, Any], artifact: str
+    ) -> Endpoint:
         return Endpoint(
             name=description["EndpointName"],
             status=_STATUS.get(description["EndpointStatus"], "Failed"),

@@ -12,7 +12,6 @@ import io
 import json
 import os
 import re
-import subprocess
 import sys
 import tarfile
 import time
@@ -20,6 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from multi_cloud.emulation.processes import run_group
 
 #: "name=value" or "name: value" lines on stdout/stderr become metrics unless definitions are given
 DEFAULT_METRIC_REGEX = re.compile(
@@ -147,21 +148,9 @@ def run_script(
         p for p in (str(script.resolve().parent), env.get("PYTHONPATH", "")) if p
     )
     started = time.monotonic()
-    try:
-        proc = subprocess.run(  # noqa: S603 - the learner's own training script
-            args,
-            cwd=script.resolve().parent,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            stdin=subprocess.DEVNULL,
-        )
-        returncode, logs = proc.returncode, proc.stdout + proc.stderr
-        stderr = proc.stderr
-    except subprocess.TimeoutExpired as exc:
-        returncode = -9
-        logs = _text(exc.stdout) + _text(exc.stderr)
+    done = run_group(args, cwd=script.resolve().parent, env=env, timeout=timeout)
+    returncode, logs, stderr = done.returncode, done.stdout + done.stderr, done.stderr
+    if done.timed_out:
         stderr = f"training script exceeded its {timeout:.0f} s limit and was stopped"
     seconds = time.monotonic() - started
     failure = ""

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from multi_cloud.core.errors import AlreadyExists, NotFound
+from multi_cloud.core.errors import AlreadyExists, InvalidArgument, NotFound
 from multi_cloud.core.types import Endpoint, Prediction
 from multi_cloud.onprem.artifact_loader import ArtifactLoader
 from multi_cloud.onprem.model_runtime import ModelRuntime, Runtime, open_runtime, to_matrix
@@ -29,6 +29,13 @@ class ServedEndpoint(Endpoint):
     created: datetime | None = None
 
 
+@dataclass(frozen=True)
+class ServedModel:
+    stamp: int  # mtime_ns of the endpoint record this was loaded from
+    endpoint: ServedEndpoint
+    runtime: ModelRuntime
+
+
 class EndpointHost:
     """Deploys artifacts as endpoints and answers predictions from them."""
 
@@ -38,7 +45,7 @@ class EndpointHost:
         self.loader = loader
         self.records = JsonStore(root / "endpoints")
         self.files = root / "endpoint-files"
-        self._runtimes: dict[str, ModelRuntime] = {}
+        self._served: dict[str, ServedModel] = {}
         self._lock = threading.Lock()
 
     def deploy(self, artifact_uri: str, endpoint_name: str, *, model_name: str) -> ServedEndpoint:
@@ -74,7 +81,9 @@ class EndpointHost:
         )
         with self._lock:
             self.records.save(endpoint_name, to_record(endpoint))
-            self._runtimes[endpoint_name] = built.runtime
+            self._served[endpoint_name] = ServedModel(
+                self._stamp(endpoint_name) or 0, endpoint, built.runtime
+            )
         return endpoint
 
     def get(self, endpoint_name: str, *, operation: str = "models.get_endpoint") -> ServedEndpoint:
@@ -94,25 +103,40 @@ class EndpointHost:
     def delete(self, endpoint_name: str) -> None:
         self.get(endpoint_name, operation="models.delete_endpoint")
         with self._lock:
-            self._runtimes.pop(endpoint_name, None)
+            self._served.pop(endpoint_name, None)
             self.records.delete(endpoint_name)
         shutil.rmtree(self.files / endpoint_name, ignore_errors=True)
 
-    def runtime(self, endpoint: ServedEndpoint) -> ModelRuntime:
-        """The cached runtime, reopened from disk when another provider instance deployed the endpoint."""
+    def served(self, endpoint_name: str, *, operation: str = "models.predict") -> ServedModel:
+        """The endpoint and its runtime, cached while its record is unchanged on disk.
+
+        The cache key is the record's mtime, so an endpoint deleted or redeployed by another provider
+        instance is noticed at the next call, and one deployed elsewhere is reopened from its files.
+        """
+        stamp = self._stamp(endpoint_name)
+        cached = self._served.get(endpoint_name)
+        if cached is not None and stamp is not None and cached.stamp == stamp:
+            return cached
         with self._lock:
-            cached = self._runtimes.get(endpoint.name)
-            if cached is None:
-                folder = self.files / endpoint.name
-                cached = open_runtime(
-                    folder / "model", folder / ONNX_FILENAME, endpoint.n_features, endpoint.runtime
-                )
-                self._runtimes[endpoint.name] = cached
+            self._served.pop(endpoint_name, None)
+            endpoint = self.get(endpoint_name, operation=operation)  # NotFound names the endpoints
+            folder = self.files / endpoint_name
+            runtime = open_runtime(
+                folder / "model", folder / ONNX_FILENAME, endpoint.n_features, endpoint.runtime
+            )
+            cached = ServedModel(self._stamp(endpoint_name) or 0, endpoint, runtime)
+            self._served[endpoint_name] = cached
             return cached
 
+    def _stamp(self, endpoint_name: str) -> int | None:
+        try:
+            return self.records.path(check_name("endpoint", endpoint_name)).stat().st_mtime_ns
+        except (FileNotFoundError, InvalidArgument):
+            return None
+
     def predict(self, endpoint_name: str, instances: Sequence[Sequence[float]] | Any) -> Prediction:
-        endpoint = self.get(endpoint_name, operation="models.predict")
-        runtime = self.runtime(endpoint)
+        served = self.served(endpoint_name)
+        endpoint, runtime = served.endpoint, served.runtime
         matrix = to_matrix(instances, endpoint.n_features)
         started = time.perf_counter()
         values, probabilities = runtime.predict(matrix)

@@ -1,4 +1,4 @@
-"""Delivery machinery for on-prem events: retry with exponential backoff, and a persisted dead-letter store."""
+"""Delivery machinery for on-prem events: retries with exponential backoff, a persisted dead-letter store."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from multi_cloud.onprem.atomic_files import write_bytes
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """``max_attempts`` tries in all; waits ``initial_backoff_seconds * multiplier**(n-1)`` (capped) between."""
+    """``max_attempts`` tries in all, waiting ``initial_backoff_seconds * multiplier**(n-1)`` (capped)
+    after the n-th failure."""
 
     max_attempts: int = 3
     initial_backoff_seconds: float = 0.05
@@ -26,7 +27,9 @@ class RetryPolicy:
     max_backoff_seconds: float = 2.0
 
     def delay(self, failed_attempts: int) -> float:
-        return min(self.initial_backoff_seconds * self.multiplier ** (failed_attempts - 1), self.max_backoff_seconds)
+        return min(
+            self.initial_backoff_seconds * self.multiplier ** (failed_attempts - 1), self.max_backoff_seconds
+        )
 
 
 @dataclass(frozen=True)
@@ -69,8 +72,12 @@ class DeadLetterStore:
         self.path = path
         self._lock = threading.Lock()
 
-    def add(self, bus: str, rule: str, target: str, event: Mapping[str, Any], outcome: DeliveryOutcome) -> DeadLetter:
-        letter = DeadLetter(uuid.uuid4().hex, bus, rule, target, dict(event), outcome.attempts, outcome.last_error)
+    def add(
+        self, bus: str, rule: str, target: str, event: Mapping[str, Any], outcome: DeliveryOutcome
+    ) -> DeadLetter:
+        letter = DeadLetter(
+            uuid.uuid4().hex, bus, rule, target, dict(event), outcome.attempts, outcome.last_error
+        )
         line = json.dumps(asdict(letter)).encode() + b"\n"
         with self._lock, open(self.path, "ab") as handle:
             handle.write(line)
@@ -93,7 +100,9 @@ class DeadLetterStore:
                     continue
                 if letter.id in retried:
                     outcome = retried[letter.id]
-                    letter = replace(letter, attempts=letter.attempts + outcome.attempts, last_error=outcome.last_error)
+                    letter = replace(
+                        letter, attempts=letter.attempts + outcome.attempts, last_error=outcome.last_error
+                    )
                 kept.append(letter)
             write_bytes(self.path, b"".join(json.dumps(asdict(item)).encode() + b"\n" for item in kept))
 

@@ -57,7 +57,11 @@ def _validate_object(pattern: Mapping[str, Any], path: str) -> None:
     for key, value in pattern.items():
         where = f"{path}.{key}" if path else str(key)
         if key == "$or":
-            if not isinstance(value, list) or len(value) < 2 or not all(isinstance(v, Mapping) for v in value):
+            if (
+                not isinstance(value, list)
+                or len(value) < 2
+                or not all(isinstance(v, Mapping) for v in value)
+            ):
                 raise _invalid(where, "'$or' takes a list of at least two pattern objects")
             for index, alternative in enumerate(value):
                 if not alternative:
@@ -81,7 +85,7 @@ def _validate_condition(condition: Any, where: str) -> None:
         return
     if not isinstance(condition, Mapping) or len(condition) != 1:
         raise _invalid(where, "each array item must be a JSON value or an object with one operator")
-    (operator, argument), = condition.items()
+    ((operator, argument),) = condition.items()
     if operator not in OPERATORS:
         raise _invalid(where, f"unknown operator {operator!r}; known: {', '.join(OPERATORS)}")
     if operator in ("prefix", "suffix"):
@@ -107,14 +111,18 @@ def _validate_condition(condition: Any, where: str) -> None:
 def _validate_anything_but(argument: Any, where: str) -> None:
     if isinstance(argument, Mapping):
         _require(len(argument) == 1, where, "'anything-but' takes one operator object")
-        (operator, value), = argument.items()
+        ((operator, value),) = argument.items()
         _require(
             operator in ("prefix", "suffix", "equals-ignore-case", "wildcard"),
             where,
             "'anything-but' objects support prefix, suffix, equals-ignore-case or wildcard",
         )
-        values = value if isinstance(value, list) and operator in ("equals-ignore-case", "wildcard") else [value]
-        _require(all(isinstance(v, str) and v for v in values), where, f"anything-but {operator} takes strings")
+        values = (
+            value if isinstance(value, list) and operator in ("equals-ignore-case", "wildcard") else [value]
+        )
+        _require(
+            all(isinstance(v, str) and v for v in values), where, f"anything-but {operator} takes strings"
+        )
         if operator == "wildcard":
             for text in values:
                 wildcard_regex(text, where)
@@ -137,13 +145,15 @@ def _string_or_ignore_case(argument: Any, where: str, operator: str) -> None:
 def numeric_bounds(argument: Any, where: str = "") -> list[tuple[str, float]]:
     """``[">", 0, "<=", 5]`` -> ``[(">", 0.0), ("<=", 5.0)]``, checked to be a sensible range."""
     ok = isinstance(argument, list) and len(argument) in (2, 4)
-    pairs = list(zip(argument[::2], argument[1::2])) if ok else []
+    pairs = list(zip(argument[::2], argument[1::2], strict=True)) if ok else []
     ok = ok and all(op in _NUMERIC_OPS and _is_number(value) for op, value in pairs)
     if ok and len(pairs) == 2:
         (low_op, _), (high_op, _) = pairs
         ok = low_op in (">", ">=") and high_op in ("<", "<=") and pairs[0][1] < pairs[1][1]
     if not ok:
-        raise _invalid(where, "'numeric' takes [op, number] or ['>'|'>=', low, '<'|'<=', high] with low < high")
+        raise _invalid(
+            where, "'numeric' takes [op, number] or ['>'|'>=', low, '<'|'<=', high] with low < high"
+        )
     return [(op, float(value)) for op, value in pairs]
 
 
@@ -206,7 +216,7 @@ def _match_leaf(conditions: Sequence[Any], value: Any, present: bool) -> bool:
 def _match_condition(condition: Any, leaves: list[Any]) -> bool:
     if not isinstance(condition, Mapping):
         return any(_equal(condition, leaf) for leaf in leaves)
-    (operator, argument), = condition.items()
+    ((operator, argument),) = condition.items()
     if operator == "exists":
         return bool(leaves) == argument
     return any(_OPERATOR_TESTS[operator](argument, leaf) for leaf in leaves)
@@ -253,7 +263,9 @@ def _wildcard(argument: str, leaf: Any) -> bool:
 
 
 def _numeric(argument: list[Any], leaf: Any) -> bool:
-    return _is_number(leaf) and all(_NUMERIC_OPS[op](float(leaf), bound) for op, bound in numeric_bounds(argument))
+    return _is_number(leaf) and all(
+        _NUMERIC_OPS[op](float(leaf), bound) for op, bound in numeric_bounds(argument)
+    )
 
 
 def _cidr(argument: str, leaf: Any) -> bool:
@@ -267,7 +279,7 @@ def _cidr(argument: str, leaf: Any) -> bool:
 
 def _anything_but(argument: Any, leaf: Any) -> bool:
     if isinstance(argument, Mapping):
-        (operator, value), = argument.items()
+        ((operator, value),) = argument.items()
         values = value if isinstance(value, list) else [value]
         if operator in ("prefix", "suffix"):
             return isinstance(leaf, str) and not _affix(value, leaf, operator)

@@ -99,7 +99,9 @@ class OnPremEvents(EventService):
                     operation="events.put_rule",
                 )
         elif not callable(target):
-            raise InvalidArgument(f"target must be a function name or a callable, not {type(target).__name__}")
+            raise InvalidArgument(
+                f"target must be a function name or a callable, not {type(target).__name__}"
+            )
         with self._lock:
             self._rules[(bus, rule)] = Rule(bus, rule, json.loads(json.dumps(pattern)), target)
             self._save_rules()
@@ -198,7 +200,9 @@ class OnPremEvents(EventService):
             rule = self._rule_for(entry["bus"], entry["rule"], entry["target"])
             if rule is None:
                 outcome = DeliveryOutcome(False, 0, f"no target: rule {entry['rule']!r} is gone")
-                self.dead_letter_store.add(entry["bus"], entry["rule"], entry["target"], entry["event"], outcome)
+                self.dead_letter_store.add(
+                    entry["bus"], entry["rule"], entry["target"], entry["event"], outcome
+                )
             else:
                 self._deliver_and_settle(rule, _event_from_envelope(entry["event"]), entry["event"])
             path.unlink(missing_ok=True)
@@ -244,13 +248,20 @@ class OnPremEvents(EventService):
         if not isinstance(event, Event):
             raise InvalidArgument(f"publish takes an Event, not {type(event).__name__}")
         if not event.source or not event.detail_type:
-            raise InvalidArgument("an event needs a source and a detail_type, e.g. Event('my.app', 'Order', {...})")
+            raise InvalidArgument(
+                "an event needs a source and a detail_type, e.g. Event('my.app', 'Order', {...})"
+            )
         try:
             size = len(json.dumps(dict(event.detail)))
         except (TypeError, ValueError) as exc:
-            raise InvalidArgument(f"event detail is not JSON-serialisable ({exc}); use JSON types only") from None
+            raise InvalidArgument(
+                f"event detail is not JSON-serialisable ({exc}); use JSON types only"
+            ) from None
         if size > MAX_EVENT_BYTES:
-            raise InvalidArgument(f"event detail is {size} bytes; EventBridge's limit is {MAX_EVENT_BYTES}")
+            raise InvalidArgument(
+                f"event detail is {size} bytes, over EventBridge's 256 KB limit; put the data in object "
+                "storage and send its URI in the event instead"
+            )
         return replace(event, id=event.id or str(uuid.uuid4()), time=event.time or datetime.now(timezone.utc))
 
     def _load_rules(self) -> dict[tuple[str, str], Rule]:

@@ -66,7 +66,8 @@ def validate_handler(code_dir: Path, handler: str) -> None:
     """
     if not isinstance(handler, str) or not _HANDLER.match(handler):
         raise InvalidArgument(
-            f"invalid handler {handler!r}: use 'module.function', e.g. 'app.handler' for def handler() in app.py"
+            f"invalid handler {handler!r}: use 'module.function', "
+            "e.g. 'app.handler' for def handler() in app.py"
         )
     module, _, function = handler.rpartition(".")
     path = module_file(code_dir, module)

@@ -140,7 +140,9 @@ def main() -> None:
             fields["error_type"] = "Runtime.HandlerNotFound"
         else:
             fields["error_type"] = "Runtime.ImportModuleError"
-            fields["error_message"] = f"Unable to import module '{config['handler'].rpartition('.')[0]}': {exc}"
+            fields["error_message"] = (
+                f"Unable to import module '{config['handler'].rpartition('.')[0]}': {exc}"
+            )
         send(protocol_out, {"ready": False, **fields})
         return
     send(protocol_out, {"ready": True, "init_ms": (time.perf_counter() - started) * 1000})

@@ -1,4 +1,4 @@
-"""OnPremFunctions: Lambda-like functions run as local subprocesses with timeouts, memory limits and warm starts.
+"""OnPremFunctions: Lambda-like functions in local subprocesses, with timeouts, memory limits, warm starts.
 
 Layout under ``root``: ``<name>/function.json`` (the configuration; its atomic replacement publishes a
 deploy) and ``<name>/versions/<n>/`` (the code of each deployed version), ``<name>/logs/`` (worker logs).
@@ -208,7 +208,11 @@ class OnPremFunctions(FunctionService):
                     response = ready
                     raise _InitFailed()
             deadline = time.monotonic() + timeout
-            request = {"request_id": request_id, "event": event, "deadline_ms": time.time() * 1000 + timeout * 1000}
+            request = {
+                "request_id": request_id,
+                "event": event,
+                "deadline_ms": time.time() * 1000 + timeout * 1000,
+            }
             response = worker.invoke(request, deadline)
             keep = True
         except _InitFailed:
@@ -225,7 +229,8 @@ class OnPremFunctions(FunctionService):
             response = {
                 "ok": False,
                 "error_type": "Runtime.ExitError",
-                "error_message": f"RequestId: {request_id} Error: {exc}; the next invocation starts a new worker",
+                "error_message": f"RequestId: {request_id} Error: {exc}; "
+                "the next invocation starts a new worker",
                 "traceback": "",
             }
         logs = _lambda_logs(request_id, config, worker, response, cold, worker.take_logs())
@@ -287,7 +292,9 @@ def _validate_limits(
     if not 0 < timeout_seconds <= MAX_TIMEOUT_SECONDS:
         raise InvalidArgument(f"timeout_seconds must be in (0, {MAX_TIMEOUT_SECONDS}], got {timeout_seconds}")
     if not MIN_MEMORY_MB <= memory_mb <= MAX_MEMORY_MB:
-        raise InvalidArgument(f"memory_mb must be between {MIN_MEMORY_MB} and {MAX_MEMORY_MB}, got {memory_mb}")
+        raise InvalidArgument(
+            f"memory_mb must be between {MIN_MEMORY_MB} and {MAX_MEMORY_MB}, got {memory_mb}"
+        )
     if max_concurrency is not None and max_concurrency < 1:
         raise InvalidArgument(f"max_concurrency must be at least 1, got {max_concurrency}")
     for key, value in (environment or {}).items():
@@ -331,7 +338,9 @@ def _lambda_logs(
     )
 
 
-def _result(name: str, response: Mapping[str, Any], logs: str, waited_ms: float, cold: bool) -> InvocationResult:
+def _result(
+    name: str, response: Mapping[str, Any], logs: str, waited_ms: float, cold: bool
+) -> InvocationResult:
     if response.get("ok"):
         return InvocationResult(
             function=name,

@@ -33,7 +33,10 @@ def validate_bucket_name(bucket: str) -> None:
     if not isinstance(bucket, str) or not 3 <= len(bucket) <= 63:
         problem = "must be 3-63 characters long"
     elif not _BUCKET_CHARS.match(bucket):
-        problem = "may contain only lowercase letters, digits, '-' and '.', and must start and end with a letter or digit"
+        problem = (
+            "may contain only lowercase letters, digits, '-' and '.', "
+            "and must start and end with a letter or digit"
+        )
     elif ".." in bucket or ".-" in bucket or "-." in bucket:
         problem = "must not contain '..', '.-' or '-.'"
     elif bucket.startswith("xn--") or bucket.endswith("-s3alias"):

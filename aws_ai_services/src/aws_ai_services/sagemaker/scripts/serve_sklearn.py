@@ -16,4 +16,6 @@ def model_fn(model_dir):
         path = os.path.join(model_dir, name)
         if os.path.isfile(path):
             return joblib.load(path)
-    raise FileNotFoundError(f"no {' or '.join(MODEL_FILENAMES)} in {model_dir}: {sorted(os.listdir(model_dir))}")
+    raise FileNotFoundError(
+        f"no {' or '.join(MODEL_FILENAMES)} in {model_dir}: {sorted(os.listdir(model_dir))}"
+    )

@@ -1,0 +1,1 @@
+"""Local emulation of AWS behaviour moto lacks: code that really runs, answers that are computed."""

@@ -33,24 +33,24 @@ class AWSProvider(CloudProvider):
     def _make_models(self) -> Any:
         from aws_ai_services.sagemaker.model_service import AWSModelService
 
-        return AWSModelService(self.name, self.storage, self.settings)  # type: ignore[arg-type]
+        return AWSModelService(self.name, self.service("storage"), self.settings)
 
     def health(self) -> Health:
         """Whether S3 (ListBuckets) and SageMaker (ListTrainingJobs) answer."""
-        probes = {
-            "s3": ("s3", lambda client: client.list_buckets()),
-            "sagemaker": ("sagemaker", lambda client: client.list_training_jobs(MaxResults=1)),
+        probes: dict[str, tuple[str, dict[str, Any]]] = {
+            "s3": ("list_buckets", {}),
+            "sagemaker": ("list_training_jobs", {"MaxResults": 1}),
         }
         checks: dict[str, bool] = {}
         problems: list[str] = []
-        for check, (service, probe) in probes.items():
+        for service, (operation, arguments) in probes.items():
             try:
-                with aws_errors(f"health.{check}"):
-                    probe(aws_client(service, self.settings))
-                checks[check] = True
+                with aws_errors(f"health.{service}"):
+                    getattr(aws_client(service, self.settings), operation)(**arguments)
+                checks[service] = True
             except CloudError as exc:
-                checks[check] = False
-                problems.append(f"{check}: {exc}")
+                checks[service] = False
+                problems.append(f"{service}: {exc}")
         where = "local cloud" if self.settings.mode == "local" else f"AWS {self.settings.aws.region}"
         detail = f"{where}: all services answer" if not problems else "; ".join(problems)
         return Health(provider=self.name, ok=not problems, detail=detail, checks=checks)

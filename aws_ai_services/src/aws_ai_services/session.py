@@ -35,8 +35,8 @@ def aws_client(service: str, settings: Settings | None = None) -> Any:
     endpoint = os.environ.get(f"AWS_ENDPOINT_URL_{service.upper().replace('-', '_')}") or os.environ.get(
         "AWS_ENDPOINT_URL", ""
     )
-    identity = (settings.mode, region, profile, os.environ.get("AWS_PROFILE", ""))
-    identity += (os.environ.get("AWS_ACCESS_KEY_ID", ""),)
+    env_identity = (os.environ.get("AWS_PROFILE", ""), os.environ.get("AWS_ACCESS_KEY_ID", ""))
+    identity: tuple[str, ...] = (settings.mode, region, profile, *env_identity)
     key = (service, endpoint, *identity)
     with _LOCK:
         if key in _CACHE:

@@ -50,6 +50,7 @@ def outcome_from_result(result: InvocationResult, *, code_dir: str, version: str
     if result.ok:
         return LambdaOutcome(json.dumps(result.payload).encode("utf-8"), "", logs, request_id)
     error = lambda_error(result, request_id=request_id, code_dir=code_dir)
+    logs = logs.replace(f"END RequestId: {request_id}", _error_log(error) + f"END RequestId: {request_id}", 1)
     return LambdaOutcome(json.dumps(error).encode("utf-8"), "Unhandled", logs, request_id)
 
 
@@ -97,6 +98,16 @@ def stack_trace(traceback_text: str, code_dir: str = "") -> list[str]:
         elif not line.startswith(" "):
             break  # the exception line ends the frames
     return frames
+
+
+def _error_log(error: dict[str, Any]) -> str:
+    """The lines Lambda's Python runtime logs for a failed invocation."""
+    if error["errorType"] == "Sandbox.Timedout":
+        return error["errorMessage"].replace(" Error: ", " ", 1) + "\n"
+    text = f"[ERROR] {error['errorType']}: {error['errorMessage']}\n"
+    if error.get("stackTrace"):
+        text += "Traceback (most recent call last):\n" + "".join(error["stackTrace"])
+    return text
 
 
 def _exit_message(message: str, request_id: str) -> str:

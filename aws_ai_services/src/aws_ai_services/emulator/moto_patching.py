@@ -36,11 +36,12 @@ def when_imported(module_name: str, patch: ModulePatch) -> None:
             sys.meta_path.insert(0, _AfterImport())
 
 
-def patch_method(owner: type, name: str, make: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
-    """Replace ``owner.name`` with ``make(original)`` unless this was done before (idempotent)."""
-    original = owner.__dict__.get(name)
+def patch_method(owner: Any, name: str, make: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
+    """Replace ``owner.name`` (a class's method or a module's function) with ``make(original)``, once."""
+    original = vars(owner).get(name)
     if original is None:
-        raise AttributeError(f"{owner.__qualname__} has no attribute {name!r} to patch; is moto too new?")
+        where = getattr(owner, "__qualname__", getattr(owner, "__name__", repr(owner)))
+        raise AttributeError(f"{where} has no attribute {name!r} to patch; does this moto version differ?")
     if getattr(original, PATCHED_MARK, False):
         return
     replacement = make(original)

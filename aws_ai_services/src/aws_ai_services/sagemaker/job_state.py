@@ -56,7 +56,7 @@ class JobState:
             secondary_status=secondary_status,
             ended=utc_now(),
             metrics=dict(metrics or self.metrics),
-            failure_reason=failure_reason[:MAX_FAILURE_REASON],
+            failure_reason=_shorten(failure_reason),
         )
 
     def to_json(self) -> str:
@@ -83,6 +83,14 @@ class JobState:
             metrics={k: float(v) for k, v in data.get("metrics", {}).items()},
             failure_reason=data.get("failure_reason", ""),
         )
+
+
+def _shorten(reason: str) -> str:
+    """Fit SageMaker's limit, keeping the start (the error kind) and the end (the error itself)."""
+    if len(reason) <= MAX_FAILURE_REASON:
+        return reason
+    head = MAX_FAILURE_REASON // 4
+    return reason[:head] + "\n...\n" + reason[-(MAX_FAILURE_REASON - head - 5) :]
 
 
 def _parse_time(value: str | None) -> datetime | None:

@@ -2,8 +2,10 @@
 
 ``deploy`` creates the three SageMaker resources (all named after the endpoint) with boto3 and waits
 for ``InService``. ``predict`` resolves endpoint -> endpoint config -> model -> ``ModelDataUrl``
-through the control plane on every call (so a deleted endpoint is NotFound), then predicts with the
-real trained model, loaded from ``model.tar.gz`` in-process and cached by artifact URI and ETag.
+through the control plane (``DescribeEndpoint`` on every call, so a deleted endpoint is NotFound;
+configs and models are immutable in SageMaker, so their part is cached per endpoint version), then
+predicts with the real trained model, loaded from ``model.tar.gz`` in-process and cached by artifact
+URI and ETag.
 It does not call ``InvokeEndpoint`` yet: moto answers that with canned values, and serving it from
 the artifact through an emulator is a later step. In cloud mode the same code creates real endpoints
 (with the ``model_fn`` handler the scikit-learn serving container needs); ``predict`` still computes
@@ -60,6 +62,8 @@ class SageMakerDeployer:
         self.settings = settings or get_settings()
         self.provider = provider
         self.cache = cache
+        #: (endpoint, config, created, modified) -> (serving variant, artifact URI)
+        self._resolved: dict[tuple[str, ...], tuple[dict[str, Any], str]] = {}
 
     @cached_property
     def client(self) -> Any:
@@ -133,6 +137,7 @@ class SageMakerDeployer:
         with aws_errors("models.delete_endpoint"):
             self.client.delete_endpoint(EndpointName=name)
         self._delete_config_and_model(config_name, model_names)
+        self._resolved = {k: v for k, v in self._resolved.items() if k[0] != name}
 
     def _delete_config_and_model(self, config_name: str, model_names: Sequence[str]) -> None:
         try:
@@ -180,15 +185,20 @@ class SageMakerDeployer:
         """``(DescribeEndpoint answer, serving variant, model artifact)``; the first variant serves."""
         with aws_errors("models.describe_endpoint"):
             description: dict[str, Any] = self.client.describe_endpoint(EndpointName=endpoint_name)
-        variants = self._variants(description["EndpointConfigName"])
-        if not variants:
-            raise NotFound(
-                f"endpoint {endpoint_name!r} has no endpoint config {description['EndpointConfigName']!r}; "
-                "delete the endpoint and deploy again",
-                provider=self.provider,
-                operation="models.predict",
-            )
-        return description, variants[0], model_artifact(self.client, variants[0]["ModelName"])
+        created, modified = str(description.get("CreationTime")), str(description.get("LastModifiedTime"))
+        version = (endpoint_name, str(description["EndpointConfigName"]), created, modified)
+        if version not in self._resolved:
+            variants = self._variants(description["EndpointConfigName"])
+            if not variants:
+                raise NotFound(
+                    f"endpoint {endpoint_name!r} has no endpoint config "
+                    f"{description['EndpointConfigName']!r}; delete the endpoint and deploy again",
+                    provider=self.provider,
+                    operation="models.predict",
+                )
+            self._resolved[version] = (variants[0], model_artifact(self.client, variants[0]["ModelName"]))
+        variant, artifact = self._resolved[version]
+        return description, variant, artifact
 
     def _to_endpoint(
         self, description: Mapping[str, Any], variant: Mapping[str, Any], artifact: str

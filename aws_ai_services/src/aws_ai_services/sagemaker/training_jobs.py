@@ -15,6 +15,8 @@ image, the S3 input channels, output path, resources and stopping condition — 
   artifact and ``get_training_job`` merges it over ``DescribeTrainingJob``: a failing script shows
   ``Failed`` with its last error lines, and metrics come from the script's own output.
   A plain ``describe_training_job`` still shows moto's ``Completed``; the fidelity table says so.
+  (A ``cloudai.moto_patches`` hook that runs jobs inside moto itself would make that answer honest
+  too, and this record unnecessary.)
 """
 
 from __future__ import annotations

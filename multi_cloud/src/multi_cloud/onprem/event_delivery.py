@@ -85,7 +85,7 @@ class DeadLetterStore:
             os.fsync(handle.fileno())
         return letter
 
-    def list(self, bus: str | None = None) -> list[DeadLetter]:
+    def letters(self, bus: str | None = None) -> list[DeadLetter]:
         with self._lock:
             letters = self._read()
         return [letter for letter in letters if bus is None or letter.bus == bus]

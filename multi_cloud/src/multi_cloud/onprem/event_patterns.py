@@ -218,7 +218,7 @@ def _match_condition(condition: Any, leaves: list[Any]) -> bool:
         return any(_equal(condition, leaf) for leaf in leaves)
     ((operator, argument),) = condition.items()
     if operator == "exists":
-        return bool(leaves) == argument
+        return bool(leaves) is bool(argument)
     return any(_OPERATOR_TESTS[operator](argument, leaf) for leaf in leaves)
 
 
@@ -247,11 +247,12 @@ def _equal(expected: Any, actual: Any) -> bool:
 def _affix(argument: Any, leaf: Any, test: str) -> bool:
     if not isinstance(leaf, str):
         return False
+    value: str = leaf
     if isinstance(argument, Mapping):
-        text, leaf = argument["equals-ignore-case"].casefold(), leaf.casefold()
+        text, value = str(argument["equals-ignore-case"]).casefold(), value.casefold()
     else:
-        text = argument
-    return leaf.startswith(text) if test == "prefix" else leaf.endswith(text)
+        text = str(argument)
+    return value.startswith(text) if test == "prefix" else value.endswith(text)
 
 
 def _ignore_case(argument: str, leaf: Any) -> bool:

@@ -156,7 +156,7 @@ class OnPremEvents(EventService):
 
     # ------------------------------------------------------------------ dead letters and recovery
     def dead_letters(self, bus: str | None = None) -> list[DeadLetter]:
-        return self.dead_letter_store.list(bus)
+        return self.dead_letter_store.letters(bus)
 
     def redrive(self, ids: Iterable[str] | None = None) -> list[str]:
         """Deliver dead letters again (all, or those with ``ids``); return the ids now delivered.
@@ -277,7 +277,7 @@ class OnPremEvents(EventService):
             for r in self._rules.values()
             if isinstance(r.target, str)
         ]
-        write_json(self.root / "rules.json", persisted)
+        write_json(self.root / "rules.json", persisted, indent=1)
 
 
 def _check_name(kind: str, name: str) -> None:

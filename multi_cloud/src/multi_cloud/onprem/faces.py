@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import threading
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from multi_cloud.core.types import BoundingBox, Face
@@ -29,7 +29,7 @@ MIN_NEIGHBORS = 5
 _lock = threading.Lock()  # OpenCV cascades are not documented as thread-safe
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cascade(name: str) -> Any:
     cv2 = import_engine("cv2", OPENCV_INSTALL, purpose="face detection")
     classifier = cv2.CascadeClassifier(cv2.data.haarcascades + name)
@@ -65,9 +65,12 @@ def detect_faces(bgr: Any) -> list[Face]:
         )
     scaled_h, scaled_w = gray.shape
     faces = []
-    for (x, y, w, h), weight in zip(np.asarray(boxes).reshape(-1, 4), np.ravel(weights)):
+    for (x, y, w, h), weight in zip(np.asarray(boxes).reshape(-1, 4), np.ravel(weights), strict=True):
         box = BoundingBox(
-            left=float(x / scaled_w), top=float(y / scaled_h), width=float(w / scaled_w), height=float(h / scaled_h)
+            left=float(x / scaled_w),
+            top=float(y / scaled_h),
+            width=float(w / scaled_w),
+            height=float(h / scaled_h),
         )
         landmarks = _eye_landmarks(gray, int(x), int(y), int(w), int(h))
         faces.append(Face(box=box, confidence=round(confidence_from_weight(weight), 3), landmarks=landmarks))
@@ -87,7 +90,8 @@ def _eye_landmarks(gray: Any, x: int, y: int, w: int, h: int) -> dict[str, tuple
             upper_face, scaleFactor=1.05, minNeighbors=3, minSize=(min_eye, min_eye), maxSize=(w // 2, h // 2)
         )
     centres = [
-        (x + ex + ew / 2, y + ey + eh / 2) for ex, ey, ew, eh in sorted(hits, key=lambda e: -int(e[2]) * int(e[3]))
+        (x + ex + ew / 2, y + ey + eh / 2)
+        for ex, ey, ew, eh in sorted(hits, key=lambda e: -int(e[2]) * int(e[3]))
     ]
     if not centres:
         return {}

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import inspect
+import io
 import json
 import os
 import resource
@@ -69,7 +70,8 @@ def redirect_output(log_file: str) -> tuple[IO[bytes], IO[bytes]]:
     os.dup2(log_fd, 2)
     os.close(log_fd)
     for stream in (sys.stdout, sys.stderr):
-        stream.reconfigure(line_buffering=True, write_through=True)  # type: ignore[attr-defined]
+        if isinstance(stream, io.TextIOWrapper):  # flush each line, so a killed handler's output survives
+            stream.reconfigure(line_buffering=True, write_through=True)
     return protocol_in, protocol_out
 
 

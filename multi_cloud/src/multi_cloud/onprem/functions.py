@@ -104,7 +104,7 @@ class OnPremFunctions(FunctionService):
             versions = self.root / name / "versions"
             versions.mkdir(parents=True, exist_ok=True)
             sha256 = function_code.copy_code(source, versions / str(version))
-            config = {
+            config: dict[str, Any] = {
                 "name": name,
                 "handler": handler,
                 "runtime": RUNTIME,
@@ -116,7 +116,7 @@ class OnPremFunctions(FunctionService):
                 "code_sha256": sha256,
                 "last_modified": datetime.now(timezone.utc).isoformat(),
             }
-            write_json(self.root / name / "function.json", config)  # publishes the new version
+            write_json(self.root / name / "function.json", config, indent=1)  # publishes the new version
             pool = self._pools.get(name)
         if pool is not None:
             pool.max_concurrency = int(config["max_concurrency"])
@@ -151,11 +151,14 @@ class OnPremFunctions(FunctionService):
         return pool.warm_count if pool is not None else 0
 
     def close(self) -> None:
-        """Kill every warm worker (also done automatically at exit)."""
+        """Kill every warm worker (also done when this object is collected, and at exit)."""
         _close_pools(self._pools)
+
+    shutdown = close
 
     # ------------------------------------------------------------------ data plane
     def invoke(self, name: str, event: Any) -> InvocationResult:
+        started = time.monotonic()
         config = self._config(name)
         try:
             json.dumps(event)
@@ -178,7 +181,6 @@ class OnPremFunctions(FunctionService):
                 provider=self.provider,
                 operation="functions.invoke",
             )
-        started = time.monotonic()
         keep = False
         try:
             if worker is not None and worker.is_stale(version):

@@ -27,7 +27,15 @@ CROP_FRACTION = 1.0
 MIN_LABEL_CONFIDENCE = 1.0  # percent
 BN_EPSILON = 1e-3
 #: (repeats, kernel, first stride, output channels) of each EfficientNet-Lite0 stage.
-LITE0_STAGES = ((1, 3, 1, 16), (2, 3, 2, 24), (2, 5, 2, 40), (3, 3, 2, 80), (3, 5, 1, 112), (4, 5, 2, 192), (1, 3, 1, 320))
+LITE0_STAGES = (
+    (1, 3, 1, 16),
+    (2, 3, 2, 24),
+    (2, 5, 2, 40),
+    (3, 3, 2, 80),
+    (3, 5, 1, 112),
+    (4, 5, 2, 192),
+    (1, 3, 1, 320),
+)
 
 
 class _GraphBuilder:
@@ -103,7 +111,9 @@ def build_lite0_onnx(weights: dict[str, Any]) -> bytes:
             if weights[f"{prefix}._depthwise_conv.weight"].shape[-1] != kernel:
                 raise ValueError(f"checkpoint block {block} is not EfficientNet-Lite0")
             stride = first_stride if repeat == 0 else 1
-            x = g.conv_bn(x, f"{prefix}._depthwise_conv", f"{prefix}._bn1", stride, depthwise=True, relu6=True)
+            x = g.conv_bn(
+                x, f"{prefix}._depthwise_conv", f"{prefix}._bn1", stride, depthwise=True, relu6=True
+            )
             x = g.conv_bn(x, f"{prefix}._project_conv", f"{prefix}._bn2", 1, depthwise=False, relu6=False)
             if weights[f"{prefix}._project_conv.weight"].shape[0] != out_channels:
                 raise ValueError(f"checkpoint block {block} is not EfficientNet-Lite0")

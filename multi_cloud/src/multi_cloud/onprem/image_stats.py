@@ -55,7 +55,7 @@ def dominant_colors(bgr: Any, clusters: int = COLOR_CLUSTERS) -> tuple[Color, ..
     _, labels, centres = cv2.kmeans(pixels, k, None, criteria, 2, cv2.KMEANS_PP_CENTERS)
     counts = np.bincount(labels.ravel(), minlength=k)
     merged: dict[tuple[int, int, int], int] = {}
-    for (blue, green, red), count in zip(np.clip(np.rint(centres), 0, 255).astype(int), counts):
+    for (blue, green, red), count in zip(np.clip(np.rint(centres), 0, 255).astype(int), counts, strict=True):
         if count:
             key = (int(red), int(green), int(blue))
             merged[key] = merged.get(key, 0) + int(count)

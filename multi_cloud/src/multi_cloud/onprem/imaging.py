@@ -96,7 +96,7 @@ def decode_image(data: bytes) -> DecodedImage:
     if kind not in SUPPORTED_FORMATS:
         if kind == "unknown":
             raise InvalidArgument(
-                f"input is not a recognised image (starts with {data[:8].hex(' ')}); accepted formats: {accepted}"
+                f"input is not a recognised image (starts with {data[:8].hex(' ')}); accepted: {accepted}"
             )
         raise InvalidArgument(f"input is {kind}, not an image this provider decodes; accepted: {accepted}")
     _check_dimensions(data, kind)

@@ -62,13 +62,17 @@ def detect_text(bgr: Any, *, language: str = "eng", include_words: bool = False)
     except pytesseract.TesseractNotFoundError as exc:
         raise MissingDependency(f"tesseract is not installed: {TESSERACT_INSTALL}") from exc
     except pytesseract.TesseractError as exc:
-        raise InvalidArgument(f"tesseract failed ({exc}); installed languages: {installed_languages()}") from exc
+        raise InvalidArgument(
+            f"tesseract failed ({exc}); installed languages: {installed_languages()}"
+        ) from exc
     except RuntimeError as exc:  # pytesseract's timeout
         raise InvalidArgument(f"OCR took over {TESSERACT_TIMEOUT_SECONDS} s; send a smaller image") from exc
     return _to_detections(data, gray.shape, include_words)
 
 
-def _to_detections(data: dict[str, list[Any]], shape: tuple[int, int], include_words: bool) -> list[TextDetection]:
+def _to_detections(
+    data: dict[str, list[Any]], shape: tuple[int, int], include_words: bool
+) -> list[TextDetection]:
     rows, cols = shape
     lines: dict[tuple[int, int, int], _Line] = {}
     for i, raw_text in enumerate(data["text"]):

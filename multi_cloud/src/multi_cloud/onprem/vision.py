@@ -35,7 +35,9 @@ class OnPremVision(VisionService):
 
         with self._operation("detect_labels"):
             if not 1 <= max_labels <= MAX_LABELS_LIMIT:
-                raise InvalidArgument(f"max_labels must be between 1 and {MAX_LABELS_LIMIT}, got {max_labels}")
+                raise InvalidArgument(
+                    f"max_labels must be between 1 and {MAX_LABELS_LIMIT}, got {max_labels}"
+                )
             return classify(decode_image(image).pixels, max_labels=max_labels)
 
     def detect_faces(self, image: bytes) -> list[Face]:

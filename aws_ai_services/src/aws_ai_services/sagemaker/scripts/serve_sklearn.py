@@ -11,7 +11,7 @@ import joblib
 MODEL_FILENAMES = ("model.joblib", "model.pkl")
 
 
-def model_fn(model_dir):
+def model_fn(model_dir: str) -> object:
     for name in MODEL_FILENAMES:
         path = os.path.join(model_dir, name)
         if os.path.isfile(path):

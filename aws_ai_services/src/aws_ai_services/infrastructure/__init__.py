@@ -1,0 +1,1 @@
+"""Infrastructure lessons: CloudFormation stacks, cost optimisation and security for the AI stack."""

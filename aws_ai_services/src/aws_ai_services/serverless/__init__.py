@@ -1,0 +1,1 @@
+"""Serverless AWS: Lambda functions and their triggers, Step Functions workflows, EventBridge routing."""

@@ -48,9 +48,14 @@ def encode(image: Image.Image, fmt: str) -> bytes:
 
 def png_header_only(width: int, height: int) -> bytes:
     """A PNG whose header claims ``width`` x ``height`` (no pixel data needed to read the size)."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    chunk = b"IHDR" + ihdr
-    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(ihdr)) + chunk + struct.pack(">I", zlib.crc32(chunk))
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+    )
 
 
 # ----------------------------------------------------------------------------- decoding
@@ -101,6 +106,8 @@ def test_size_limits_are_exact(vision: OnPremVision) -> None:
     assert MAX_IMAGE_BYTES == 15 * 1024 * 1024
     with pytest.raises(InvalidArgument, match="pixel limit"):
         vision.decode(png_header_only(10_000, MAX_IMAGE_PIXELS // 10_000 + 1))
+    with pytest.raises(InvalidArgument, match="pixel limit"):
+        vision.decode(png_header_only(60_000, 60_000))
 
 
 def test_sniffing_needs_no_decoder() -> None:

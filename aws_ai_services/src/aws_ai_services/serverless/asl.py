@@ -93,4 +93,4 @@ def _reachable(states: Mapping[str, Any], start: Any) -> set[str]:
 
 
 def _ends(state: Mapping[str, Any]) -> bool:
-    return state.get("End") is True or state.get("Type") in TERMINAL_TYPES or state.get("Type") == "Choice"
+    return state.get("End") is True or state.get("Type") in TERMINAL_TYPES

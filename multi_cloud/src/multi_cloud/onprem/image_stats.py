@@ -1,13 +1,13 @@
 """Image properties: dominant colours (k-means), brightness and sharpness, each documented below.
 
-* Dominant colours: the image is shrunk (area averaging) to at most ``COLOR_SAMPLE_SIDE`` pixels a side,
-  its pixels clustered with k-means (k = ``COLOR_CLUSTERS``, k-means++ seeding, fixed RNG seed so results
-  repeat); clusters of the same rounded colour are merged; ``pixel_fraction`` is the share of sampled
+* Dominant colours: the image is sampled on a grid (nearest neighbour, so no blended edge colours) of
+  at most ``COLOR_SAMPLE_SIDE`` pixels a side, the samples clustered with k-means (k = ``COLOR_CLUSTERS``,
+  k-means++ seeding, fixed RNG seed so results repeat); clusters of the same rounded colour are merged; ``pixel_fraction`` is the share of sampled
   pixels in each cluster (the fractions sum to 1), largest first.
 * Brightness: mean luma (ITU-R BT.601: 0.299 R + 0.587 G + 0.114 B) as a percentage of 255.
 * Sharpness: variance of the Laplacian of the grey image (scaled to at most ``SHARPNESS_SIDE`` px a side so
-  the value does not depend on resolution), mapped to 0..100 by ``100 * (1 - exp(-variance / 500))``:
-  a blurred photo scores < 30, a crisp one > 80.
+  the value depends less on resolution), mapped to 0..100 by ``100 * (1 - exp(-variance / 500))``: the
+  conformance portrait scores 76, the same blurred with a 1.5 px Gaussian 8, with a 6 px Gaussian 0.4.
 """
 
 from __future__ import annotations
@@ -35,20 +35,20 @@ def image_properties(bgr: Any) -> ImageProperties:
     )
 
 
-def _shrink(cv2: Any, image: Any, side: int) -> Any:
+def _shrink(cv2: Any, image: Any, side: int, interpolation: int) -> Any:
     height, width = image.shape[:2]
     scale = side / max(height, width)
     if scale >= 1.0:
         return image
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    return cv2.resize(image, size, interpolation=interpolation)
 
 
 def dominant_colors(bgr: Any, clusters: int = COLOR_CLUSTERS) -> tuple[Color, ...]:
     cv2 = import_engine("cv2", OPENCV_INSTALL, purpose="image properties")
     import numpy as np
 
-    pixels = _shrink(cv2, bgr, COLOR_SAMPLE_SIDE).reshape(-1, 3).astype(np.float32)
+    pixels = _shrink(cv2, bgr, COLOR_SAMPLE_SIDE, cv2.INTER_NEAREST).reshape(-1, 3).astype(np.float32)
     k = min(clusters, len(np.unique(pixels, axis=0)))
     cv2.setRNGSeed(12345)
     criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 30, 0.5)
@@ -75,6 +75,6 @@ def brightness(bgr: Any) -> float:
 def sharpness(bgr: Any) -> float:
     cv2 = import_engine("cv2", OPENCV_INSTALL, purpose="image properties")
 
-    gray = cv2.cvtColor(_shrink(cv2, bgr, SHARPNESS_SIDE), cv2.COLOR_BGR2GRAY)
+    gray = cv2.cvtColor(_shrink(cv2, bgr, SHARPNESS_SIDE, cv2.INTER_AREA), cv2.COLOR_BGR2GRAY)
     variance = float(cv2.Laplacian(gray, cv2.CV_64F).var())
     return round(100.0 * (1.0 - math.exp(-variance / SHARPNESS_SCALE)), 3)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,8 +112,12 @@ def decode_image(data: bytes) -> DecodedImage:
 def _check_dimensions(data: bytes, kind: str) -> None:
     pil_image = import_engine("PIL.Image", "pip install pillow", purpose="image decoding")
     try:
-        with pil_image.open(io.BytesIO(data)) as image:
-            width, height = image.size
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pil_image.DecompressionBombWarning)
+            with pil_image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+    except pil_image.DecompressionBombError as exc:
+        raise InvalidArgument(f"image is over the {MAX_IMAGE_PIXELS:,}-pixel limit ({exc})") from exc
     except Exception as exc:  # noqa: BLE001 - any parse failure means a damaged file
         raise InvalidArgument(f"corrupt {kind} data: {exc}") from exc
     if width <= 0 or height <= 0:

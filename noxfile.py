@@ -69,8 +69,13 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session
 def terraform(session: nox.Session) -> None:
-    """Offline IaC checks: terraform fmt, python-hcl2 structure tests, checkov (own venv, no network)."""
-    session.install("checkov", "python-hcl2")
+    """Offline IaC checks: terraform fmt, hcl2 structure checks, checkov (own venv, no network).
+
+    Only checkov is installed: its bc-python-hcl2 dependency provides the same ``hcl2`` module as
+    python-hcl2, and installing both overwrites one with the other (breaking checkov). The structure
+    checker (multi_cloud.iac.terraform_checks) reads either parser's output.
+    """
+    session.install("checkov")
     session.install("--no-deps", "-e", ".")
     if not TERRAFORM_DIRS:
         session.log("no Terraform modules in this checkout yet")

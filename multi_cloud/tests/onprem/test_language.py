@@ -81,7 +81,7 @@ def test_relevance_mapping_is_documented() -> None:
 
 
 def test_phrases_are_located_across_line_breaks_and_case() -> None:
-    text = "We run\\nMachine   Learning models. machine learning is fun."
+    text = "We run\nMachine   Learning models. machine learning is fun."
     begin, end = locate("machine learning", text) or (0, 0)
     assert text[begin:end] == "Machine   Learning"
     assert locate("earning", text) is None  # whole words only
@@ -94,7 +94,8 @@ def test_key_phrases_rank_most_relevant_first(language: OnPremLanguage) -> None:
     )
     phrases = language.key_phrases(text)
     assert [p.score for p in phrases] == sorted((p.score for p in phrases), reverse=True)
-    assert phrases[0].text.lower() == "kubernetes"
+    assert "kubernetes" in phrases[0].text.lower()
+    assert all(0 < p.score <= 1 for p in phrases)
 
 
 # ----------------------------------------------------------------------------- entities, limits

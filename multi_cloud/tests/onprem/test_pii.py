@@ -51,8 +51,8 @@ def test_card_lookalikes_are_not_cards(lookalike: str) -> None:
 
 @pytest.mark.parametrize(
     "phone",
-    ["(555) 123-4567", "555-123-4567", "555.123.4567", "1-800-555-1234", "+1 555 123 4567", "+44 20 7946 0958",
-     "+33 1 23 45 67 89", "+49-30-901820"],
+    ["(555) 123-4567", "555-123-4567", "555.123.4567", "1-800-555-1234", "+1 555 123 4567",
+     "+44 20 7946 0958", "+33 1 23 45 67 89", "+49-30-901820"],
 )  # fmt: skip
 def test_phone_formats(phone: str) -> None:
     assert kinds(f"Call {phone} now.") == [("PHONE", phone)]
@@ -64,8 +64,8 @@ def test_phone_lookalikes(not_phone: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "address", ["192.168.0.1", "8.8.8.8", "2001:db8::1", "::1", "fe80::1ff:fe23:4567:890a", "::ffff:192.0.2.1",
-                "2001:0db8:85a3:0000:0000:8a2e:0370:7334"],
+    "address", ["192.168.0.1", "8.8.8.8", "2001:db8::1", "::1", "fe80::1ff:fe23:4567:890a",
+                "::ffff:192.0.2.1", "2001:0db8:85a3:0000:0000:8a2e:0370:7334"],
 )  # fmt: skip
 def test_ip_addresses(address: str) -> None:
     assert kinds(f"Host {address} is up.") == [("IP_ADDRESS", address)]
@@ -87,8 +87,11 @@ def test_emails() -> None:
     assert kinds(text) == [("EMAIL", "first.last+tag@mail.example.co.uk"), ("EMAIL", "x@y.io")]
 
 
-@pytest.mark.parametrize(("ssn", "found"), [("123-45-6789", True), ("000-12-3456", False), ("666-12-3456", False),
-                                            ("912-12-3456", False), ("123-00-4567", False), ("123-45-0000", False)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("ssn", "found"),
+    [("123-45-6789", True), ("000-12-3456", False), ("666-12-3456", False), ("912-12-3456", False),
+     ("123-00-4567", False), ("123-45-0000", False)],
+)  # fmt: skip
 def test_ssn_rules(ssn: str, found: bool) -> None:
     assert (("SSN", ssn) in kinds(f"SSN {ssn} on file")) is found
 

@@ -1,4 +1,4 @@
-"""EventBridge event patterns in moto evaluated with event-ruler semantics (multi_cloud.onprem.event_patterns).
+"""EventBridge patterns in moto evaluated with event-ruler semantics (multi_cloud.onprem.event_patterns).
 
 ``install()`` (idempotent) makes moto's EventBridge
 * validate a rule's pattern as EventBridge does (InvalidEventPatternException naming the field),
@@ -65,7 +65,9 @@ def _patch_responses(module: ModuleType) -> None:
                 event = json.loads(self._get_param("Event") or "")
             except ValueError:
                 raise ValidationException("Parameter Event is not valid. Reason: Invalid JSON") from None
-            missing = [name for name in REQUIRED_EVENT_FIELDS if not isinstance(event, dict) or name not in event]
+            missing = [
+                name for name in REQUIRED_EVENT_FIELDS if not isinstance(event, dict) or name not in event
+            ]
             if missing:
                 raise ValidationException(
                     f"Parameter Event is not valid. Reason: Provided Event is missing required fields: "
@@ -80,7 +82,6 @@ def _patch_responses(module: ModuleType) -> None:
 
 def _validate(pattern: Any) -> None:
     from moto.events.exceptions import InvalidEventPatternException
-
     from multi_cloud.onprem import event_patterns
 
     try:

@@ -100,7 +100,10 @@ def invoke_function(function: Any, body: Any, request_headers: Any, response_hea
         return b""
     if invocation_type == "Event":  # queued: Invoke answers 202 at once, the handler runs in the background
         worker = threading.Thread(
-            target=_run_in_background, args=(function, spec, event), name=f"lambda-event-{spec.name}", daemon=True
+            target=_run_in_background,
+            args=(function, spec, event),
+            name=f"lambda-event-{spec.name}",
+            daemon=True,
         )
         worker.start()
         return b""
@@ -164,7 +167,12 @@ def _patch_simple_backend(module: ModuleType) -> None:
 
     def make_invoke(original: Any) -> Any:
         def invoke(
-            self: Any, function_name: str, qualifier: str | None, body: Any, headers: Any, response_headers: Any
+            self: Any,
+            function_name: str,
+            qualifier: str | None,
+            body: Any,
+            headers: Any,
+            response_headers: Any,
         ) -> Any:
             if self.lambda_simple_results_queue:  # results queued through moto's API win, as documented
                 return original(self, function_name, qualifier, body, headers, response_headers)
@@ -226,7 +234,9 @@ def _parse_event(body: Any) -> Any:
         return json.loads(body)
     except (TypeError, ValueError) as exc:
         raise _rest_error(
-            InvokeRefused("InvalidRequestContentException", f"Could not parse request body into json: {exc}", 400)
+            InvokeRefused(
+                "InvalidRequestContentException", f"Could not parse request body into json: {exc}", 400
+            )
         ) from exc
 
 

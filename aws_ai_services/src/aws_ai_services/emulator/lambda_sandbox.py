@@ -247,7 +247,9 @@ def _handler_problem(code_dir: Path, handler: str) -> LambdaOutcome | None:
         )
     path = function_code.module_file(code_dir, module)
     if path is None:
-        return init_error("Runtime.ImportModuleError", f"Unable to import module '{module}': No module named '{module}'")
+        return init_error(
+            "Runtime.ImportModuleError", f"Unable to import module '{module}': No module named '{module}'"
+        )
     try:
         names = function_code.top_level_names(path.read_text(encoding="utf-8"), path.name)
     except InvalidArgument as exc:

@@ -42,7 +42,9 @@ def _patch_event_targets(module: ModuleType) -> None:
     patch_method(module.Rule, "send_to_targets", make_send)
 
 
-def _invoke_target(module: ModuleType, rule: Any, target: dict[str, Any], event: Any, transform: bool) -> None:
+def _invoke_target(
+    module: ModuleType, rule: Any, target: dict[str, Any], event: Any, transform: bool
+) -> None:
     from moto.awslambda.utils import get_backend
     from moto.core.utils import iso_8601_datetime_without_milliseconds, utcfromtimestamp
 

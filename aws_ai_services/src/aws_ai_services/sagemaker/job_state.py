@@ -41,6 +41,18 @@ class JobState:
     ended: datetime | None = None
     metrics: Mapping[str, float] = field(default_factory=dict)
     failure_reason: str = ""
+    #: seconds the instance ran the job (every attempt, staging included): TrainingTimeInSeconds
+    training_seconds: float = 0.0
+    billable_seconds: int = 0
+    managed_spot: bool = False
+    #: the SecondaryStatus values the job went through, oldest first
+    transitions: tuple[str, ...] = ()
+
+    def moved_to(self, secondary_status: str) -> JobState:
+        """The same job in a new secondary status (recorded in ``transitions``)."""
+        return replace(
+            self, secondary_status=secondary_status, transitions=(*self.transitions, secondary_status)
+        )
 
     def finish(
         self,
@@ -54,6 +66,7 @@ class JobState:
             self,
             status=status,
             secondary_status=secondary_status,
+            transitions=(*self.transitions, secondary_status),
             ended=utc_now(),
             metrics=dict(metrics or self.metrics),
             failure_reason=_shorten(failure_reason),
@@ -68,6 +81,10 @@ class JobState:
                 "ended": self.ended.isoformat() if self.ended else None,
                 "metrics": dict(self.metrics),
                 "failure_reason": self.failure_reason,
+                "training_seconds": self.training_seconds,
+                "billable_seconds": self.billable_seconds,
+                "managed_spot": self.managed_spot,
+                "transitions": list(self.transitions),
             },
             indent=2,
         )
@@ -82,6 +99,10 @@ class JobState:
             ended=_parse_time(data.get("ended")),
             metrics={k: float(v) for k, v in data.get("metrics", {}).items()},
             failure_reason=data.get("failure_reason", ""),
+            training_seconds=float(data.get("training_seconds", 0.0)),
+            billable_seconds=int(data.get("billable_seconds", 0)),
+            managed_spot=bool(data.get("managed_spot", False)),
+            transitions=tuple(data.get("transitions", ())),
         )
 
 

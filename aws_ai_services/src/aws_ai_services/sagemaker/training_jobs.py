@@ -15,6 +15,10 @@ image, the S3 input channels, output path, resources and stopping condition — 
   artifact and ``get_training_job`` merges it over ``DescribeTrainingJob``: a failing script shows
   ``Failed`` with its last error lines, and metrics come from the script's own output.
   A plain ``describe_training_job`` still shows moto's ``Completed``; the fidelity table says so.
+
+Managed spot training (``spot=ManagedSpot(...)``) adds ``EnableManagedSpotTraining``,
+``CheckpointConfig`` and ``MaxWaitTimeInSeconds`` to the request; the result reports
+``TrainingTimeInSeconds`` and ``BillableTimeInSeconds`` and what spot saved at catalog prices.
   (A ``cloudai.moto_patches`` hook that runs jobs inside moto itself would make that answer honest
   too, and this record unnecessary.)
 """
@@ -28,9 +32,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from multi_cloud.core.errors import AlreadyExists, InvalidArgument, NotFound
+from multi_cloud.core.errors import AlreadyExists, InvalidArgument, NotFound, Unsupported
 from multi_cloud.core.settings import Settings, get_settings
-from multi_cloud.core.types import TrainingJob, TrainingSpec
+from multi_cloud.core.types import TrainingSpec
 from multi_cloud.core.uris import split_uri
 
 from aws_ai_services.errors import aws_errors
@@ -39,7 +43,9 @@ from aws_ai_services.sagemaker.images import sklearn_image_uri
 from aws_ai_services.sagemaker.job_state import STATE_FILENAME, JobState, JobStateStore, job_output_prefix
 from aws_ai_services.sagemaker.local_training import LocalTrainingRunner
 from aws_ai_services.sagemaker.source_code import pack_source, resolve_entry_point
+from aws_ai_services.sagemaker.spot_training import ManagedSpot, SpotInterruption, spot_discount, spot_savings
 from aws_ai_services.sagemaker.training_logs import TrainingLogs
+from aws_ai_services.sagemaker.training_result import SageMakerTrainingJob
 from aws_ai_services.session import aws_client
 from aws_ai_services.storage.s3 import S3Storage
 
@@ -82,24 +88,44 @@ class SageMakerTrainer:
 
     # ------------------------------------------------------------------ train
     def train(
-        self, spec: TrainingSpec, *, metric_definitions: Mapping[str, str] | None = None
-    ) -> TrainingJob:
+        self,
+        spec: TrainingSpec,
+        *,
+        metric_definitions: Mapping[str, str] | None = None,
+        spot: ManagedSpot | None = None,
+        simulate_interruption: SpotInterruption | None = None,
+    ) -> SageMakerTrainingJob:
         """Create the job, run it to the end and return it (``Completed``, ``Failed`` or ``Stopped``).
 
         ``metric_definitions`` maps metric names to regexes with one group (SageMaker's
         ``MetricDefinitions``); without them, ``name=value`` lines of the script's output are metrics.
+        ``spot`` asks for managed spot training with checkpoints in S3; ``simulate_interruption``
+        (local mode only) reclaims the instance mid-run, as AWS may do to any spot job.
         """
-        request = self.training_request(spec, metric_definitions=metric_definitions)
+        if simulate_interruption is not None and self.settings.mode != "local":
+            raise Unsupported(
+                "simulate_interruption only works in local mode: in AWS, spot capacity is reclaimed by "
+                "AWS itself. Drop the argument (or test interruptions with CLOUDAI_MODE=local).",
+                provider=self.provider,
+                operation="models.train",
+            )
+        request = self.training_request(spec, metric_definitions=metric_definitions, spot=spot)
         with aws_errors("models.train"):
             self.client.create_training_job(**request)
         if self.settings.mode == "local":
-            self.run_locally(spec.name, metric_definitions=metric_definitions)
+            self.run_locally(
+                spec.name, metric_definitions=metric_definitions, interruption=simulate_interruption
+            )
         else:
             self._wait_in_cloud(spec.name, spec.timeout_seconds)
         return self.get_training_job(spec.name)
 
     def training_request(
-        self, spec: TrainingSpec, *, metric_definitions: Mapping[str, str] | None = None
+        self,
+        spec: TrainingSpec,
+        *,
+        metric_definitions: Mapping[str, str] | None = None,
+        spot: ManagedSpot | None = None,
     ) -> dict[str, Any]:
         """Stage code and inputs in S3 and build the ``CreateTrainingJob`` request for ``spec``."""
         check_resource_name("training job", spec.name)
@@ -129,7 +155,12 @@ class SageMakerTrainer:
         }
         if metric_definitions:
             algorithm["MetricDefinitions"] = [{"Name": n, "Regex": r} for n, r in metric_definitions.items()]
+        stopping: dict[str, int] = {"MaxRuntimeInSeconds": int(spec.timeout_seconds)}
+        spot_fields = spot.request_fields(int(spec.timeout_seconds)) if spot else {}
+        if spot_fields.get("EnableManagedSpotTraining"):
+            stopping["MaxWaitTimeInSeconds"] = int(spot.max_wait_seconds) if spot else 0
         return {
+            **spot_fields,
             "TrainingJobName": spec.name,
             "AlgorithmSpecification": algorithm,
             "RoleArn": self.settings.aws.sagemaker_role_arn,
@@ -145,7 +176,7 @@ class SageMakerTrainer:
                 "InstanceCount": 1,
                 "VolumeSizeInGB": 30,
             },
-            "StoppingCondition": {"MaxRuntimeInSeconds": int(spec.timeout_seconds)},
+            "StoppingCondition": stopping,
             "HyperParameters": encode_hyperparameters(hyperparameters),
         }
 
@@ -178,12 +209,18 @@ class SageMakerTrainer:
         self.storage.upload_prefix(path, prefix)
         return prefix
 
-    def run_locally(self, name: str, *, metric_definitions: Mapping[str, str] | None = None) -> JobState:
+    def run_locally(
+        self,
+        name: str,
+        *,
+        metric_definitions: Mapping[str, str] | None = None,
+        interruption: SpotInterruption | None = None,
+    ) -> JobState:
         """Execute a recorded job on this machine (what SageMaker does after ``CreateTrainingJob``)."""
         with aws_errors("models.train"):
             description = self.client.describe_training_job(TrainingJobName=name)
         runner = LocalTrainingRunner(self.storage, self.logs)
-        return runner.run(description, metric_regexes=metric_definitions)
+        return runner.run(description, metric_regexes=metric_definitions, interruption=interruption)
 
     def _wait_in_cloud(self, name: str, timeout_seconds: int) -> None:
         from botocore.exceptions import WaiterError
@@ -198,7 +235,7 @@ class SageMakerTrainer:
             pass  # a Failed job ends the waiter with an error; get_training_job reports why
 
     # ------------------------------------------------------------------ describe
-    def get_training_job(self, name: str) -> TrainingJob:
+    def get_training_job(self, name: str) -> SageMakerTrainingJob:
         with aws_errors("models.get_training_job"):
             description = self.client.describe_training_job(TrainingJobName=name)
         output = job_output_prefix(description["OutputDataConfig"]["S3OutputPath"], name)
@@ -214,20 +251,35 @@ class SageMakerTrainer:
         """The job's log lines from CloudWatch Logs (``/aws/sagemaker/TrainingJobs``)."""
         return self.logs.read(name)
 
-    def _to_training_job(self, description: Mapping[str, Any], state: JobState | None) -> TrainingJob:
+    def _to_training_job(
+        self, description: Mapping[str, Any], state: JobState | None
+    ) -> SageMakerTrainingJob:
         name = description["TrainingJobName"]
         if state is None:  # not run here: the control plane's word is all there is
             status = description["TrainingJobStatus"]
             metrics = {m["MetricName"]: float(m["Value"]) for m in description.get("FinalMetricDataList", [])}
             started, ended = description.get("TrainingStartTime"), description.get("TrainingEndTime")
             failure = description.get("FailureReason", "")
+            secondary = str(description.get("SecondaryStatus", ""))
+            transitions = tuple(t["Status"] for t in description.get("SecondaryStatusTransitions", []))
+            training, billable = description.get("TrainingTimeInSeconds"), description.get("BillableTimeInSeconds")
+            managed_spot = bool(description.get("EnableManagedSpotTraining"))
         else:
             status, metrics, failure = state.status, dict(state.metrics), state.failure_reason
             started, ended = state.started, state.ended
+            secondary, transitions = state.secondary_status, state.transitions
+            training = int(state.training_seconds) if state.ended else None
+            billable = state.billable_seconds if state.ended else None
+            managed_spot = state.managed_spot
         artifact = description.get("ModelArtifacts", {}).get("S3ModelArtifacts") or (
             job_output_prefix(description["OutputDataConfig"]["S3OutputPath"], name) + "model.tar.gz"
         )
-        return TrainingJob(
+        instance_type = description.get("ResourceConfig", {}).get("InstanceType", DEFAULT_INSTANCE_TYPE)
+        savings = None
+        if managed_spot and training and billable:
+            discount = spot_discount(instance_type)[0]
+            savings = spot_savings(instance_type, self.settings.aws.region, training, billable, discount=discount)
+        return SageMakerTrainingJob(
             name=name,
             status=status,
             provider=self.provider,
@@ -237,8 +289,14 @@ class SageMakerTrainer:
             ended=ended,
             failure_reason=failure,
             hyperparameters=display_hyperparameters(description.get("HyperParameters", {})),
+            secondary_status=secondary,
+            secondary_status_transitions=transitions,
+            training_time_seconds=training,
+            billable_time_seconds=billable,
+            managed_spot=managed_spot,
+            checkpoint_s3_uri=description.get("CheckpointConfig", {}).get("S3Uri", ""),
+            spot_savings=savings,
         )
-
 
 def _s3_channel(name: str, uri: str) -> dict[str, Any]:
     return {

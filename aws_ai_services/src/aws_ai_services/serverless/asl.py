@@ -18,7 +18,12 @@ def lambda_task(function_arn: str, *, retry_on: Sequence[str] = (), max_attempts
     state: dict[str, Any] = {"Type": "Task", "Resource": function_arn}
     if retry_on:
         state["Retry"] = [
-            {"ErrorEquals": list(retry_on), "IntervalSeconds": 1, "MaxAttempts": max_attempts, "BackoffRate": 2.0}
+            {
+                "ErrorEquals": list(retry_on),
+                "IntervalSeconds": 1,
+                "MaxAttempts": max_attempts,
+                "BackoffRate": 2.0,
+            }
         ]
     return state
 

@@ -1,4 +1,4 @@
-"""botocore errors of Lambda, Step Functions and EventBridge mapped to multi_cloud errors (codes errors.py lacks)."""
+"""Errors of Lambda, Step Functions and EventBridge mapped to multi_cloud errors (codes errors.py lacks)."""
 
 from __future__ import annotations
 

@@ -31,6 +31,12 @@ class EventBridgeRouter:
     def client(self) -> Any:
         return aws_client("events", self.settings)
 
+    @cached_property
+    def account(self) -> str:
+        """The AWS account id of the credentials in use."""
+        with serverless_errors("events.account"):
+            return str(aws_client("sts", self.settings).get_caller_identity()["Account"])
+
     # ------------------------------------------------------------------ buses
     def create_bus(self, name: str) -> str:
         """Create custom bus ``name`` unless it exists; returns its ARN."""
@@ -50,14 +56,20 @@ class EventBridgeRouter:
             self.client.delete_event_bus(Name=name)
 
     # ------------------------------------------------------------------ rules and targets
-    def put_rule(self, name: str, pattern: Mapping[str, Any], *, bus: str = "default", description: str = "") -> str:
+    def put_rule(
+        self, name: str, pattern: Mapping[str, Any], *, bus: str = "default", description: str = ""
+    ) -> str:
         """Create or update rule ``name`` matching ``pattern``; returns its ARN.
 
         An invalid pattern raises InvalidArgument with EventBridge's reason (InvalidEventPatternException).
         """
         with serverless_errors("events.put_rule"):
             answer = self.client.put_rule(
-                Name=name, EventPattern=json.dumps(pattern), EventBusName=bus, Description=description, State="ENABLED"
+                Name=name,
+                EventPattern=json.dumps(pattern),
+                EventBusName=bus,
+                Description=description,
+                State="ENABLED",
             )
         return str(answer["RuleArn"])
 
@@ -72,14 +84,16 @@ class EventBridgeRouter:
         """Send matching events to the queue (and let EventBridge write to it); returns the target id."""
         sqs = aws_client("sqs", self.settings)
         with serverless_errors("events.add_sqs_target"):
-            queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
-                "QueueArn"
-            ]
+            queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+                "Attributes"
+            ]["QueueArn"]
             rule_arn = self.client.describe_rule(Name=rule, EventBusName=bus)["Arn"]
             _allow_events_to_send(sqs, queue_url, queue_arn, rule_arn)
         return self._put_target(rule, bus, queue_arn, target_id, input_path)
 
-    def add_lambda_target(self, rule: str, function_name: str, *, bus: str = "default", target_id: str = "") -> str:
+    def add_lambda_target(
+        self, rule: str, function_name: str, *, bus: str = "default", target_id: str = ""
+    ) -> str:
         """Invoke the function (asynchronously) for matching events; returns the target id."""
         lambdas = aws_client("lambda", self.settings)
         with serverless_errors("events.add_lambda_target"):
@@ -111,7 +125,13 @@ class EventBridgeRouter:
 
     # ------------------------------------------------------------------ events
     def publish(
-        self, source: str, detail_type: str, detail: Mapping[str, Any], *, bus: str = "default", resources: Iterable[str] = ()
+        self,
+        source: str,
+        detail_type: str,
+        detail: Mapping[str, Any],
+        *,
+        bus: str = "default",
+        resources: Iterable[str] = (),
     ) -> str:
         """Put one event on ``bus``; returns its id."""
         entry = {
@@ -133,7 +153,8 @@ class EventBridgeRouter:
             failed = [e for e in answer["Entries"] if e.get("ErrorCode")]
             if failed:
                 raise InvalidArgument(
-                    f"{len(failed)} event(s) rejected: {failed[0]['ErrorCode']}: {failed[0].get('ErrorMessage', '')}",
+                    f"{len(failed)} event(s) rejected: {failed[0]['ErrorCode']}: "
+                    f"{failed[0].get('ErrorMessage', '')}",
                     provider="aws",
                     operation="events.put_events",
                 )
@@ -153,7 +174,7 @@ class EventBridgeRouter:
             "id": str(uuid.uuid4()),
             "detail-type": detail_type,
             "source": source,
-            "account": "123456789012",
+            "account": self.account,
             "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "region": self.settings.aws.region,
             "resources": [],
@@ -162,10 +183,19 @@ class EventBridgeRouter:
 
     # ------------------------------------------------------------------ archives and replays
     def create_archive(
-        self, name: str, *, bus: str = "default", pattern: Mapping[str, Any] | None = None, retention_days: int = 0
+        self,
+        name: str,
+        *,
+        bus: str = "default",
+        pattern: Mapping[str, Any] | None = None,
+        retention_days: int = 0,
     ) -> str:
         """Keep a copy of the bus's events (those matching ``pattern``, if given); returns the archive ARN."""
-        request: dict[str, Any] = {"ArchiveName": name, "EventSourceArn": self._bus_arn(bus), "RetentionDays": retention_days}
+        request: dict[str, Any] = {
+            "ArchiveName": name,
+            "EventSourceArn": self._bus_arn(bus),
+            "RetentionDays": retention_days,
+        }
         if pattern:
             request["EventPattern"] = json.dumps(pattern)
         with serverless_errors("events.create_archive"):
@@ -186,7 +216,7 @@ class EventBridgeRouter:
         name: str = "",
         timeout_seconds: float = 60.0,
     ) -> dict[str, Any]:
-        """Send the archived events from ``start`` to ``end`` through the bus's rules again; wait for the end."""
+        """Send the events archived from ``start`` to ``end`` through the bus's rules again; wait for it."""
         archive_arn = self.archive(archive)["ArchiveArn"]
         replay_name = name or f"replay-{uuid.uuid4().hex[:12]}"
         with serverless_errors("events.start_replay"):
@@ -204,7 +234,9 @@ class EventBridgeRouter:
             if described["State"] in REPLAY_FINISHED:
                 return described
             if time.monotonic() > deadline:
-                raise Unavailable(f"replay {replay_name} still {described['State']} after {timeout_seconds} s")
+                raise Unavailable(
+                    f"replay {replay_name} still {described['State']} after {timeout_seconds} s"
+                )
             time.sleep(0.5)
 
     # ------------------------------------------------------------------ internals
@@ -220,7 +252,9 @@ class EventBridgeRouter:
             answer = self.client.put_targets(Rule=rule, EventBusName=bus, Targets=[target])
         if answer.get("FailedEntryCount"):
             failure = answer["FailedEntries"][0]
-            raise InvalidArgument(f"target {arn} rejected: {failure.get('ErrorCode')}: {failure.get('ErrorMessage')}")
+            raise InvalidArgument(
+                f"target {arn} rejected: {failure.get('ErrorCode')}: {failure.get('ErrorMessage')}"
+            )
         return str(target["Id"])
 
 

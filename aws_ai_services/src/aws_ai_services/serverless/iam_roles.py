@@ -1,4 +1,4 @@
-"""Execution roles for serverless services: found by name, created with the service's trust policy if absent."""
+"""Execution roles for serverless services: found by name, or created with the service's trust policy."""
 
 from __future__ import annotations
 
@@ -22,10 +22,12 @@ LAMBDA_LOGS_POLICY = {
     ],
 }
 
+
 def trust_policy(service: str) -> str:
     """A trust policy letting ``service`` (e.g. "lambda.amazonaws.com") assume the role."""
     statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
     return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
 
 def ensure_service_role(
     iam: Any, name: str, service: str, inline_policies: Mapping[str, Mapping[str, Any]] | None = None
@@ -41,7 +43,9 @@ def ensure_service_role(
     except NotFound:
         pass
     with serverless_errors("iam.create_role"):
-        arn = str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust_policy(service))["Role"]["Arn"])
+        arn = str(
+            iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust_policy(service))["Role"]["Arn"]
+        )
         for policy_name, document in (inline_policies or {}).items():
             iam.put_role_policy(RoleName=name, PolicyName=policy_name, PolicyDocument=json.dumps(document))
     return arn

@@ -137,7 +137,9 @@ class LambdaFunctions:
     def invoke_async(self, name: str, event: Any = None) -> int:
         """Queue an asynchronous invocation (InvocationType=Event); returns the status code, 202."""
         with serverless_errors("functions.invoke_async"):
-            answer = self.client.invoke(FunctionName=name, Payload=_encode(name, event), InvocationType="Event")
+            answer = self.client.invoke(
+                FunctionName=name, Payload=_encode(name, event), InvocationType="Event"
+            )
         return int(answer["StatusCode"])
 
     def logs(self, name: str, *, contains: str = "") -> list[str]:
@@ -226,7 +228,9 @@ class LambdaFunctions:
         with serverless_errors("functions.wait_trigger"):
             while self.client.get_event_source_mapping(UUID=uuid)["State"] != state:
                 if time.monotonic() > deadline:
-                    raise InvalidArgument(f"event source mapping {uuid} did not become {state} in {timeout_seconds} s")
+                    raise InvalidArgument(
+                        f"event source mapping {uuid} did not become {state} in {timeout_seconds} s"
+                    )
                 time.sleep(0.5)
 
     def _allow(self, name: str, statement_id: str, principal: str, source_arn: str) -> None:
@@ -246,7 +250,9 @@ class LambdaFunctions:
 class AWSFunctions(FunctionService):
     """The functions capability on AWS Lambda (each deploy publishes a version)."""
 
-    def __init__(self, provider: str = "aws", settings: Settings | None = None, *, role_arn: str = "") -> None:
+    def __init__(
+        self, provider: str = "aws", settings: Settings | None = None, *, role_arn: str = ""
+    ) -> None:
         super().__init__(provider)
         self.lambdas = LambdaFunctions(settings, role_arn=role_arn)
 
@@ -261,9 +267,16 @@ class AWSFunctions(FunctionService):
         environment: Mapping[str, str] | None = None,
     ) -> FunctionInfo:
         if not 0 < timeout_seconds <= 900 or int(timeout_seconds) != timeout_seconds:
-            raise InvalidArgument(f"timeout_seconds must be a whole number of seconds in 1..900, got {timeout_seconds}")
+            raise InvalidArgument(
+                f"timeout_seconds must be a whole number of seconds in 1..900, got {timeout_seconds}"
+            )
         published = self.lambdas.deploy(
-            name, source_dir, handler, timeout_seconds=int(timeout_seconds), memory_mb=memory_mb, environment=environment
+            name,
+            source_dir,
+            handler,
+            timeout_seconds=int(timeout_seconds),
+            memory_mb=memory_mb,
+            environment=environment,
         )
         return _function_info(published, self.provider)
 
@@ -289,7 +302,9 @@ def _encode(name: str, event: Any) -> bytes:
         ) from None
 
 
-def _invocation_result(name: str, answer: Mapping[str, Any], body: bytes, elapsed_ms: float) -> InvocationResult:
+def _invocation_result(
+    name: str, answer: Mapping[str, Any], body: bytes, elapsed_ms: float
+) -> InvocationResult:
     logs = base64.b64decode(answer.get("LogResult", "") or "").decode("utf-8", "replace")
     try:
         payload: Any = json.loads(body) if body else None
@@ -298,15 +313,21 @@ def _invocation_result(name: str, answer: Mapping[str, Any], body: bytes, elapse
     cold = "Init Duration:" in logs  # Lambda reports the init time only on a cold start
     common = {"logs": logs, "duration_ms": elapsed_ms, "cold_start": cold}
     if not answer.get("FunctionError"):
-        return InvocationResult(function=name, status_code=int(answer["StatusCode"]), payload=payload, **common)
+        return InvocationResult(
+            function=name, status_code=int(answer["StatusCode"]), payload=payload, **common
+        )
     error = payload if isinstance(payload, dict) else {"errorMessage": str(payload)}
+    error_type = str(error.get("errorType") or answer["FunctionError"])
+    message = str(error.get("errorMessage", ""))
+    frames = "".join(error.get("stackTrace") or [])
     return InvocationResult(
         function=name,
         status_code=int(answer["StatusCode"]),
         payload=payload,
-        error_type=str(error.get("errorType") or answer["FunctionError"]),
-        error_message=str(error.get("errorMessage", "")),
-        traceback="".join(error.get("stackTrace") or []),
+        error_type=error_type,
+        error_message=message,
+        # Python's own layout, rebuilt from Lambda's stackTrace frames
+        traceback=f"Traceback (most recent call last):\n{frames}{error_type}: {message}\n" if frames else "",
         **common,
     )
 

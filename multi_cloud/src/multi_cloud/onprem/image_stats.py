@@ -2,8 +2,8 @@
 
 * Dominant colours: the image is sampled on a grid (nearest neighbour, so no blended edge colours) of
   at most ``COLOR_SAMPLE_SIDE`` pixels a side, the samples clustered with k-means (k = ``COLOR_CLUSTERS``,
-  k-means++ seeding, fixed RNG seed so results repeat); clusters of the same rounded colour are merged; ``pixel_fraction`` is the share of sampled
-  pixels in each cluster (the fractions sum to 1), largest first.
+  k-means++ seeding, fixed RNG seed so results repeat); clusters of the same rounded colour are merged;
+  ``pixel_fraction`` is the share of samples in each cluster (the fractions sum to 1), largest first.
 * Brightness: mean luma (ITU-R BT.601: 0.299 R + 0.587 G + 0.114 B) as a percentage of 255.
 * Sharpness: variance of the Laplacian of the grey image (scaled to at most ``SHARPNESS_SIDE`` px a side so
   the value depends less on resolution), mapped to 0..100 by ``100 * (1 - exp(-variance / 500))``: the

@@ -2,11 +2,13 @@
 
 Types, how each is found, and its score:
 
-* EMAIL (0.95): local@domain.tld, RFC 5322 "atext" local part, dotted domain, TLD of 2+ letters.
+* EMAIL (0.95): local@domain.tld: RFC 5322 "atext" local part (Unicode letters allowed), dotted domain,
+  top-level domain of 2+ letters.
 * CREDIT_DEBIT_NUMBER (1.0): 13-19 digits, optionally grouped by single spaces or dashes, first digit 2-6
   (the card networks' ranges), and a valid **Luhn checksum**.
 * SSN (0.9): US social security number ddd-dd-dddd; area not 000/666/9xx, group not 00, serial not 0000.
-* IP_ADDRESS (1.0): IPv4 dotted quad or IPv6, each **validated by Python's ipaddress**.
+* IP_ADDRESS (1.0): IPv6 (also with an embedded IPv4 tail) or IPv4 dotted quad, each **validated by
+  Python's ipaddress**.
 * PHONE (0.9): "+", a country code and more digits (8-15 in all, E.164; separators allowed), or US/NANP
   forms: (555) 123-4567, 555-123-4567, 555.123.4567, 1-555-123-4567.
 
@@ -24,14 +26,14 @@ from collections.abc import Callable, Iterator
 from multi_cloud.core.types import PiiEntity
 
 _EMAIL = re.compile(
-    r"(?<![\w.+-])[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(?![\w-])"
+    r"(?<![\w.+-])[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*"
+    r"@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,63}(?![\w-])"
 )
 _CARD = re.compile(r"(?<![\d-])[2-6]\d{3}(?:[ -]?\d){9,15}(?![\d-])")
 _SSN = re.compile(r"(?<![\d-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\d-])")
 _IPV4 = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?!\d|\.\d)")
 _IPV6 = re.compile(
-    r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?(?![\w:])"
+    r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{1,4})?(?![\w:]|\.\d)"
 )
 _PHONE_INTERNATIONAL = re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,6}(?![\w-])")
 _PHONE_NANP = re.compile(r"(?<![\w+-])(?:\+?1[ .-]?)?(?:\(\d{3}\)\s?|\d{3}[.-])\d{3}[.-]\d{4}(?![\w-])")
@@ -88,8 +90,8 @@ _DETECTORS: tuple[tuple[str, re.Pattern[str], Callable[[str], bool], float], ...
     ("EMAIL", _EMAIL, _always, 0.95),
     ("CREDIT_DEBIT_NUMBER", _CARD, _card_ok, 1.0),
     ("SSN", _SSN, _always, 0.9),
-    ("IP_ADDRESS", _IPV4, _ipv4_ok, 1.0),
     ("IP_ADDRESS", _IPV6, _ipv6_ok, 1.0),
+    ("IP_ADDRESS", _IPV4, _ipv4_ok, 1.0),
     ("PHONE", _PHONE_INTERNATIONAL, _phone_ok, 0.9),
     ("PHONE", _PHONE_NANP, _phone_ok, 0.9),
 )

@@ -12,7 +12,7 @@ RGB = tuple[int, int, int]
 
 def portrait_jpeg() -> bytes:
     """A 512x600 JPEG portrait with one frontal face (Grace Hopper, public domain; see assets/README.md)."""
-    return resources.files(ASSETS).joinpath("assets", "grace_hopper.jpg").read_bytes()
+    return resources.files(ASSETS).joinpath("assets/grace_hopper.jpg").read_bytes()
 
 
 def _png(image: object) -> bytes:

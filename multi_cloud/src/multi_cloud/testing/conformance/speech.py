@@ -22,7 +22,9 @@ class SpeechConformance:
     def test_synthesizes_audio_whose_length_follows_the_text(self, provider: CloudProvider) -> None:
         with engine_required():
             short = provider.speech.synthesize("Hello.")
-            long = provider.speech.synthesize("Hello. This sentence is a good deal longer than the first one.")
+            long = provider.speech.synthesize(
+                "Hello. This sentence is a good deal longer than the first one."
+            )
         assert short.content_type.startswith("audio/") and short.sample_rate > 0
         assert len(long.audio) > 2 * len(short.audio)
         if long.content_type == "audio/wav":

@@ -84,7 +84,9 @@ class VisionConformance:
             blocks = provider.vision.detect_labels(media.colour_blocks_png([(RED, 0.5), (BLUE, 0.5)]))
         assert 1 <= len(labels) <= 3
         assert all(0 < label.confidence <= 100 and label.name for label in labels)
-        assert [label.confidence for label in labels] == sorted((lb.confidence for lb in labels), reverse=True)
+        assert [label.confidence for label in labels] == sorted(
+            (lb.confidence for lb in labels), reverse=True
+        )
         assert not blocks or blocks[0].name != labels[0].name  # computed, not canned
 
     def test_bad_images_are_invalid_arguments(self, provider: CloudProvider) -> None:

@@ -91,9 +91,10 @@ class LocalTrainingRunner:
             else:
                 job = _Job(description, layout, program, code_dir, channels, metric_regexes)
                 final, logs = self._train(job, state, interruption)
-        seconds = aws_seconds(time.monotonic() - started)
+        seconds = time.monotonic() - started
         discount = spot_discount(description["ResourceConfig"]["InstanceType"])[0]
-        final = _with_times(final, seconds, billable_seconds(seconds, spot=spot, discount=discount))
+        billable = billable_seconds(aws_seconds(seconds), spot=spot, discount=discount)
+        final = replace(final, training_seconds=seconds, billable_seconds=billable)
         self.states.write(output + STATE_FILENAME, final)
         self.logs.write(name, logs or final.failure_reason)
         return final
@@ -227,7 +228,3 @@ def _reset_container(layout: ContainerLayout) -> None:
     """A restarted spot job gets a fresh instance: only the channels and code survive."""
     for directory in (layout.model_dir, layout.output_dir, layout.checkpoint_dir):
         shutil.rmtree(directory, ignore_errors=True)
-
-
-def _with_times(state: JobState, training_seconds: int, billable: int) -> JobState:
-    return replace(state, training_seconds=float(training_seconds), billable_seconds=billable)

@@ -75,8 +75,8 @@ class SpotSavings:
     """What managed spot saved on one job, priced from the dated catalog."""
 
     instance_type: str
-    training_seconds: int
-    billable_seconds: int
+    training_seconds: float
+    billable_seconds: float
     discount: float  # the catalog's typical saving for the instance family (0.7 = pay 30%)
     on_demand_usd: float | None  # None when the catalog has no price for the instance/region
     spot_usd: float | None
@@ -114,7 +114,7 @@ def spot_discount(instance_type: str) -> tuple[float, str]:
 
 
 def spot_savings(
-    instance_type: str, region: str, training_seconds: int, billable: int, *, discount: float
+    instance_type: str, region: str, training_seconds: float, billable: float, *, discount: float
 ) -> SpotSavings:
     """Price one job's training and billable seconds at the catalog's on-demand rate."""
     catalog = _catalog()

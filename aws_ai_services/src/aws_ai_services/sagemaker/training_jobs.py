@@ -43,7 +43,14 @@ from aws_ai_services.sagemaker.images import sklearn_image_uri
 from aws_ai_services.sagemaker.job_state import STATE_FILENAME, JobState, JobStateStore, job_output_prefix
 from aws_ai_services.sagemaker.local_training import LocalTrainingRunner
 from aws_ai_services.sagemaker.source_code import pack_source, resolve_entry_point
-from aws_ai_services.sagemaker.spot_training import ManagedSpot, SpotInterruption, spot_discount, spot_savings
+from aws_ai_services.sagemaker.spot_training import (
+    ManagedSpot,
+    SpotInterruption,
+    SpotSavings,
+    aws_seconds,
+    spot_discount,
+    spot_savings,
+)
 from aws_ai_services.sagemaker.training_logs import TrainingLogs
 from aws_ai_services.sagemaker.training_result import SageMakerTrainingJob
 from aws_ai_services.session import aws_client
@@ -264,21 +271,22 @@ class SageMakerTrainer:
             transitions = tuple(t["Status"] for t in description.get("SecondaryStatusTransitions", []))
             training, billable = description.get("TrainingTimeInSeconds"), description.get("BillableTimeInSeconds")
             managed_spot = bool(description.get("EnableManagedSpotTraining"))
+            exact_seconds = float(training or 0)
         else:
             status, metrics, failure = state.status, dict(state.metrics), state.failure_reason
             started, ended = state.started, state.ended
             secondary, transitions = state.secondary_status, state.transitions
-            training = int(state.training_seconds) if state.ended else None
+            training = aws_seconds(state.training_seconds) if state.ended else None
             billable = state.billable_seconds if state.ended else None
             managed_spot = state.managed_spot
+            exact_seconds = state.training_seconds
         artifact = description.get("ModelArtifacts", {}).get("S3ModelArtifacts") or (
             job_output_prefix(description["OutputDataConfig"]["S3OutputPath"], name) + "model.tar.gz"
         )
         instance_type = description.get("ResourceConfig", {}).get("InstanceType", DEFAULT_INSTANCE_TYPE)
         savings = None
         if managed_spot and training and billable:
-            discount = spot_discount(instance_type)[0]
-            savings = spot_savings(instance_type, self.settings.aws.region, training, billable, discount=discount)
+            savings = self._spot_savings(instance_type, exact_seconds, training, billable, measured=state is not None)
         return SageMakerTrainingJob(
             name=name,
             status=status,
@@ -297,6 +305,19 @@ class SageMakerTrainer:
             checkpoint_s3_uri=description.get("CheckpointConfig", {}).get("S3Uri", ""),
             spot_savings=savings,
         )
+
+    def _spot_savings(
+        self, instance_type: str, seconds: float, training: int, billable: int, *, measured: bool
+    ) -> SpotSavings:
+        """Measured locally: exact seconds at the catalog discount; from AWS: its own billed seconds."""
+        discount = spot_discount(instance_type)[0]
+        if measured:
+            exact_billable = seconds * (1 - discount)
+        else:
+            seconds, exact_billable = float(training), float(billable)
+            discount = 1 - exact_billable / seconds
+        return spot_savings(instance_type, self.settings.aws.region, seconds, exact_billable, discount=discount)
+
 
 def _s3_channel(name: str, uri: str) -> dict[str, Any]:
     return {

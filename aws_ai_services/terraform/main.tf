@@ -505,8 +505,6 @@ resource "aws_iam_role" "sfn" {
 }
 
 resource "aws_iam_role_policy" "sfn" {
-  #checkov:skip=CKV_AWS_290:CloudWatch Logs vended-log delivery and X-Ray actions support no resource-level permissions.
-  #checkov:skip=CKV_AWS_355:Same statements: these log-delivery and X-Ray actions only accept Resource "*".
   name   = "inference-state-machine"
   role   = aws_iam_role.sfn.id
   policy = data.aws_iam_policy_document.sfn.json

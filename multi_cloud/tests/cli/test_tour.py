@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 import boto3
-
 from multi_cloud.local_cloud import control
 
 

@@ -9,7 +9,9 @@ from multi_cloud.core.errors import CloudError
 from aws_ai_services.errors import map_aws_error
 
 
-def aws_error(operation: str, message: str, *, code: str = "ValidationException", status: int = 400) -> CloudError:
+def aws_error(
+    operation: str, message: str, *, code: str = "ValidationException", status: int = 400
+) -> CloudError:
     """The multi_cloud error for the ClientError AWS would send; ``error.cause`` is that ClientError.
 
     ``operation`` is the API name (``"CreateEndpointConfig"``); tests and callers can read

@@ -44,7 +44,7 @@ def run_interruptible(
     timeout: float = 3600,
     grace_seconds: float = 2.0,
 ) -> Attempt:
-    """Run ``entry_point`` until it exits, times out or ``should_interrupt()`` says to reclaim the instance."""
+    """Run ``entry_point`` until it exits, times out, or ``should_interrupt()`` reclaims the instance."""
     layout.create(channels)
     values = {k: v if isinstance(v, str) else json.dumps(v) for k, v in hyperparameters.items()}
     (layout.config_dir / "hyperparameters.json").write_text(json.dumps(values))
@@ -57,8 +57,14 @@ def run_interruptible(
     started = time.monotonic()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         process = subprocess.Popen(  # noqa: S603 - the learner's own script
-            args, cwd=script.parent, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-            text=True, start_new_session=True,
+            args,
+            cwd=script.parent,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            text=True,
+            start_new_session=True,
         )
         interrupted = timed_out = False
         while process.poll() is None:

@@ -104,7 +104,9 @@ class LocalTrainingRunner:
     ) -> tuple[JobState, str]:
         """Attempts until the script ends: an interruption either restarts it or stops the job."""
         checkpoint_uri = job.description.get("CheckpointConfig", {}).get("S3Uri", "")
-        sync = CheckpointSync(self.storage, checkpoint_uri, job.layout.checkpoint_dir) if checkpoint_uri else None
+        sync = None
+        if checkpoint_uri:
+            sync = CheckpointSync(self.storage, checkpoint_uri, job.layout.checkpoint_dir)
         stopping = job.description.get("StoppingCondition", {})
         runtime_left = float(stopping.get("MaxRuntimeInSeconds", 86400))
         logs: list[str] = []

@@ -1,4 +1,4 @@
-"""Managed spot training settings, a simulated spot interruption, and what spot saved (from the price catalog).
+"""Managed spot training settings, a simulated spot interruption, and what spot saved at catalog prices.
 
 SageMaker runs a spot job on spare capacity at a discount. It may reclaim the instance at any time; the job
 then waits (up to ``MaxWaitTimeInSeconds``) for capacity and restarts, copying ``CheckpointConfig.S3Uri``

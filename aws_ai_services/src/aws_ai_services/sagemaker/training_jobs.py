@@ -269,7 +269,8 @@ class SageMakerTrainer:
             failure = description.get("FailureReason", "")
             secondary = str(description.get("SecondaryStatus", ""))
             transitions = tuple(t["Status"] for t in description.get("SecondaryStatusTransitions", []))
-            training, billable = description.get("TrainingTimeInSeconds"), description.get("BillableTimeInSeconds")
+            training = description.get("TrainingTimeInSeconds")
+            billable = description.get("BillableTimeInSeconds")
             managed_spot = bool(description.get("EnableManagedSpotTraining"))
             exact_seconds = float(training or 0)
         else:
@@ -286,7 +287,8 @@ class SageMakerTrainer:
         instance_type = description.get("ResourceConfig", {}).get("InstanceType", DEFAULT_INSTANCE_TYPE)
         savings = None
         if managed_spot and training and billable:
-            savings = self._spot_savings(instance_type, exact_seconds, training, billable, measured=state is not None)
+            measured = state is not None
+            savings = self._spot_savings(instance_type, exact_seconds, training, billable, measured=measured)
         return SageMakerTrainingJob(
             name=name,
             status=status,
@@ -316,7 +318,8 @@ class SageMakerTrainer:
         else:
             seconds, exact_billable = float(training), float(billable)
             discount = 1 - exact_billable / seconds
-        return spot_savings(instance_type, self.settings.aws.region, seconds, exact_billable, discount=discount)
+        region = self.settings.aws.region
+        return spot_savings(instance_type, region, seconds, exact_billable, discount=discount)
 
 
 def _s3_channel(name: str, uri: str) -> dict[str, Any]:

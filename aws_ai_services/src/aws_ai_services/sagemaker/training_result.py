@@ -1,4 +1,4 @@
-"""SageMakerTrainingJob: the portable TrainingJob plus what SageMaker adds (secondary status, billed time, spot)."""
+"""SageMakerTrainingJob: the portable TrainingJob plus SageMaker's own fields (billed time, spot, status)."""
 
 from __future__ import annotations
 

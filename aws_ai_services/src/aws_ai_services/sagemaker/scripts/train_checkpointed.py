@@ -26,7 +26,7 @@ def parse_args():
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--learning-rate", type=float, default=0.01)
     parser.add_argument("--alpha", type=float, default=0.0001)
-    parser.add_argument("--epoch-seconds", type=float, default=0.0, help="extra time per epoch (a long epoch)")
+    parser.add_argument("--epoch-seconds", type=float, default=0.0, help="extra time per epoch")
     parser.add_argument("--seed", type=int, default=0)
     return parser.parse_known_args()[0]
 
@@ -43,7 +43,8 @@ def load_data(channel):
 
 
 def latest_checkpoint(directory):
-    found = [(int(m.group(1)), p) for p in glob.glob(os.path.join(directory, "*")) if (m := CHECKPOINT.search(p))]
+    paths = glob.glob(os.path.join(directory, "*"))
+    found = [(int(m.group(1)), p) for p in paths if (m := CHECKPOINT.search(p))]
     return max(found) if found else (0, None)
 
 
@@ -64,7 +65,10 @@ def main():
         model = joblib.load(path)["model"]
     else:
         model = SGDClassifier(
-            loss="log_loss", learning_rate="constant", eta0=args.learning_rate, alpha=args.alpha,
+            loss="log_loss",
+            learning_rate="constant",
+            eta0=args.learning_rate,
+            alpha=args.alpha,
             random_state=args.seed,
         )
     print(f"resumed_from_epoch={start}", flush=True)

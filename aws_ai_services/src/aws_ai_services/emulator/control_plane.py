@@ -1,0 +1,81 @@
+"""The emulator's own boto3 clients to moto (S3 images, SageMaker endpoints), found without configuration.
+
+moto's URL is, in order: ``CLOUDAI_AWS_AI_MOTO_URL``; ``AWS_ENDPOINT_URL`` when it is a loopback URL (the
+local cloud exports it); a ThreadedMotoServer running in this process (the local cloud's daemon starts moto
+and this emulator side by side without exporting anything). It is looked up on first use, so the emulator
+may start before the environment is exported.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+from urllib.parse import urlsplit
+
+from multi_cloud.core.errors import Unavailable
+
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+FAKE_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+MOTO_URL_VARIABLE = "CLOUDAI_AWS_AI_MOTO_URL"
+
+
+def moto_url() -> str:
+    """Where moto answers; Unavailable (HTTP 503 to the client) naming the fix when nothing is found."""
+    explicit = os.environ.get(MOTO_URL_VARIABLE, "")
+    if explicit:
+        return explicit.rstrip("/")
+    exported = os.environ.get("AWS_ENDPOINT_URL", "")
+    if urlsplit(exported).hostname in LOOPBACK:
+        return exported.rstrip("/")
+    found = _in_process_moto()
+    if found:
+        return found
+    raise Unavailable(
+        "the AWS AI emulator cannot find moto (it reads S3 images and SageMaker endpoints from it): start "
+        f"the whole local cloud (`cloudai local up`), or set {MOTO_URL_VARIABLE}=http://127.0.0.1:PORT"
+    )
+
+
+def _in_process_moto() -> str:
+    """The URL of a ThreadedMotoServer serving in this process, or ""."""
+    for thread in threading.enumerate():
+        owner = getattr(getattr(thread, "_target", None), "__self__", None)
+        if type(owner).__name__ == "ThreadedMotoServer" and getattr(owner, "_server", None) is not None:
+            host, port = owner.get_host_and_port()
+            return f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}"  # noqa: S104
+    return ""
+
+
+class ControlPlane:
+    """boto3 clients to moto, one per (service, region), created on first use and then shared."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self._url = url
+        self._clients: dict[tuple[str, str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return self._url or moto_url()
+
+    def client(self, service: str, region: str = "us-east-1") -> Any:
+        url = self.url
+        key = (service, region, url)
+        with self._lock:
+            if key not in self._clients:
+                import boto3
+                from botocore.config import Config
+
+                session = boto3.session.Session(region_name=region, **FAKE_CREDENTIALS)
+                config = Config(retries={"max_attempts": 1, "mode": "standard"})
+                self._clients[key] = session.client(service, endpoint_url=url, config=config)
+            return self._clients[key]
+
+    def s3_storage(self, region: str = "us-east-1") -> Any:
+        """An S3Storage over moto (what the SageMaker model cache reads artifacts through)."""
+        from aws_ai_services.storage.s3 import S3Storage
+
+        storage = S3Storage("aws")
+        storage.client = self.client("s3", region)  # type: ignore[misc] - fills the cached_property
+        return storage

@@ -75,7 +75,6 @@ resource "aws_kms_alias" "artifacts" {
 
 # ----------------------------------------------------------------------------- S3: access logs
 resource "aws_s3_bucket" "access_logs" {
-  #checkov:skip=CKV_AWS_18:This is the access-log target itself; logging it into itself would loop.
   #checkov:skip=CKV_AWS_144:Access logs are operational data of one region; replicating them is not needed.
   #checkov:skip=CKV2_AWS_62:Nothing reacts to new log objects, so event notifications stay off.
   #checkov:skip=CKV_AWS_145:S3 server access log delivery supports only SSE-S3 (AES256) target buckets.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 from aws_ai_services.client import AWSProvider
 from aws_ai_services.emulator.lambda_runtime import install
-from aws_ai_services.serverless.lambda_functions import AWSFunctions, LambdaFunctions
+from aws_ai_services.serverless.lambda_functions import LambdaFunctions
 from aws_ai_services.serverless.packaging import code_sha256, package_directory
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -74,10 +75,13 @@ def test_patches_wait_for_the_first_import(tmp_path: Path, monkeypatch: pytest.M
     seen: list[int] = []
     when_imported("late_module_xyz", lambda module: seen.append(module.VALUE))
     assert seen == []
-    importlib.import_module("late_module_xyz")
-    assert seen == [1]
-    when_imported("late_module_xyz", lambda module: seen.append(module.VALUE + 1))  # already imported: at once
-    assert seen == [1, 2]
+    try:
+        importlib.import_module("late_module_xyz")
+        assert seen == [1]
+        when_imported("late_module_xyz", lambda module: seen.append(module.VALUE + 1))  # imported: at once
+        assert seen == [1, 2]
+    finally:
+        sys.modules.pop("late_module_xyz", None)
 
 
 # ----------------------------------------------------------------------------- packaging and deploy
@@ -288,21 +292,14 @@ def test_s3_upload_runs_the_handler(lambdas: LambdaFunctions, boto_client: Calla
 
 
 # ----------------------------------------------------------------------------- capability
-class ServerlessAWSProvider(AWSProvider):
-    """AWSProvider with the functions capability (until client.py composes it)."""
-
-    def _make_functions(self) -> Any:
-        return AWSFunctions(self.name, self.settings)
-
-
 class TestAWSFunctionConformance(FunctionConformance):
     @pytest.fixture
     def provider(self, clean_cloud: Any) -> AWSProvider:
-        return ServerlessAWSProvider()
+        return AWSProvider()
 
 
 def test_functions_capability_round_trip(clean_cloud: Any) -> None:
-    provider = ServerlessAWSProvider()
+    provider = AWSProvider()
     info = provider.functions.deploy(
         "cap", str(HANDLERS / "echo"), "app.handler", timeout_seconds=5, memory_mb=192
     )

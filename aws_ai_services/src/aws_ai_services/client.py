@@ -35,6 +35,11 @@ class AWSProvider(CloudProvider):
 
         return AWSModelService(self.name, self.service("storage"), self.settings)
 
+    def _make_functions(self) -> Any:
+        from aws_ai_services.serverless.lambda_functions import AWSFunctions
+
+        return AWSFunctions(self.name, self.settings)
+
     def health(self) -> Health:
         """Whether S3 (ListBuckets) and SageMaker (ListTrainingJobs) answer."""
         probes: dict[str, tuple[str, dict[str, Any]]] = {

@@ -72,6 +72,13 @@ class AWSCosts(CostService):
         self.catalog = catalog or PriceCatalog.load()
         self.period = period or _this_month()
 
+    def _unknown(self, usage: Usage, why: str) -> InvalidArgument:
+        return InvalidArgument(
+            f"cannot price {usage.service}/{usage.resource_type}: {why}. Known: {', '.join(self.known_usage())}",
+            provider=self.provider,
+            operation="costs.estimate",
+        )
+
     def known_usage(self) -> list[str]:
         """Every ``service/resource_type`` this catalog prices (instance types listed per use)."""
         region = self.settings.aws.region if self.settings.aws.region in self.catalog.regions else "us-east-1"
@@ -92,12 +99,7 @@ class AWSCosts(CostService):
         if line is None and usage.resource_type.startswith("ml."):
             line = PRICED.get((usage.service, "*"))
         if line is None:
-            raise InvalidArgument(
-                f"cannot price {usage.service}/{usage.resource_type}: not in the {self.catalog.as_of} AWS "
-                f"catalog. Known: {', '.join(self.known_usage())}",
-                provider=self.provider,
-                operation="costs.estimate",
-            )
+            raise self._unknown(usage, f"not in the {self.catalog.as_of} AWS catalog")
         if usage.unit not in line.units:
             raise InvalidArgument(
                 f"{usage.service}/{usage.resource_type} is priced per {sorted(line.units)[0]}, not {usage.unit!r}",
@@ -107,7 +109,10 @@ class AWSCosts(CostService):
         if usage.quantity < 0:
             raise InvalidArgument(f"negative usage quantity {usage.quantity}", provider=self.provider)
         region = usage.region or self.settings.aws.region
-        unit_price = line.price(self.catalog, usage.resource_type, region)
+        try:
+            unit_price = line.price(self.catalog, usage.resource_type, region)
+        except InvalidArgument as exc:
+            raise self._unknown(usage, exc.message) from exc
         cost = round(unit_price * usage.quantity, 10)
         return CostRecord(
             provider_name="AWS",

@@ -10,18 +10,24 @@ from aws_ai_services.errors import map_aws_error
 
 
 def aws_error(
-    operation: str, message: str, *, code: str = "ValidationException", status: int = 400
+    operation: str,
+    message: str,
+    *,
+    code: str = "ValidationException",
+    status: int = 400,
+    kind: type[CloudError] | None = None,
 ) -> CloudError:
     """The multi_cloud error for the ClientError AWS would send; ``error.cause`` is that ClientError.
 
     ``operation`` is the API name (``"CreateEndpointConfig"``); tests and callers can read
     ``error.cause.response["Error"]["Code"]`` exactly as with an error that came over the wire.
+    ``kind`` overrides the mapped class (e.g. InvalidArgument for a 424 ``ModelError`` caused by the input).
     """
     from botocore.exceptions import ClientError
 
     response = {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": status}}
     client_error = ClientError(response, operation)  # type: ignore[arg-type]
-    mapped = map_aws_error(client_error) or CloudError(message)
+    mapped = kind(f"{code}: {message}") if kind else map_aws_error(client_error) or CloudError(message)
     mapped.provider = "aws"
     mapped.operation = operation
     mapped.cause = client_error

@@ -1,18 +1,20 @@
-"""BatchTransformer: SageMaker batch transform of CSV objects, one prediction per line in ``<name>.out``.
+"""BatchTransformer: SageMaker batch transform jobs, computed record by record with the trained model.
 
-The job is recorded with ``CreateModel`` + ``CreateTransformJob`` (``S3Prefix`` input, ``text/csv``
-split by line, output assembled by line). In cloud mode SageMaker runs it and we wait; in local mode
-moto only records it (``Completed`` at once), so the transform is computed here with the real model:
-every object under the input prefix is read as CSV and ``<key relative to the prefix>.out`` is
-written under the output prefix, as SageMaker names its outputs. The true outcome is kept as a job-state
-record in ``s3://<artifact bucket>/<job>/transform/`` and ``describe`` merges it, like training.
+The job is recorded with ``CreateModel`` + ``CreateTransformJob`` (``S3Prefix`` input, content type,
+``SplitType``, ``BatchStrategy``, ``MaxPayloadInMB``, ``AssembleWith``, ``Accept`` and ``DataProcessing``
+filters and join, from :class:`TransformOptions`). In cloud mode SageMaker runs it and we wait; in local
+mode moto only records it (``Completed`` at once), so the transform is computed here from the recorded
+job: every object under the input prefix goes through :func:`transform_object` and
+``<key relative to the prefix>.out`` is written under the output prefix, as SageMaker names its outputs.
+A content type the container cannot read fails the job with SageMaker's ``ClientError`` (HTTP 415), and
+so does a bad record. The true outcome is kept as a job-state record in
+``s3://<artifact bucket>/<job>/transform/`` and ``describe`` merges it, like training.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -25,7 +27,10 @@ from aws_ai_services.errors import aws_errors
 from aws_ai_services.sagemaker.inference_model import create_inference_model
 from aws_ai_services.sagemaker.job_state import STATE_FILENAME, JobState, JobStateStore, utc_now
 from aws_ai_services.sagemaker.model_cache import MODEL_CACHE, LoadedModel, ModelCache
+from aws_ai_services.sagemaker.payloads import BadPayload, Rows, UnsupportedMediaType
 from aws_ai_services.sagemaker.training_jobs import check_resource_name
+from aws_ai_services.sagemaker.transform_options import TransformOptions
+from aws_ai_services.sagemaker.transform_records import RecordError, transform_object
 from aws_ai_services.session import aws_client
 from aws_ai_services.storage.s3 import S3Storage
 
@@ -37,8 +42,16 @@ class TransformError(Exception):
     """The input could not be transformed; SageMaker reports these as ``ClientError``."""
 
 
+@dataclass(frozen=True)
+class SageMakerTransformJob(BatchPredictionJob):
+    """A :class:`BatchPredictionJob` with what the transform did: objects read, requests sent."""
+
+    objects: int = 0
+    mini_batches: int = 0  # requests to the model container (MultiRecord packs many records in one)
+
+
 class BatchTransformer:
-    """Run batch transform jobs over CSV data in S3 with a trained ``model.tar.gz``."""
+    """Run batch transform jobs over CSV / JSON Lines data in S3 with a trained ``model.tar.gz``."""
 
     def __init__(
         self,
@@ -59,45 +72,60 @@ class BatchTransformer:
         return aws_client("sagemaker", self.settings)
 
     def transform(
-        self, model_artifact: str, input_uri: str, output_uri: str, *, job_name: str = ""
-    ) -> BatchPredictionJob:
-        """Predict every CSV row under ``input_uri``; one prediction per line under ``output_uri``."""
+        self,
+        model_artifact: str,
+        input_uri: str,
+        output_uri: str,
+        *,
+        job_name: str = "",
+        options: TransformOptions | None = None,
+    ) -> SageMakerTransformJob:
+        """Predict every record under ``input_uri``; one ``<key>.out`` per input object at ``output_uri``."""
+        options = options or TransformOptions()
         name = job_name or f"transform-{utc_now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
         check_resource_name("transform job", name)
         split_uri(input_uri, scheme="s3")
         split_uri(output_uri, scheme="s3")
+        options.validate()
+        if self.settings.mode == "local":
+            options.check_local()
         loaded = self.cache.load(self.storage, model_artifact)  # NotFound before anything is recorded
         create_inference_model(self.client, self.storage, self.settings, name, model_artifact)
+        fields = options.request_fields()
         with aws_errors("models.batch_predict"):
             self.client.create_transform_job(
                 TransformJobName=name,
                 ModelName=name,
+                BatchStrategy=fields["BatchStrategy"],
+                MaxPayloadInMB=fields["MaxPayloadInMB"],
                 TransformInput={
                     "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": input_uri}},
-                    "ContentType": "text/csv",
-                    "SplitType": "Line",
+                    **fields["TransformInput"],
                 },
-                TransformOutput={"S3OutputPath": output_uri, "Accept": "text/csv", "AssembleWith": "Line"},
+                TransformOutput={"S3OutputPath": output_uri, **fields["TransformOutput"]},
+                DataProcessing=fields["DataProcessing"],
                 TransformResources={"InstanceType": DEFAULT_INSTANCE_TYPE, "InstanceCount": 1},
             )
         if self.settings.mode == "local":
-            self._run_locally(name, loaded, input_uri, output_uri)
+            self._run_locally(name, loaded)
         else:
             self._wait_in_cloud(name)
         return self.describe(name)
 
-    def describe(self, job_name: str) -> BatchPredictionJob:
+    def describe(self, job_name: str) -> SageMakerTransformJob:
         with aws_errors("models.describe_transform_job"):
             description = self.client.describe_transform_job(TransformJobName=job_name)
         state = self.states.read(self._state_uri(job_name))
         output_uri = description["TransformOutput"]["S3OutputPath"]
+        objects = batches = 0
         if state is None:
             status, failure = description["TransformJobStatus"], description.get("FailureReason", "")
             records = self._count_output_lines(output_uri)
         else:
             status, failure = state.status, state.failure_reason
             records = int(state.metrics.get("records", 0))
-        return BatchPredictionJob(
+            objects, batches = int(state.metrics.get("objects", 0)), int(state.metrics.get("mini_batches", 0))
+        return SageMakerTransformJob(
             name=job_name,
             status=status,
             provider=self.provider,
@@ -105,24 +133,32 @@ class BatchTransformer:
             output_uri=output_uri,
             records=records,
             failure_reason=failure,
+            objects=objects,
+            mini_batches=batches,
         )
 
     def _state_uri(self, job_name: str) -> str:
         return self.storage.uri(self.settings.aws.artifact_bucket, f"{job_name}/transform/{STATE_FILENAME}")
 
-    def _run_locally(self, name: str, loaded: LoadedModel, input_uri: str, output_uri: str) -> JobState:
+    def _run_locally(self, name: str, loaded: LoadedModel) -> JobState:
+        """Play SageMaker's part: transform from what ``DescribeTransformJob`` says was asked for."""
         state = JobState(status="InProgress", secondary_status="Transforming", started=utc_now())
         self.states.write(self._state_uri(name), state)
+        with aws_errors("models.batch_predict"):
+            description = self.client.describe_transform_job(TransformJobName=name)
         try:
-            records = self._transform_objects(loaded, input_uri, output_uri)
+            counts = self._transform_objects(loaded, description)
         except (TransformError, CloudError) as exc:
             final = state.finish("Failed", "Failed", failure_reason=f"ClientError: {exc}")
         else:
-            final = state.finish("Completed", "Completed", metrics={"records": float(records)})
+            final = state.finish("Completed", "Completed", metrics=counts)
         self.states.write(self._state_uri(name), final)
         return final
 
-    def _transform_objects(self, loaded: LoadedModel, input_uri: str, output_uri: str) -> int:
+    def _transform_objects(self, loaded: LoadedModel, description: dict[str, Any]) -> dict[str, float]:
+        options = TransformOptions.from_description(description)
+        input_uri = description["TransformInput"]["DataSource"]["S3DataSource"]["S3Uri"]
+        output_uri = description["TransformOutput"]["S3OutputPath"]
         in_bucket, in_prefix = split_uri(input_uri, scheme="s3")
         out_bucket, out_prefix = split_uri(output_uri, scheme="s3")
         out_prefix = out_prefix if not out_prefix or out_prefix.endswith("/") else out_prefix + "/"
@@ -130,18 +166,22 @@ class BatchTransformer:
         inputs = [o.key for o in self.storage.list_objects(in_bucket, in_prefix) if not o.key.endswith("/")]
         if not inputs:
             raise TransformError(f"no S3 objects found under {input_uri}")
-        records = 0
+        counts = {"records": 0.0, "objects": 0.0, "mini_batches": 0.0}
         for key in inputs:
-            rows = _csv_rows(self.storage.get_object(in_bucket, key), key)
             try:
-                values, _ = loaded.predict(rows)
-            except InvalidArgument as exc:
-                raise TransformError(f"{key}: {exc.message}") from exc
-            body = "".join(f"{value}\n" for value in values).encode()
+                done = transform_object(self.storage.get_object(in_bucket, key), options, _predictor(loaded))
+            except UnsupportedMediaType as exc:
+                raise TransformError(str(exc)) from exc
+            except RecordError as exc:
+                raise TransformError(f"{key} {exc}") from exc  # "<key> line 3 is not numeric CSV: ..."
+            except (BadPayload, InvalidArgument) as exc:
+                raise TransformError(f"{key}: {getattr(exc, 'message', exc)}") from exc
             out_key = out_prefix + key[len(base) :] + OUTPUT_SUFFIX
-            self.storage.put_object(out_bucket, out_key, body, content_type="text/csv")
-            records += len(values)
-        return records
+            self.storage.put_object(out_bucket, out_key, done.body, content_type=options.output_type)
+            counts["records"] += done.records
+            counts["objects"] += 1
+            counts["mini_batches"] += done.requests
+        return counts
 
     def _wait_in_cloud(self, name: str) -> None:
         from botocore.exceptions import WaiterError
@@ -159,16 +199,9 @@ class BatchTransformer:
         return sum(len(self.storage.get_object(bucket, o.key).splitlines()) for o in outputs)
 
 
-def _csv_rows(data: bytes, key: str) -> list[list[float]]:
-    rows: list[list[float]] = []
-    reader = csv.reader(io.StringIO(data.decode("utf-8-sig", errors="replace")))
-    for line_number, fields in enumerate(reader, start=1):
-        if not fields or all(not f.strip() for f in fields):
-            continue
-        try:
-            rows.append([float(f) for f in fields])
-        except ValueError as exc:
-            raise TransformError(f"{key} line {line_number} is not numeric CSV: {exc}") from exc
-    if not rows:
-        raise TransformError(f"{key} has no rows")
-    return rows
+def _predictor(loaded: LoadedModel) -> Any:
+    def predict(rows: Rows) -> tuple[Any, ...]:
+        values, _ = loaded.predict(rows)
+        return values
+
+    return predict

@@ -1,0 +1,64 @@
+"""AWSAIEmulatorBackend: the local cloud's AWS AI data plane (Rekognition, Comprehend, Polly, Lex, SageMaker)."""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any
+
+from multi_cloud.local_cloud.backend import Backend
+
+from aws_ai_services.emulator.app import SERVICES
+
+
+class AWSAIEmulatorBackend(Backend):
+    """Serves the AI APIs moto cans or lacks, with answers computed by the on-prem engines.
+
+    It reads S3 objects and SageMaker endpoints from moto, so it joins the local cloud after the built-in
+    ``moto`` backend (entry-point backends start after the built-ins).
+    """
+
+    name = "aws-ai"
+    preferred_port = 5010
+    install_hint = "pip install 'cloud-ai-platforms[aws,onprem]'"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._server: Any = None
+        self.state: Any = None
+
+    @classmethod
+    def available(cls) -> str | None:
+        missing = [m for m in ("boto3", "werkzeug") if importlib.util.find_spec(m) is None]
+        if missing:
+            return f"{', '.join(missing)} not installed: {cls.install_hint}"
+        return None
+
+    def start(self) -> None:
+        import logging
+
+        from multi_cloud.emulation.ports import wait_for_port
+        from multi_cloud.emulation.wsgi_server import ThreadedWSGIServer
+
+        from aws_ai_services.emulator.app import EmulatorState, build_app
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no per-request lines in demos
+        self.state = EmulatorState()
+        self.port = self.choose_port()
+        self._server = ThreadedWSGIServer(build_app(self.state), port=self.port)
+        self.port = self._server.port
+        self._server.start()
+        if not wait_for_port(self.port):
+            raise RuntimeError(f"the AWS AI emulator did not start on port {self.port}")
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def reset(self) -> None:
+        if self.state is not None:
+            self.state.reset()
+
+    def env(self) -> dict[str, str]:
+        """``AWS_ENDPOINT_URL_<SERVICE>`` for each emulated service (prefix included)."""
+        return {variable: f"{self.url}{prefix}" for prefix, variable in SERVICES.values()}

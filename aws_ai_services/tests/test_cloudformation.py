@@ -5,19 +5,24 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from multi_cloud.core.errors import InvalidArgument, NotFound
-
 from aws_ai_services.infrastructure.cloudformation import CloudFormationStacks
 from aws_ai_services.infrastructure.drift import parse_policy
 from aws_ai_services.infrastructure.policy_lint import lint_policy
 from aws_ai_services.infrastructure.stack_template import ai_stack_template
 from aws_ai_services.session import aws_client
+from multi_cloud.core.errors import InvalidArgument, NotFound
 
 pytestmark = pytest.mark.usefixtures("clean_cloud")
 
 STACK = "ai-stack"
-RESOURCES = ["ArtifactKey", "ArtifactKeyAlias", "ArtifactBucket", "SageMakerExecutionRole", "JobQueue", "NotificationTopic"]
+RESOURCES = [
+    "ArtifactKey",
+    "ArtifactKeyAlias",
+    "ArtifactBucket",
+    "SageMakerExecutionRole",
+    "JobQueue",
+    "NotificationTopic",
+]
 #: properties moto 5.2's CloudFormation does not apply (see fidelity_infra.md); drift detection finds them
 MOTO_IGNORED = {
     "ArtifactBucket": ["BucketEncryption", "VersioningConfiguration", "PublicAccessBlockConfiguration"],
@@ -69,8 +74,12 @@ def test_bad_templates_are_validation_errors(stacks: CloudFormationStacks) -> No
 
 
 def test_deploy_creates_the_stack_through_a_change_set(stacks: CloudFormationStacks) -> None:
-    deployment = stacks.deploy(STACK, ai_stack_template(), parameters={"Environment": "prod"}, tags={"owner": "ml"})
-    assert deployment.succeeded and deployment.operation == "CREATE" and deployment.status == "CREATE_COMPLETE"
+    deployment = stacks.deploy(
+        STACK, ai_stack_template(), parameters={"Environment": "prod"}, tags={"owner": "ml"}
+    )
+    assert (
+        deployment.succeeded and deployment.operation == "CREATE" and deployment.status == "CREATE_COMPLETE"
+    )
     assert [(c.logical_id, c.action) for c in deployment.changes] == [(name, "Add") for name in RESOURCES]
     assert deployment.change_set_id.startswith("arn:aws:cloudformation:")
 
@@ -82,12 +91,16 @@ def test_deploy_creates_the_stack_through_a_change_set(stacks: CloudFormationSta
     assert aws_client("kms").get_key_rotation_status(KeyId=key_arn)["KeyRotationEnabled"] is True
     queue = aws_client("sqs").get_queue_attributes(QueueUrl=outputs["JobQueueUrl"], AttributeNames=["All"])
     assert queue["Attributes"]["VisibilityTimeout"] == "300"
-    assert queue["Attributes"]["KmsMasterKeyId"] == "alias/cloudai-prod-artifacts"  # the parameter took effect
+    assert (
+        queue["Attributes"]["KmsMasterKeyId"] == "alias/cloudai-prod-artifacts"
+    )  # the parameter took effect
     assert queue["Attributes"]["QueueArn"] == outputs["JobQueueArn"]
 
     role_name = outputs["ExecutionRoleArn"].rsplit("/", 1)[-1]
     iam = aws_client("iam")
-    document = parse_policy(iam.get_role_policy(RoleName=role_name, PolicyName="training-execution")["PolicyDocument"])
+    document = parse_policy(
+        iam.get_role_policy(RoleName=role_name, PolicyName="training-execution")["PolicyDocument"]
+    )
     resources = {json.dumps(s["Resource"]) for s in document["Statement"]}
     assert json.dumps(f"arn:aws:s3:::{bucket}/*") in resources and json.dumps(key_arn) in resources
     assert lint_policy(document).clean  # the deployed, resolved policy passes parliament
@@ -151,7 +164,9 @@ def test_drift_is_detected_property_by_property_and_remediated(stacks: CloudForm
     aws_client("s3").put_bucket_versioning(
         Bucket=outputs["ArtifactBucketName"], VersioningConfiguration={"Status": "Suspended"}
     )
-    aws_client("sqs").set_queue_attributes(QueueUrl=outputs["JobQueueUrl"], Attributes={"VisibilityTimeout": "42"})
+    aws_client("sqs").set_queue_attributes(
+        QueueUrl=outputs["JobQueueUrl"], Attributes={"VisibilityTimeout": "42"}
+    )
     drifted = stacks.detect_drift(STACK)
     assert drifted.status == "DRIFTED"
     assert drifted.drifted_properties() == {

@@ -9,10 +9,6 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-
-from multi_cloud.core.errors import InvalidArgument
-from multi_cloud.core.types import Usage
-
 from aws_ai_services.infrastructure.cost_explorer import CostExplorerSpend, InventoryEstimate
 from aws_ai_services.infrastructure.cost_optimization import (
     ENDPOINT_INSTANCE_NAMESPACE,
@@ -23,6 +19,8 @@ from aws_ai_services.infrastructure.cost_optimization import (
 from aws_ai_services.infrastructure.costs import AWSCosts
 from aws_ai_services.infrastructure.price_catalog import PriceCatalog
 from aws_ai_services.session import aws_client
+from multi_cloud.core.errors import InvalidArgument
+from multi_cloud.core.types import Usage
 
 pytestmark = pytest.mark.usefixtures("clean_cloud")
 
@@ -57,7 +55,9 @@ def tiny_catalog() -> PriceCatalog:
 
 # ----------------------------------------------------------------------------- purchase options
 def test_spot_wins_a_short_workload_and_savings_plans_need_high_utilisation() -> None:
-    short = compare_training_options("ml.m5.xlarge", hours_per_month=20, instance_count=2, catalog=tiny_catalog())
+    short = compare_training_options(
+        "ml.m5.xlarge", hours_per_month=20, instance_count=2, catalog=tiny_catalog()
+    )
     assert short.option("on-demand").monthly_cost == pytest.approx(40.0)  # 20 h x 2 x $1
     assert short.option("managed-spot").monthly_cost == pytest.approx(20 * 1.1 * 2 * 0.3)
     assert short.option("savings-plan-1y-no-upfront").monthly_cost == pytest.approx(730 * 2 * 0.75)
@@ -68,7 +68,9 @@ def test_spot_wins_a_short_workload_and_savings_plans_need_high_utilisation() ->
     steady = compare_training_options("ml.m5.xlarge", hours_per_month=700, catalog=tiny_catalog())
     assert steady.utilisation == pytest.approx(700 / 730)
     assert steady.option("savings-plan-3y-all-upfront").monthly_cost == pytest.approx(365.0)
-    assert steady.option("savings-plan-3y-all-upfront").saving_vs_on_demand == pytest.approx(1 - 365 / 700, abs=1e-4)
+    assert steady.option("savings-plan-3y-all-upfront").saving_vs_on_demand == pytest.approx(
+        1 - 365 / 700, abs=1e-4
+    )
 
 
 def test_shipped_catalog_is_dated_and_prices_regions_differently() -> None:
@@ -105,9 +107,15 @@ def test_aws_costs_prices_usage_as_focus_records() -> None:
         ]
     )
     assert [r.billed_cost for r in records] == pytest.approx([3.0, 365.0, 1.0, 4.0, 0.4])
-    assert {r.service_name for r in records} == {"Amazon SageMaker", "Amazon Simple Storage Service", "AWS Lambda"}
+    assert {r.service_name for r in records} == {
+        "Amazon SageMaker",
+        "Amazon Simple Storage Service",
+        "AWS Lambda",
+    }
     focus = records[0].to_focus()
-    assert focus["ProviderName"] == "AWS" and focus["ListUnitPrice"] == 1.0 and focus["PricingUnit"] == "Hours"
+    assert (
+        focus["ProviderName"] == "AWS" and focus["ListUnitPrice"] == 1.0 and focus["PricingUnit"] == "Hours"
+    )
     assert focus["ChargePeriodStart"] < focus["ChargePeriodEnd"]
     assert records[1].region_id == "us-east-1"  # the settings' region when usage names none
 
@@ -151,7 +159,10 @@ def put_metric(endpoint: str, metric: str, values: list[float], *, namespace: st
     data = [
         {
             "MetricName": metric,
-            "Dimensions": [{"Name": "EndpointName", "Value": endpoint}, {"Name": "VariantName", "Value": "primary"}],
+            "Dimensions": [
+                {"Name": "EndpointName", "Value": endpoint},
+                {"Name": "VariantName", "Value": "primary"},
+            ],
             "Timestamp": now - timedelta(minutes=1 + 5 * i),
             "Value": value,
         }
@@ -191,7 +202,9 @@ def test_right_sizing_reads_cloudwatch_and_applies_the_thresholds() -> None:
 
 def test_upsize_with_the_shipped_catalog() -> None:
     make_endpoint("hot", "ml.c5.xlarge")
-    put_metric("hot", "CPUUtilization", [240, 380], namespace=ENDPOINT_INSTANCE_NAMESPACE)  # 72.5 % avg of 4 vCPU
+    put_metric(
+        "hot", "CPUUtilization", [240, 380], namespace=ENDPOINT_INSTANCE_NAMESPACE
+    )  # 72.5 % avg of 4 vCPU
     (hot,) = EndpointCostAdvisor().right_size("hot", hours=1)
     assert hot.action == "upsize" and hot.recommended_instance == "ml.c5.2xlarge"
     assert hot.monthly_saving < 0

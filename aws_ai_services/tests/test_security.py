@@ -6,9 +6,6 @@ import json
 from dataclasses import replace
 
 import pytest
-
-from multi_cloud.core.errors import InvalidArgument, NotFound
-
 from aws_ai_services.infrastructure.security import (
     PACKAGE_ACCEPTED,
     AcceptedFinding,
@@ -24,6 +21,7 @@ from aws_ai_services.infrastructure.security import (
 )
 from aws_ai_services.session import aws_client
 from aws_ai_services.storage.s3 import S3Storage
+from multi_cloud.core.errors import InvalidArgument, NotFound
 
 SCOPE = PolicyScope(
     account_id="123456789012",
@@ -51,7 +49,9 @@ def test_the_package_policies_are_clean_under_parliament() -> None:
 
 
 def test_an_admin_policy_and_typos_are_flagged() -> None:
-    admin = lint_policy({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+    admin = lint_policy(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    )
     assert {"ADMIN_WILDCARD", "PRIVILEGE_ESCALATION", "PERMISSIONS_MANAGEMENT_ACTIONS"} <= admin.issues()
     assert admin.at_least("CRITICAL")[0].issue == "ADMIN_WILDCARD"
 
@@ -141,7 +141,9 @@ def test_a_new_bucket_fails_every_check_and_harden_bucket_fixes_them(clean_cloud
     s3.create_bucket(Bucket="raw-bucket")
     keep = {"Sid": "NoBucketDeletion", "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteBucket",
             "Resource": "arn:aws:s3:::raw-bucket"}  # fmt: skip
-    s3.put_bucket_policy(Bucket="raw-bucket", Policy=json.dumps({"Version": "2012-10-17", "Statement": [keep]}))
+    s3.put_bucket_policy(
+        Bucket="raw-bucket", Policy=json.dumps({"Version": "2012-10-17", "Statement": [keep]})
+    )
     key = aws_client("kms").create_key()["KeyMetadata"]["Arn"]
 
     before = BucketHardening().audit("raw-bucket")

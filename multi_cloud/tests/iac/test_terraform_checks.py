@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from multi_cloud.iac import terraform_checks
 from multi_cloud.iac.fmt import main as fmt_main
 from multi_cloud.iac.taggable_types import tag_argument
@@ -74,7 +73,9 @@ def test_outputs_must_exist_and_be_described(tmp_path: Path) -> None:
     no_outputs = GOOD.split('output "bucket"')[0]
     assert rules(check_module(write(tmp_path / "a", no_outputs))) == [("outputs-missing", "module")]
     bare_output = no_outputs + 'output "bucket" {\n  value = aws_s3_bucket.data.bucket\n}\n'
-    assert rules(check_module(write(tmp_path / "b", bare_output))) == [("output-description", "output.bucket")]
+    assert rules(check_module(write(tmp_path / "b", bare_output))) == [
+        ("output-description", "output.bucket")
+    ]
 
 
 def test_taggable_resources_need_tags_without_provider_default_tags(tmp_path: Path) -> None:
@@ -151,7 +152,12 @@ def test_tag_argument_knows_the_providers() -> None:
 
 def test_the_aws_package_terraform_module_is_clean() -> None:
     module = REPO / "aws_ai_services" / "terraform"
-    assert sorted(p.name for p in module.glob("*.tf")) == ["main.tf", "outputs.tf", "variables.tf", "versions.tf"]
+    assert sorted(p.name for p in module.glob("*.tf")) == [
+        "main.tf",
+        "outputs.tf",
+        "variables.tf",
+        "versions.tf",
+    ]
     assert check_module(module) == []
     parsed, _ = terraform_checks.load_module(module)
     outputs = {labels[0] for labels, _ in terraform_checks.named_blocks(parsed, "output")}

@@ -76,7 +76,9 @@ class HardeningResult:
 class BucketHardening:
     """Audit and fix one S3 bucket's security posture through the S3 API."""
 
-    def __init__(self, settings: Settings | None = None, *, noncurrent_days: int = 30, multipart_days: int = 7):
+    def __init__(
+        self, settings: Settings | None = None, *, noncurrent_days: int = 30, multipart_days: int = 7
+    ):
         self.s3 = aws_client("s3", settings)
         self.noncurrent_days = noncurrent_days
         self.multipart_days = multipart_days
@@ -131,7 +133,9 @@ class BucketHardening:
             "tls_only_policy",
             passed=enforced,
             severity="MEDIUM",
-            detail="a Deny on aws:SecureTransport=false covers the bucket" if enforced else "plain HTTP allowed",
+            detail="a Deny on aws:SecureTransport=false covers the bucket"
+            if enforced
+            else "plain HTTP allowed",
             fix=f"add the {TLS_SID} statement (Deny s3:* when aws:SecureTransport is false) to the policy",
         )
 
@@ -140,12 +144,18 @@ class BucketHardening:
         rules = [r for r in (config or {}).get("Rules", []) if r.get("Status") == "Enabled"]
         aborts = any("AbortIncompleteMultipartUpload" in r for r in rules)
         expires_old = any("NoncurrentVersionExpiration" in r for r in rules)
-        missing = [name for name, ok in (("abort incomplete uploads", aborts), ("expire old versions", expires_old)) if not ok]
+        missing = [
+            name
+            for name, ok in (("abort incomplete uploads", aborts), ("expire old versions", expires_old))
+            if not ok
+        ]
         return BucketFinding(
             "lifecycle",
             passed=not missing,
             severity="LOW",
-            detail="lifecycle cleans up uploads and old versions" if not missing else f"missing: {', '.join(missing)}",
+            detail="lifecycle cleans up uploads and old versions"
+            if not missing
+            else f"missing: {', '.join(missing)}",
             fix=f"a lifecycle rule aborting uploads after {self.multipart_days} d and expiring noncurrent "
             f"versions after {self.noncurrent_days} d",
         )

@@ -145,7 +145,9 @@ class _ChangeSet:
     changes: tuple[ResourceChange, ...] = ()
     no_changes: bool = False
 
-    def result(self, status: str, service_status: str, outputs: StackOutputs, **extra: Any) -> StackDeployment:
+    def result(
+        self, status: str, service_status: str, outputs: StackOutputs, **extra: Any
+    ) -> StackDeployment:
         return StackDeployment(
             stack_name=self.stack_name,
             stack_id=self.stack_id,
@@ -182,7 +184,9 @@ class CloudFormationStacks:
             with aws_errors("cloudformation.validate_template"):
                 answer = self.cfn.validate_template(TemplateBody=template_body(template))
         except NotFound as exc:  # the message of a template error can read "... does not exist"
-            raise InvalidArgument(exc.message, provider="aws", operation=exc.operation, cause=exc.cause) from exc
+            raise InvalidArgument(
+                exc.message, provider="aws", operation=exc.operation, cause=exc.cause
+            ) from exc
         return TemplateSummary(
             description=answer.get("Description", ""),
             parameters=tuple(p["ParameterKey"] for p in answer.get("Parameters", [])),
@@ -250,7 +254,9 @@ class CloudFormationStacks:
             "ChangeSetType": operation,
             "TemplateBody": body,
             "Capabilities": list(capabilities),
-            "Parameters": [{"ParameterKey": k, "ParameterValue": str(v)} for k, v in (parameters or {}).items()],
+            "Parameters": [
+                {"ParameterKey": k, "ParameterValue": str(v)} for k, v in (parameters or {}).items()
+            ],
         }
         if tags:
             request["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
@@ -338,7 +344,7 @@ class CloudFormationStacks:
     def _client_rollback(
         self, change_set: _ChangeSet, failure: CloudError, previous: tuple[str, list[dict[str, Any]]] | None
     ) -> StackDeployment:
-        """The service failed the execution without rolling back: undo what it did, as CloudFormation would."""
+        """The service failed the execution and did not roll back: undo it, as CloudFormation would."""
         reason, stack_name = failure.message, change_set.stack_name
         if change_set.operation == "CREATE":
             target = "ROLLBACK_COMPLETE"
@@ -468,7 +474,7 @@ class CloudFormationStacks:
     def detect_drift(
         self, stack_name: str, *, method: Literal["auto", "cloudformation", "computed"] = "auto"
     ) -> drift.StackDriftReport:
-        """CloudFormation's drift detection; with ``auto``, computed from live resources where it is missing."""
+        """CloudFormation's drift detection; with ``auto``, computed from live resources if it has none."""
         from botocore.exceptions import ClientError
         from botocore.parsers import ResponseParserError
 
@@ -498,7 +504,9 @@ class CloudFormationStacks:
         """Delete the stack and wait; the final status (DELETE_COMPLETE). NotFound if there is none."""
         stack = self._stack_or_none(stack_name)
         if stack is None:
-            raise NotFound(f"stack {stack_name} does not exist", provider="aws", operation="cloudformation.delete")
+            raise NotFound(
+                f"stack {stack_name} does not exist", provider="aws", operation="cloudformation.delete"
+            )
         stack_id = stack["StackId"]
         with aws_errors("cloudformation.delete_stack"):
             self.cfn.delete_stack(StackName=stack_id)

@@ -56,7 +56,7 @@ class CostExplorerSpend:
         metric: str = "UnblendedCost",
         estimate_when_empty: bool = True,
     ) -> SpendReport:
-        """Spend in [start, end). With no Cost Explorer data, the inventory estimate (say so in ``source``)."""
+        """Spend in [start, end); without Cost Explorer data, the inventory estimate (see ``source``)."""
         if end <= start:
             raise InvalidArgument(f"end {end} must be after start {start} (Cost Explorer's End is exclusive)")
         request: dict[str, Any] = {
@@ -142,7 +142,9 @@ class InventoryEstimate:
         sagemaker = aws_client("sagemaker", self.settings)
         records = []
         with aws_errors("costs.list_endpoints"):
-            summaries = [e for page in sagemaker.get_paginator("list_endpoints").paginate() for e in page["Endpoints"]]
+            summaries = [
+                e for page in sagemaker.get_paginator("list_endpoints").paginate() for e in page["Endpoints"]
+            ]
         for summary in summaries:
             hours = _overlap_hours(summary["CreationTime"], window)
             for variant in endpoint_variants(sagemaker, summary["EndpointName"]):

@@ -92,7 +92,8 @@ def compare_training_options(
             round(spot_cost, 4),
             _saving(spot_cost, on_demand),
             f"{billed:.1f} h billed (+{overhead:.0%} restarts) at {spot.typical:.0%} off; range "
-            f"${billed * rate * (1 - spot.high):.2f}-${billed * rate * (1 - spot.low):.2f}; needs checkpoints",
+            f"${billed * rate * (1 - spot.high):.2f}-${billed * rate * (1 - spot.low):.2f}; "
+            "needs checkpoints",
         )
     )
     best_discount = 0.0
@@ -151,7 +152,10 @@ def endpoint_metric(
         response = cloudwatch.get_metric_statistics(
             Namespace=namespace,
             MetricName=metric,
-            Dimensions=[{"Name": "EndpointName", "Value": endpoint}, {"Name": "VariantName", "Value": variant}],
+            Dimensions=[
+                {"Name": "EndpointName", "Value": endpoint},
+                {"Name": "VariantName", "Value": variant},
+            ],
             StartTime=start,
             EndTime=end,
             Period=period,
@@ -204,7 +208,9 @@ def endpoint_variants(sagemaker: Any, endpoint: str) -> list[EndpointVariant]:
     with aws_errors("costs.describe_endpoint"):
         described = sagemaker.describe_endpoint(EndpointName=endpoint)
         config = sagemaker.describe_endpoint_config(EndpointConfigName=described["EndpointConfigName"])
-    current = {v["VariantName"]: v.get("CurrentInstanceCount") for v in described.get("ProductionVariants", [])}
+    current = {
+        v["VariantName"]: v.get("CurrentInstanceCount") for v in described.get("ProductionVariants", [])
+    }
     return [
         EndpointVariant(
             name=v["VariantName"],
@@ -240,17 +246,23 @@ class EndpointCostAdvisor:
     def variants(self, endpoint: str) -> list[EndpointVariant]:
         return endpoint_variants(self.sagemaker, endpoint)
 
-    def right_size(self, endpoint: str, *, hours: float = 24 * 7, now: datetime | None = None) -> list[RightSizing]:
+    def right_size(
+        self, endpoint: str, *, hours: float = 24 * 7, now: datetime | None = None
+    ) -> list[RightSizing]:
         """One recommendation per instance-backed variant, from the last ``hours`` of utilisation."""
         end = now or datetime.now(timezone.utc)
         start = end - timedelta(hours=hours)
         return [self._recommend(endpoint, variant, start, end) for variant in self.variants(endpoint)]
 
-    def _recommend(self, endpoint: str, variant: EndpointVariant, start: datetime, end: datetime) -> RightSizing:
+    def _recommend(
+        self, endpoint: str, variant: EndpointVariant, start: datetime, end: datetime
+    ) -> RightSizing:
         instance, count = variant.instance_type, variant.instance_count
         spec = self.catalog.instance(instance)
         window: dict[str, Any] = {"start": start, "end": end, "namespace": ENDPOINT_INSTANCE_NAMESPACE}
-        cpu = endpoint_metric(self.cloudwatch, endpoint, variant.name, "CPUUtilization", scale=spec.vcpu, **window)
+        cpu = endpoint_metric(
+            self.cloudwatch, endpoint, variant.name, "CPUUtilization", scale=spec.vcpu, **window
+        )
         memory = endpoint_metric(self.cloudwatch, endpoint, variant.name, "MemoryUtilization", **window)
         mem = memory if memory.datapoints else None
         action, reason = _decide(cpu, mem)
@@ -280,7 +292,9 @@ class EndpointCostAdvisor:
             recommended_monthly_cost=round(self._hourly(target) * count * month, 4),
         )
 
-    def find_idle(self, *, hours: float = 24.0, min_age_hours: float = 1.0, now: datetime | None = None) -> list[IdleEndpoint]:
+    def find_idle(
+        self, *, hours: float = 24.0, min_age_hours: float = 1.0, now: datetime | None = None
+    ) -> list[IdleEndpoint]:
         """InService endpoints older than ``min_age_hours`` whose Invocations sum over ``hours`` is zero."""
         end = now or datetime.now(timezone.utc)
         start = end - timedelta(hours=hours)
@@ -293,7 +307,8 @@ class EndpointCostAdvisor:
             variants = self.variants(name)
             window: dict[str, Any] = {"start": start, "end": end, "namespace": ENDPOINT_INVOCATION_NAMESPACE}
             calls = sum(
-                endpoint_metric(self.cloudwatch, name, v.name, "Invocations", **window).total for v in variants
+                endpoint_metric(self.cloudwatch, name, v.name, "Invocations", **window).total
+                for v in variants
             )
             if calls or not variants:
                 continue
@@ -326,11 +341,21 @@ def _decide(cpu: MetricSummary, memory: MetricSummary | None) -> tuple[Action, s
     if not cpu.datapoints:
         return "insufficient-data", "no CPUUtilization datapoints in the window"
     mem_peak = memory.maximum if memory else 0.0
-    facts = f"CPU avg {cpu.average:.1f}% peak {cpu.maximum:.1f}%" + (f", memory peak {mem_peak:.1f}%" if memory else "")
+    facts = f"CPU avg {cpu.average:.1f}% peak {cpu.maximum:.1f}%" + (
+        f", memory peak {mem_peak:.1f}%" if memory else ""
+    )
     if cpu.average > UPSIZE_AVG_CPU or cpu.maximum > UPSIZE_PEAK_CPU or mem_peak > UPSIZE_PEAK_MEMORY:
-        return "upsize", f"{facts}: above the upsize thresholds ({UPSIZE_AVG_CPU:.0f}/{UPSIZE_PEAK_CPU:.0f}/{UPSIZE_PEAK_MEMORY:.0f}%)"
+        return (
+            "upsize",
+            f"{facts}: above an upsize threshold (CPU avg {UPSIZE_AVG_CPU:.0f}%, CPU peak "
+            f"{UPSIZE_PEAK_CPU:.0f}%, memory peak {UPSIZE_PEAK_MEMORY:.0f}%)",
+        )
     if cpu.average < DOWNSIZE_AVG_CPU and cpu.maximum < DOWNSIZE_PEAK_CPU and mem_peak < DOWNSIZE_PEAK_MEMORY:
-        return "downsize", f"{facts}: under the downsize thresholds ({DOWNSIZE_AVG_CPU:.0f}/{DOWNSIZE_PEAK_CPU:.0f}/{DOWNSIZE_PEAK_MEMORY:.0f}%)"
+        return (
+            "downsize",
+            f"{facts}: under every downsize threshold (CPU avg {DOWNSIZE_AVG_CPU:.0f}%, CPU peak "
+            f"{DOWNSIZE_PEAK_CPU:.0f}%, memory peak {DOWNSIZE_PEAK_MEMORY:.0f}%)",
+        )
     return "keep", f"{facts}: within the thresholds"
 
 

@@ -31,8 +31,12 @@ def _sagemaker(use: str) -> Callable[[PriceCatalog, str, str], float]:
 HOURS = frozenset({"Hours", "Hrs", "hours"})
 #: (Usage.service, Usage.resource_type or "*" for instance types) -> pricing
 PRICED: dict[tuple[str, str], PricedLine] = {
-    ("training", "*"): PricedLine("Amazon SageMaker", "AI and Machine Learning", HOURS, _sagemaker("training")),
-    ("endpoint", "*"): PricedLine("Amazon SageMaker", "AI and Machine Learning", HOURS, _sagemaker("inference")),
+    ("training", "*"): PricedLine(
+        "Amazon SageMaker", "AI and Machine Learning", HOURS, _sagemaker("training")
+    ),
+    ("endpoint", "*"): PricedLine(
+        "Amazon SageMaker", "AI and Machine Learning", HOURS, _sagemaker("inference")
+    ),
     ("storage", "GB-month"): PricedLine(
         "Amazon Simple Storage Service",
         "Storage",
@@ -74,7 +78,8 @@ class AWSCosts(CostService):
 
     def _unknown(self, usage: Usage, why: str) -> InvalidArgument:
         return InvalidArgument(
-            f"cannot price {usage.service}/{usage.resource_type}: {why}. Known: {', '.join(self.known_usage())}",
+            f"cannot price {usage.service}/{usage.resource_type}: {why}. "
+            f"Known: {', '.join(self.known_usage())}",
             provider=self.provider,
             operation="costs.estimate",
         )
@@ -102,7 +107,8 @@ class AWSCosts(CostService):
             raise self._unknown(usage, f"not in the {self.catalog.as_of} AWS catalog")
         if usage.unit not in line.units:
             raise InvalidArgument(
-                f"{usage.service}/{usage.resource_type} is priced per {sorted(line.units)[0]}, not {usage.unit!r}",
+                f"{usage.service}/{usage.resource_type} is priced per {sorted(line.units)[0]}, "
+                f"not {usage.unit!r}",
                 provider=self.provider,
                 operation="costs.estimate",
             )

@@ -86,11 +86,15 @@ def compute_drift(
             continue
         differences = _compare(body.get("Properties", {}), live, context)
         changed = any(d.kind != "NOT_CHECKED" for d in differences)
-        results.append(ResourceDrift(logical_id, kind, physical, "MODIFIED" if changed else "IN_SYNC", differences))
+        results.append(
+            ResourceDrift(logical_id, kind, physical, "MODIFIED" if changed else "IN_SYNC", differences)
+        )
     return tuple(results)
 
 
-def _compare(properties: Mapping[str, Any], live: Mapping[str, Any], context: StackContext) -> tuple[PropertyDrift, ...]:
+def _compare(
+    properties: Mapping[str, Any], live: Mapping[str, Any], context: StackContext
+) -> tuple[PropertyDrift, ...]:
     differences = []
     for name, declared in properties.items():
         if name not in live:
@@ -157,8 +161,16 @@ def canonical_policy(document: Mapping[str, Any]) -> dict[str, Any]:
     statements = statements if isinstance(statements, list) else [statements]
     canonical = []
     for stmt in statements:
-        canonical.append({key: scalar_or_sorted(val) if key in ("Action", "Resource", "NotAction") else val for key, val in stmt.items()})
-    return {"Version": document.get("Version", ""), "Statement": sorted(canonical, key=lambda s: json.dumps(s, sort_keys=True))}
+        canonical.append(
+            {
+                key: scalar_or_sorted(val) if key in ("Action", "Resource", "NotAction") else val
+                for key, val in stmt.items()
+            }
+        )
+    return {
+        "Version": document.get("Version", ""),
+        "Statement": sorted(canonical, key=lambda s: json.dumps(s, sort_keys=True)),
+    }
 
 
 # ----------------------------------------------------------------------------- live readers
@@ -172,7 +184,12 @@ def _absent(call: Callable[[], Any], *codes: str) -> Any:
         code = exc.response.get("Error", {}).get("Code", "")
         if code in codes:
             return MISSING
-        if code in ("NoSuchBucket", "NoSuchEntity", "NotFoundException", "AWS.SimpleQueueService.NonExistentQueue"):
+        if code in (
+            "NoSuchBucket",
+            "NoSuchEntity",
+            "NotFoundException",
+            "AWS.SimpleQueueService.NonExistentQueue",
+        ):
             raise Gone(code) from exc
         raise
 
@@ -180,7 +197,9 @@ def _absent(call: Callable[[], Any], *codes: str) -> Any:
 def read_bucket(settings: Any, name: str) -> dict[str, Any]:
     s3 = aws_client("s3", settings)
     _absent(lambda: s3.get_bucket_location(Bucket=name))
-    encryption = _absent(lambda: s3.get_bucket_encryption(Bucket=name), "ServerSideEncryptionConfigurationNotFoundError")
+    encryption = _absent(
+        lambda: s3.get_bucket_encryption(Bucket=name), "ServerSideEncryptionConfigurationNotFoundError"
+    )
     versioning = s3.get_bucket_versioning(Bucket=name).get("Status")
     block = _absent(lambda: s3.get_public_access_block(Bucket=name), "NoSuchPublicAccessBlockConfiguration")
     tags = _absent(lambda: s3.get_bucket_tagging(Bucket=name), "NoSuchTagSet")
@@ -198,7 +217,9 @@ def read_bucket(settings: Any, name: str) -> dict[str, Any]:
             ]
         },
         "VersioningConfiguration": {"Status": versioning} if versioning else MISSING,
-        "PublicAccessBlockConfiguration": MISSING if block == MISSING else block["PublicAccessBlockConfiguration"],
+        "PublicAccessBlockConfiguration": MISSING
+        if block == MISSING
+        else block["PublicAccessBlockConfiguration"],
         "Tags": [] if tags == MISSING else tags["TagSet"],
     }
 
@@ -230,7 +251,10 @@ def read_role(settings: Any, name: str) -> dict[str, Any]:
     role = _absent(lambda: iam.get_role(RoleName=name))["Role"]
     names = iam.list_role_policies(RoleName=name)["PolicyNames"]
     policies = [
-        {"PolicyName": p, "PolicyDocument": iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"]}
+        {
+            "PolicyName": p,
+            "PolicyDocument": iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"],
+        }
         for p in names
     ]
     return {

@@ -66,7 +66,9 @@ def _topic_tags(settings: Any, arn: str, value: Any) -> None:
 
 def _topic_attribute(name: str) -> Setter:
     def apply(settings: Any, arn: str, value: Any) -> None:
-        aws_client("sns", settings).set_topic_attributes(TopicArn=arn, AttributeName=name, AttributeValue=str(value))
+        aws_client("sns", settings).set_topic_attributes(
+            TopicArn=arn, AttributeName=name, AttributeValue=str(value)
+        )
 
     return apply
 
@@ -83,7 +85,9 @@ def _key_description(settings: Any, key: str, value: Any) -> None:
 def _role_policies(settings: Any, role: str, value: Any) -> None:
     iam = aws_client("iam", settings)
     for entry in value:
-        iam.put_role_policy(RoleName=role, PolicyName=entry["PolicyName"], PolicyDocument=json.dumps(entry["PolicyDocument"]))
+        iam.put_role_policy(
+            RoleName=role, PolicyName=entry["PolicyName"], PolicyDocument=json.dumps(entry["PolicyDocument"])
+        )
 
 
 def _role_trust(settings: Any, role: str, value: Any) -> None:
@@ -96,15 +100,27 @@ def _role_tags(settings: Any, role: str, value: Any) -> None:
 
 SETTERS: dict[str, dict[str, Setter]] = {
     "AWS::S3::Bucket": {
-        "BucketEncryption": _bucket("put_bucket_encryption", "ServerSideEncryptionConfiguration", _bucket_encryption),
+        "BucketEncryption": _bucket(
+            "put_bucket_encryption", "ServerSideEncryptionConfiguration", _bucket_encryption
+        ),
         "VersioningConfiguration": _bucket("put_bucket_versioning", "VersioningConfiguration"),
-        "PublicAccessBlockConfiguration": _bucket("put_public_access_block", "PublicAccessBlockConfiguration"),
+        "PublicAccessBlockConfiguration": _bucket(
+            "put_public_access_block", "PublicAccessBlockConfiguration"
+        ),
         "Tags": _bucket("put_bucket_tagging", "Tagging", lambda v: {"TagSet": _tag_list(v)}),
     },
     "AWS::SQS::Queue": {
-        **{name: _queue_attribute(name) for name in ("VisibilityTimeout", "MessageRetentionPeriod", "KmsMasterKeyId",
-                                                      "DelaySeconds", "MaximumMessageSize",
-                                                      "ReceiveMessageWaitTimeSeconds")},
+        **{
+            name: _queue_attribute(name)
+            for name in (
+                "VisibilityTimeout",
+                "MessageRetentionPeriod",
+                "KmsMasterKeyId",
+                "DelaySeconds",
+                "MaximumMessageSize",
+                "ReceiveMessageWaitTimeSeconds",
+            )
+        },
         "Tags": _queue_tags,
     },
     "AWS::SNS::Topic": {
@@ -129,7 +145,9 @@ def remediate(
     for resource in report.resources:
         if resource.status != "MODIFIED":
             continue
-        done.extend(_remediate_resource(resource, template["Resources"][resource.logical_id], context, settings))
+        done.extend(
+            _remediate_resource(resource, template["Resources"][resource.logical_id], context, settings)
+        )
     return done
 
 

@@ -116,7 +116,9 @@ class EnvelopeEncryption:
         if isinstance(envelope, bytes):
             envelope = Envelope.from_bytes(envelope)
         if envelope.algorithm != ALGORITHM:
-            raise InvalidArgument(f"unsupported envelope algorithm {envelope.algorithm!r}; expected {ALGORITHM}")
+            raise InvalidArgument(
+                f"unsupported envelope algorithm {envelope.algorithm!r}; expected {ALGORITHM}"
+            )
         aesgcm = _aesgcm()
         try:
             with aws_errors("security.decrypt_data_key"):
@@ -134,7 +136,9 @@ class EnvelopeEncryption:
                 ) from exc
             raise
         try:
-            return bytes(aesgcm(response["Plaintext"]).decrypt(envelope.nonce, envelope.ciphertext, envelope.header()))
+            return bytes(
+                aesgcm(response["Plaintext"]).decrypt(envelope.nonce, envelope.ciphertext, envelope.header())
+            )
         except InvalidTag as exc:
             raise TamperDetected(
                 "AES-GCM authentication failed: the ciphertext or its header was altered"
@@ -147,7 +151,7 @@ class EnvelopeEncryption:
         return envelope
 
     def get_object(self, storage: Any, bucket: str, key: str) -> bytes:
-        """Read and decrypt an object written by :meth:`put_object`; a moved object fails the context check."""
+        """Read and decrypt an object written by :meth:`put_object`; a moved copy fails the context check."""
         envelope = Envelope.from_bytes(storage.get_object(bucket, key))
         if envelope.context.get("bucket") != bucket or envelope.context.get("key") != key:
             raise TamperDetected(

@@ -96,7 +96,8 @@ def training_execution_policy(scope: PolicyScope) -> PolicyDocument:
     """What a SageMaker training job's execution role needs: its data, its logs, its metrics.
 
     No ECR statements: SageMaker pulls its own framework images. A custom image in your account needs
-    ``ecr:BatchGetImage``/``ecr:GetDownloadUrlForLayer`` on that repository plus ``ecr:GetAuthorizationToken``.
+    ``ecr:BatchGetImage``/``ecr:GetDownloadUrlForLayer`` on that repository and
+    ``ecr:GetAuthorizationToken``.
     """
     group = "/aws/sagemaker/TrainingJobs"
     return policy(
@@ -210,7 +211,9 @@ def lambda_execution_policy(scope: PolicyScope, function_name: str) -> PolicyDoc
         statement("CreateOwnLogGroup", ["logs:CreateLogGroup"], scope.log_group(group)),
         statement("WriteOwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], scope.log_streams(group)),
         statement("InvokeOwnEndpoints", ["sagemaker:InvokeEndpoint"], scope.sagemaker("endpoint")),
-        statement("ReadWriteOwnPrefix", ["s3:GetObject", "s3:PutObject"], f"{scope.bucket_arn}/{function_name}/*"),
+        statement(
+            "ReadWriteOwnPrefix", ["s3:GetObject", "s3:PutObject"], f"{scope.bucket_arn}/{function_name}/*"
+        ),
         *_kms_data_keys(scope, "UseArtifactKey"),
     )
 

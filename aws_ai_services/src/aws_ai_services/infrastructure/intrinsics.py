@@ -69,7 +69,7 @@ def resolve(value: Any, context: StackContext) -> Any:
     if not isinstance(value, Mapping):
         return value
     if len(value) == 1:
-        (name, argument), = value.items()
+        ((name, argument),) = value.items()
         if name == "Ref":
             return context.ref(argument)
         if name == "Fn::GetAtt":
@@ -120,7 +120,11 @@ def live_attribute(settings: Any) -> Callable[[str, str, str], str]:
             if name == "QueueName":
                 return physical_id.rstrip("/").rsplit("/", 1)[-1]
             sqs = aws_client("sqs", settings)
-            return str(sqs.get_queue_attributes(QueueUrl=physical_id, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"])
+            return str(
+                sqs.get_queue_attributes(QueueUrl=physical_id, AttributeNames=["QueueArn"])["Attributes"][
+                    "QueueArn"
+                ]
+            )
         if kind == "AWS::SNS::Topic" and name in ("TopicArn", "TopicName"):
             return physical_id if name == "TopicArn" else physical_id.rsplit(":", 1)[-1]
         if name == "Arn" and physical_id.startswith("arn:"):

@@ -69,7 +69,8 @@ class PriceCatalog:
         known = self.data["instances"]
         if instance_type not in known:
             raise InvalidArgument(
-                f"instance type {instance_type!r} is not in the {self.as_of} catalog; known: {', '.join(known)}"
+                f"instance type {instance_type!r} is not in the {self.as_of} catalog; "
+                f"known: {', '.join(known)}"
             )
         return InstanceSpec(name=instance_type, **known[instance_type])
 

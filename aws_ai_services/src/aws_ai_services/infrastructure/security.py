@@ -1,4 +1,4 @@
-"""Security lessons in one place: least-privilege policies and their lint, envelope encryption, S3 hardening."""
+"""Security in one place: least-privilege policies and their lint, envelope encryption, S3 hardening."""
 
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ from aws_ai_services.infrastructure.iam_policies import (
     deployment_policy,
     lambda_execution_policy,
     package_policies,
-    trust_policy,
     training_execution_policy,
     training_operator_policy,
+    trust_policy,
 )
 from aws_ai_services.infrastructure.policy_lint import (
     AcceptedFinding,

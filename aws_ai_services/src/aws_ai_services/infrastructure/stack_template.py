@@ -118,7 +118,9 @@ def ai_stack_template(
         },
     }
     outputs: dict[str, Any] = {
-        "ArtifactBucketName": _output("Name of the encrypted, versioned artifact bucket", {"Ref": "ArtifactBucket"}),
+        "ArtifactBucketName": _output(
+            "Name of the encrypted, versioned artifact bucket", {"Ref": "ArtifactBucket"}
+        ),
         "ArtifactBucketArn": _output("ARN of the artifact bucket", {"Fn::GetAtt": ["ArtifactBucket", "Arn"]}),
         "ArtifactKeyArn": _output("ARN of the KMS key", {"Fn::GetAtt": ["ArtifactKey", "Arn"]}),
         "ExecutionRoleArn": _output(
@@ -135,7 +137,9 @@ def ai_stack_template(
                 "Tags": _tags(("purpose", "job-notifications")),
             },
         }
-        outputs["NotificationTopicArn"] = _output("ARN of the job notification topic", {"Ref": "NotificationTopic"})
+        outputs["NotificationTopicArn"] = _output(
+            "ARN of the job notification topic", {"Ref": "NotificationTopic"}
+        )
     resources.update({name: dict(body) for name, body in (extra_resources or {}).items()})
     return {
         "AWSTemplateFormatVersion": TEMPLATE_VERSION,

@@ -56,6 +56,7 @@ class ServedVariant:
     artifact: str
     initial_weight: float
     instance_count: int
+    instance_type: str  # "" for a serverless variant
     serverless: bool
 
 
@@ -212,6 +213,7 @@ class EndpointRuntime:
                 artifact=model_artifact(self.client, v["ModelName"]),
                 initial_weight=float(v.get("InitialVariantWeight", 1.0)),
                 instance_count=int(v.get("InitialInstanceCount", 1)),
+                instance_type=str(v.get("InstanceType", "")),
                 serverless="ServerlessConfig" in v,
             )
             for v in config.get("ProductionVariants", [])

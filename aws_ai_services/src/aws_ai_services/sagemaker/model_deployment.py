@@ -1,40 +1,44 @@
-"""SageMakerDeployer: models, endpoint configs and endpoints in SageMaker; predictions from the artifact.
+"""SageMakerDeployer: models, endpoint configs and endpoints in SageMaker; predictions from the artifacts.
 
-``deploy`` creates the three SageMaker resources (all named after the endpoint) with boto3 and waits
-for ``InService``. ``predict`` resolves endpoint -> endpoint config -> model -> ``ModelDataUrl``
-through the control plane (``DescribeEndpoint`` on every call, so a deleted endpoint is NotFound;
-configs and models are immutable in SageMaker, so their part is cached per endpoint version), then
-predicts with the real trained model, loaded from ``model.tar.gz`` in-process and cached by artifact
-URI and ETag.
-It does not call ``InvokeEndpoint`` yet: moto answers that with canned values, and serving it from
-the artifact through an emulator is a later step. In cloud mode the same code creates real endpoints
-(with the ``model_fn`` handler the scikit-learn serving container needs); ``predict`` still computes
-from the artifact here rather than invoking the endpoint.
+``deploy`` serves one artifact (variant ``AllTraffic``, model named after the endpoint);
+``deploy_variants`` serves several — one model per variant, traffic split by weight (A/B tests),
+instance-backed or serverless — optionally with data capture. Both create the SageMaker resources with
+boto3 and wait for ``InService``. ``update_weights`` shifts traffic (``UpdateEndpointWeightsAndCapacities``).
+``predict`` in local mode is served by :class:`EndpointRuntime` from the trained artifacts (moto answers
+``InvokeEndpoint`` with canned values): weighted routing, data capture and CloudWatch metrics included.
+In cloud mode it calls ``InvokeEndpoint`` on the real endpoint.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from multi_cloud.core.errors import AlreadyExists, NotFound, Unavailable
+from multi_cloud.core.errors import AlreadyExists, InvalidArgument, NotFound
 from multi_cloud.core.settings import Settings, get_settings
 from multi_cloud.core.types import Endpoint, EndpointStatus, Prediction
 
 from aws_ai_services.errors import aws_errors
-from aws_ai_services.sagemaker.inference_model import (
-    create_inference_model,
-    delete_inference_model,
-    model_artifact,
+from aws_ai_services.sagemaker.data_capture import DataCaptureConfig
+from aws_ai_services.sagemaker.endpoint_config import (
+    DEFAULT_INSTANCE_TYPE,
+    ServerlessConfig,
+    VariantSpec,
+    check_variants,
+    check_weights,
 )
+from aws_ai_services.sagemaker.endpoint_runtime import EndpointRuntime, Invocation, current_weights
+from aws_ai_services.sagemaker.inference_model import create_inference_model, delete_inference_model
 from aws_ai_services.sagemaker.model_cache import MODEL_CACHE, ModelCache
+from aws_ai_services.sagemaker.payloads import csv_body
 from aws_ai_services.sagemaker.training_jobs import check_resource_name
 from aws_ai_services.session import aws_client
 from aws_ai_services.storage.s3 import S3Storage
 
-DEFAULT_INSTANCE_TYPE = "ml.m5.large"
 VARIANT_NAME = "AllTraffic"
 #: SageMaker endpoint statuses folded into the portable four
 _STATUS: Mapping[str, EndpointStatus] = {
@@ -47,8 +51,35 @@ _STATUS: Mapping[str, EndpointStatus] = {
 }
 
 
+@dataclass(frozen=True)
+class SageMakerPrediction(Prediction):
+    """A :class:`Prediction` plus the production variant that served it."""
+
+    variant: str = ""
+
+
+@dataclass(frozen=True)
+class VariantState:
+    """A production variant as the endpoint runs it now."""
+
+    name: str
+    model_name: str
+    artifact: str
+    weight: float  # CurrentWeight
+    instance_type: str
+    instance_count: int
+    serverless: bool
+
+
+@dataclass(frozen=True)
+class DeletedEndpoint:
+    endpoint: str
+    endpoint_config: str
+    models: tuple[str, ...]
+
+
 class SageMakerDeployer:
-    """Deploy trained artifacts to SageMaker endpoints, list and delete them, and predict."""
+    """Deploy trained artifacts to SageMaker endpoints, shift traffic between variants, and predict."""
 
     def __init__(
         self,
@@ -57,43 +88,72 @@ class SageMakerDeployer:
         *,
         provider: str = "aws",
         cache: ModelCache = MODEL_CACHE,
+        routing_seed: int | None = None,
     ) -> None:
         self.storage = storage
         self.settings = settings or get_settings()
         self.provider = provider
         self.cache = cache
-        #: (endpoint, config, created, modified) -> (serving variant, artifact URI)
-        self._resolved: dict[tuple[str, ...], tuple[dict[str, Any], str]] = {}
+        self.runtime = EndpointRuntime(storage, self.settings, cache=cache, seed=routing_seed)
 
     @cached_property
     def client(self) -> Any:
         return aws_client("sagemaker", self.settings)
 
+    # ------------------------------------------------------------------ deploy
     def deploy(
-        self, artifact: str, endpoint_name: str, *, instance_type: str = DEFAULT_INSTANCE_TYPE
+        self,
+        artifact: str,
+        endpoint_name: str,
+        *,
+        instance_type: str = DEFAULT_INSTANCE_TYPE,
+        serverless: ServerlessConfig | None = None,
+        data_capture: DataCaptureConfig | None = None,
     ) -> Endpoint:
         """Serve ``artifact`` (an ``s3://.../model.tar.gz``) at ``endpoint_name``; returns it InService."""
+        variant = VariantSpec(VARIANT_NAME, artifact, instance_type=instance_type, serverless=serverless)
+        return self._deploy(endpoint_name, [variant], data_capture, model_names=[endpoint_name])
+
+    def deploy_variants(
+        self,
+        endpoint_name: str,
+        variants: Sequence[VariantSpec],
+        *,
+        data_capture: DataCaptureConfig | None = None,
+    ) -> Endpoint:
+        """One endpoint, several production variants (model ``<endpoint>-<variant>`` each)."""
+        names = [variant.model_name(endpoint_name) for variant in variants]
+        return self._deploy(endpoint_name, list(variants), data_capture, model_names=names)
+
+    def _deploy(
+        self,
+        endpoint_name: str,
+        variants: list[VariantSpec],
+        data_capture: DataCaptureConfig | None,
+        *,
+        model_names: list[str],
+    ) -> Endpoint:
         check_resource_name("endpoint", endpoint_name)
+        for model_name in model_names:
+            check_resource_name("model", model_name)
+        check_variants(variants)
+        config: dict[str, Any] = {"EndpointConfigName": endpoint_name}
+        if data_capture is not None:
+            config["DataCaptureConfig"] = data_capture.request()
         self._refuse_existing_endpoint(endpoint_name)
-        self.cache.load(self.storage, artifact)  # a model that cannot load never gets an endpoint
-        create_inference_model(self.client, self.storage, self.settings, endpoint_name, artifact)
+        for variant in variants:
+            self.cache.load(self.storage, variant.artifact)  # a model that cannot load never gets an endpoint
+        created: list[str] = []
         try:
+            for variant, model_name in zip(variants, model_names, strict=True):
+                create_inference_model(self.client, self.storage, self.settings, model_name, variant.artifact)
+                created.append(model_name)
+            config["ProductionVariants"] = [v.request(m) for v, m in zip(variants, model_names, strict=True)]
             with aws_errors("models.deploy"):
-                self.client.create_endpoint_config(
-                    EndpointConfigName=endpoint_name,
-                    ProductionVariants=[
-                        {
-                            "VariantName": VARIANT_NAME,
-                            "ModelName": endpoint_name,
-                            "InitialInstanceCount": 1,
-                            "InstanceType": instance_type,
-                            "InitialVariantWeight": 1.0,
-                        }
-                    ],
-                )
+                self.client.create_endpoint_config(**config)
                 self.client.create_endpoint(EndpointName=endpoint_name, EndpointConfigName=endpoint_name)
         except Exception:
-            self._delete_config_and_model(endpoint_name, [endpoint_name])
+            self._delete_config_and_models(endpoint_name, created)
             raise
         self._wait_in_service(endpoint_name)
         return self.describe_endpoint(endpoint_name)
@@ -116,30 +176,96 @@ class SageMakerDeployer:
                 EndpointName=name, WaiterConfig={"Delay": 30, "MaxAttempts": 60}
             )
 
+    # ------------------------------------------------------------------ variants
+    def describe_variants(self, endpoint_name: str) -> list[VariantState]:
+        """Every production variant with its current weight and capacity."""
+        with aws_errors("models.describe_endpoint"):
+            description = self.client.describe_endpoint(EndpointName=endpoint_name)
+        setup = self.runtime.setup(description)
+        weights = current_weights(description, setup)
+        live = {v["VariantName"]: v for v in description.get("ProductionVariants", [])}
+        return [
+            VariantState(
+                name=v.name,
+                model_name=v.model_name,
+                artifact=v.artifact,
+                weight=weights[v.name],
+                instance_type=v.instance_type,
+                instance_count=int(live.get(v.name, {}).get("CurrentInstanceCount") or v.instance_count),
+                serverless=v.serverless,
+            )
+            for v in setup.variants
+        ]
+
+    def update_weights(
+        self,
+        endpoint_name: str,
+        weights: Mapping[str, float],
+        *,
+        instance_counts: Mapping[str, int] | None = None,
+    ) -> list[VariantState]:
+        """Shift traffic (and optionally capacity) between variants without redeploying."""
+        current = {v.name: v for v in self.describe_variants(endpoint_name)}
+        check_weights(
+            {**{n: v.weight for n, v in current.items()}, **weights}, "UpdateEndpointWeightsAndCapacities"
+        )
+        counts = dict(instance_counts or {})
+        desired = []
+        for name in dict.fromkeys([*weights, *counts]):
+            entry: dict[str, Any] = {"VariantName": name}
+            if name in weights:
+                entry["DesiredWeight"] = float(weights[name])
+            if name in current and not current[name].serverless:  # unchanged counts are sent as they are
+                entry["DesiredInstanceCount"] = int(counts.get(name, current[name].instance_count))
+            desired.append(entry)
+        with aws_errors("models.update_weights"):
+            self.client.update_endpoint_weights_and_capacities(
+                EndpointName=endpoint_name, DesiredWeightsAndCapacities=desired
+            )
+        self._wait_in_service(endpoint_name)
+        return self.describe_variants(endpoint_name)
+
     # ------------------------------------------------------------------ describe / list / delete
     def describe_endpoint(self, name: str) -> Endpoint:
-        description, variant, artifact = self._resolve(name)
-        return self._to_endpoint(description, variant, artifact)
+        with aws_errors("models.describe_endpoint"):
+            description = self.client.describe_endpoint(EndpointName=name)
+        first = self.runtime.setup(description).variants[:1]
+        return Endpoint(
+            name=description["EndpointName"],
+            status=_STATUS.get(description["EndpointStatus"], "Failed"),
+            provider=self.provider,
+            model_name=first[0].model_name if first else "",
+            model_artifact=first[0].artifact if first else "",
+            instance_type=first[0].instance_type if first else "",
+        )
 
     def list_endpoints(self) -> list[Endpoint]:
         """Every endpoint with its status (names and status only; ``describe_endpoint`` has the model)."""
         endpoints: list[Endpoint] = []
         with aws_errors("models.list_endpoints"):
             for page in self.client.get_paginator("list_endpoints").paginate():
-                endpoints += [self._to_endpoint(e, {}, "") for e in page.get("Endpoints", [])]
+                endpoints += [
+                    Endpoint(
+                        name=e["EndpointName"],
+                        status=_STATUS.get(e["EndpointStatus"], "Failed"),
+                        provider=self.provider,
+                    )
+                    for e in page.get("Endpoints", [])
+                ]
         return endpoints
 
-    def delete_endpoint(self, name: str) -> None:
-        """Delete the endpoint, then its endpoint config and model(s)."""
+    def delete_endpoint(self, name: str) -> DeletedEndpoint:
+        """Delete the endpoint, then its endpoint config and model(s); returns what was deleted."""
         with aws_errors("models.delete_endpoint"):
             config_name = self.client.describe_endpoint(EndpointName=name)["EndpointConfigName"]
-        model_names = [variant["ModelName"] for variant in self._variants(config_name)]
+        model_names = [variant["ModelName"] for variant in self._config_variants(config_name)]
         with aws_errors("models.delete_endpoint"):
             self.client.delete_endpoint(EndpointName=name)
-        self._delete_config_and_model(config_name, model_names)
-        self._resolved = {k: v for k, v in self._resolved.items() if k[0] != name}
+        self._delete_config_and_models(config_name, model_names)
+        self.runtime.forget(name)
+        return DeletedEndpoint(endpoint=name, endpoint_config=config_name, models=tuple(model_names))
 
-    def _delete_config_and_model(self, config_name: str, model_names: Sequence[str]) -> None:
+    def _delete_config_and_models(self, config_name: str, model_names: Sequence[str]) -> None:
         try:
             with aws_errors("models.delete_endpoint"):
                 self.client.delete_endpoint_config(EndpointConfigName=config_name)
@@ -148,7 +274,7 @@ class SageMakerDeployer:
         for model_name in model_names:
             delete_inference_model(self.client, self.storage, self.settings, model_name)
 
-    def _variants(self, config_name: str) -> list[dict[str, Any]]:
+    def _config_variants(self, config_name: str) -> list[dict[str, Any]]:
         """The production variants of an endpoint config ([] when the config is gone)."""
         try:
             with aws_errors("models.describe_endpoint_config"):
@@ -159,55 +285,70 @@ class SageMakerDeployer:
         return variants
 
     # ------------------------------------------------------------------ predict
-    def predict(self, endpoint_name: str, instances: Sequence[Sequence[float]]) -> Prediction:
-        """Predict ``instances`` (rows of features) with the model behind ``endpoint_name``."""
+    def predict(
+        self,
+        endpoint_name: str,
+        instances: Sequence[Sequence[float]],
+        *,
+        target_variant: str | None = None,
+    ) -> SageMakerPrediction:
+        """Predict ``instances`` (rows of features) at ``endpoint_name``, sent as CSV like the SDK does."""
         started = time.perf_counter()
-        description, variant, artifact = self._resolve(endpoint_name)
-        if _STATUS.get(description["EndpointStatus"]) != "InService":
-            raise Unavailable(
-                f"endpoint {endpoint_name!r} is {description['EndpointStatus']}, not InService; "
-                "wait for it and retry",
+        if len(instances) == 0:
+            raise InvalidArgument(
+                "no instances to predict; pass at least one row of features",
                 provider=self.provider,
                 operation="models.predict",
             )
-        with aws_errors("models.predict"):
-            loaded = self.cache.load(self.storage, artifact)
-            values, probabilities = loaded.predict(instances)
-        return Prediction(
-            values=values,
-            model=variant["ModelName"],
+        answer = self.invoke(endpoint_name, csv_body(instances), target_variant=target_variant)
+        return SageMakerPrediction(
+            values=answer.values,
+            model=answer.model_name,
             provider=self.provider,
-            probabilities=probabilities,
+            probabilities=answer.probabilities,
             latency_ms=(time.perf_counter() - started) * 1000,
+            variant=answer.variant,
         )
 
-    def _resolve(self, endpoint_name: str) -> tuple[dict[str, Any], dict[str, Any], str]:
-        """``(DescribeEndpoint answer, serving variant, model artifact)``; the first variant serves."""
-        with aws_errors("models.describe_endpoint"):
-            description: dict[str, Any] = self.client.describe_endpoint(EndpointName=endpoint_name)
-        created, modified = str(description.get("CreationTime")), str(description.get("LastModifiedTime"))
-        version = (endpoint_name, str(description["EndpointConfigName"]), created, modified)
-        if version not in self._resolved:
-            variants = self._variants(description["EndpointConfigName"])
-            if not variants:
-                raise NotFound(
-                    f"endpoint {endpoint_name!r} has no endpoint config "
-                    f"{description['EndpointConfigName']!r}; delete the endpoint and deploy again",
-                    provider=self.provider,
-                    operation="models.predict",
-                )
-            self._resolved[version] = (variants[0], model_artifact(self.client, variants[0]["ModelName"]))
-        variant, artifact = self._resolved[version]
-        return description, variant, artifact
+    def invoke(
+        self,
+        endpoint_name: str,
+        body: bytes,
+        *,
+        content_type: str = "text/csv",
+        accept: str = "application/json",
+        target_variant: str | None = None,
+    ) -> Invocation:
+        """``InvokeEndpoint`` with a raw body: served here in local mode, by SageMaker in cloud mode."""
+        if self.settings.mode == "local":
+            return self.runtime.invoke(
+                endpoint_name, body, content_type=content_type, accept=accept, target_variant=target_variant
+            )
+        return self._invoke_cloud(endpoint_name, body, content_type, accept, target_variant)
 
-    def _to_endpoint(
-        self, description: Mapping[str, Any], variant: Mapping[str, Any], artifact: str
-    ) -> Endpoint:
-        return Endpoint(
-            name=description["EndpointName"],
-            status=_STATUS.get(description["EndpointStatus"], "Failed"),
-            provider=self.provider,
-            model_name=str(variant.get("ModelName", "")),
-            model_artifact=artifact,
-            instance_type=str(variant.get("InstanceType", "")),
+    def _invoke_cloud(
+        self, endpoint_name: str, body: bytes, content_type: str, accept: str, target_variant: str | None
+    ) -> Invocation:
+        arguments: dict[str, Any] = {
+            "EndpointName": endpoint_name,
+            "Body": body,
+            "ContentType": content_type,
+            "Accept": accept,
+        }
+        if target_variant:
+            arguments["TargetVariant"] = target_variant
+        with aws_errors("models.predict"):
+            answer = aws_client("sagemaker-runtime", self.settings).invoke_endpoint(**arguments)
+            output = answer["Body"].read()
+        values: Any = (
+            json.loads(output) if "json" in answer.get("ContentType", accept) else output.decode().split()
+        )
+        return Invocation(
+            body=output,
+            content_type=answer.get("ContentType", accept),
+            variant=answer.get("InvokedProductionVariant", ""),
+            model_name=endpoint_name,
+            values=tuple(values if isinstance(values, list) else [values]),
+            probabilities=(),
+            model_latency_us=0.0,
         )

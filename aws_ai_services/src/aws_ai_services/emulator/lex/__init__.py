@@ -1,0 +1,1 @@
+"""Amazon Lex V2 offline: the model-building API (bots, locales, intents, slots) and the runtime (dialogs)."""

@@ -322,7 +322,7 @@ resource "aws_sagemaker_endpoint" "model" {
 # ----------------------------------------------------------------------------- Lambda
 data "archive_file" "invoke" {
   type        = "zip"
-  output_path = "${path.module}/.build/invoke_endpoint.zip"
+  output_path = "${path.module}/.terraform/build/invoke_endpoint.zip"
 
   source {
     filename = "handler.py"

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from aws_ai_services.client import AWSProvider
 from aws_ai_services.infrastructure.cost_explorer import CostExplorerSpend, InventoryEstimate
 from aws_ai_services.infrastructure.cost_optimization import (
     ENDPOINT_INSTANCE_NAMESPACE,
@@ -21,6 +22,7 @@ from aws_ai_services.infrastructure.price_catalog import PriceCatalog
 from aws_ai_services.session import aws_client
 from multi_cloud.core.errors import InvalidArgument
 from multi_cloud.core.types import Usage
+from multi_cloud.testing.conformance.costs import CostConformance
 
 pytestmark = pytest.mark.usefixtures("clean_cloud")
 
@@ -114,7 +116,7 @@ def test_aws_costs_prices_usage_as_focus_records() -> None:
     }
     focus = records[0].to_focus()
     assert (
-        focus["ProviderName"] == "AWS" and focus["ListUnitPrice"] == 1.0 and focus["PricingUnit"] == "Hours"
+        focus["ProviderName"] == "aws" and focus["ListUnitPrice"] == 1.0 and focus["PricingUnit"] == "Hours"
     )
     assert focus["ChargePeriodStart"] < focus["ChargePeriodEnd"]
     assert records[1].region_id == "us-east-1"  # the settings' region when usage names none
@@ -129,6 +131,14 @@ def test_aws_costs_rejects_unknown_resource_types_and_units() -> None:
         costs.estimate([Usage("storage", "glacier", 1, "GB-Month")])
     with pytest.raises(InvalidArgument, match="priced per"):
         costs.estimate([Usage("endpoint", "ml.m5.large", 1, "Requests")])
+
+
+class TestAWSCostConformance(CostConformance):
+    priced_resource_type = "ml.m5.xlarge"
+
+    @pytest.fixture
+    def provider(self) -> AWSProvider:
+        return AWSProvider()
 
 
 # ----------------------------------------------------------------------------- live endpoints

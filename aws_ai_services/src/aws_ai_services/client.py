@@ -35,6 +35,11 @@ class AWSProvider(CloudProvider):
 
         return AWSModelService(self.name, self.service("storage"), self.settings)
 
+    def _make_costs(self) -> Any:
+        from aws_ai_services.infrastructure.costs import AWSCosts
+
+        return AWSCosts(self.name, self.settings)
+
     def _make_functions(self) -> Any:
         from aws_ai_services.serverless.lambda_functions import AWSFunctions
 

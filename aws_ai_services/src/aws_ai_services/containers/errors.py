@@ -18,6 +18,7 @@ NOT_FOUND_CODES = frozenset(
         "LifecyclePolicyNotFoundException",
         "ImageNotFoundException",
         "ObjectNotFoundException",
+        "InvalidGroup.NotFound",
     }
 )
 ALREADY_EXISTS_CODES = frozenset({"RepositoryAlreadyExistsException"})
@@ -29,6 +30,7 @@ IN_USE_CODES = frozenset(
         "ClusterContainsContainerInstancesException",
         "RepositoryNotEmptyException",
         "ServiceNotActiveException",
+        "DependencyViolation",
     }
 )
 #: Batch and ECS answer most problems with a generic ClientException / InvalidParameterValue and a message

@@ -76,7 +76,8 @@ def load_model(model_dir: str) -> Any:
     import joblib
 
     archive = os.path.join(model_dir, ARCHIVE_NAME)
-    if not any(os.path.isfile(os.path.join(model_dir, n)) for n in MODEL_FILENAMES) and os.path.isfile(archive):
+    has_model = any(os.path.isfile(os.path.join(model_dir, n)) for n in MODEL_FILENAMES)
+    if not has_model and os.path.isfile(archive):
         unpack_archive(archive, model_dir)
     for name in MODEL_FILENAMES:
         path = os.path.join(model_dir, name)
@@ -291,22 +292,26 @@ def create_app(model_dir: str, model_s3_uri: str = "", *, load: bool = True) -> 
 # ----------------------------------------------------------------------------- command line
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Serve a scikit-learn model under SageMaker's contract.")
-    parser.add_argument("command", nargs="?", default="serve", choices=["serve"], help="SageMaker passes 'serve'")
+    parser.add_argument("command", nargs="?", default="serve", choices=["serve"], help="SageMaker adds it")
     parser.add_argument("--model-dir", default=os.environ.get("SM_MODEL_DIR", "/opt/ml/model"))
     parser.add_argument("--model-s3-uri", default=os.environ.get("MODEL_S3_URI", ""))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("SAGEMAKER_BIND_TO_PORT", DEFAULT_PORT)))
+    port = int(os.environ.get("SAGEMAKER_BIND_TO_PORT", DEFAULT_PORT))
+    parser.add_argument("--port", type=int, default=port)
     parser.add_argument("--host", default=os.environ.get("MODEL_SERVER_HOST", "127.0.0.1"))
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Bind the port, load the model in the background (so /ping can say 503 meanwhile), serve until SIGTERM."""
+    """Bind the port, load the model in the background (/ping says 503 meanwhile), serve until SIGTERM."""
     from werkzeug.serving import make_server
 
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for noisy in ("botocore", "boto3", "urllib3", "s3transfer"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     holder = ModelHolder(args.model_dir, args.model_s3_uri)
-    server = make_server(args.host, args.port, ModelServer(holder), threaded=True)
+    app = ModelServer(holder)
+    server = make_server(args.host, args.port, app, threaded=True, request_handler=_access_log())
     source = args.model_s3_uri or args.model_dir
     log.info("listening on http://%s:%d; loading the model from %s", args.host, server.port, source)
 
@@ -326,6 +331,18 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.server_close()
     return 0
+
+
+def _access_log() -> Any:
+    """werkzeug's request handler, logging one plain line per request (no terminal colours in log files)."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    class AccessLog(WSGIRequestHandler):
+        def log_request(self, code: Any = "-", size: Any = "-") -> None:
+            status = getattr(code, "value", code)
+            log.info('%s "%s %s" %s', self.address_string(), self.command, self.path, status)
+
+    return AccessLog
 
 
 def _stop_on_sigterm(signum: int, frame: Any) -> None:

@@ -200,7 +200,9 @@ class BucketHardening:
 
     def _fix_tls_only_policy(self, bucket: str, _key: str) -> None:
         existing = self._read(lambda: self.s3.get_bucket_policy(Bucket=bucket))
-        document = json.loads(existing["Policy"]) if existing else {"Version": "2012-10-17", "Statement": []}
+        document: dict[str, Any] = (
+            json.loads(existing["Policy"]) if existing else {"Version": "2012-10-17", "Statement": []}
+        )
         statements = [s for s in document.get("Statement", []) if s.get("Sid") != TLS_SID]
         document["Statement"] = [*statements, tls_only_statement(bucket)]
         self.s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(document))

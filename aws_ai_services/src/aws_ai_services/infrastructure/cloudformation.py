@@ -19,7 +19,7 @@ import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any, Literal
 
@@ -63,6 +63,7 @@ REQUEST_ERRORS = frozenset(
     }
 )
 NO_CHANGES = "didn't contain changes"
+CLOCK_SKEW_SECONDS = 5  # events are stamped by the service's clock, the start of a deploy by ours
 
 
 @dataclass(frozen=True)
@@ -205,9 +206,10 @@ class CloudFormationStacks:
     ) -> StackDeployment:
         """Create or update ``stack_name`` through a change set and wait for the outcome.
 
-        A failed deployment is returned (``succeeded`` False, ``failure_reason`` from the first failed
-        resource), not raised: the stack state is the answer. Request errors (bad template, missing
-        capability) raise InvalidArgument.
+        As in CloudFormation, parameters left out of an update take their template defaults. A failed
+        deployment is returned (``succeeded`` False, ``failure_reason`` from the first failed resource), not
+        raised: the stack state is the answer. Request errors (bad template, missing capability) raise
+        InvalidArgument.
         """
         body = template_body(template)
         existing = self._stack_or_none(stack_name)
@@ -224,7 +226,7 @@ class CloudFormationStacks:
             self._quietly(lambda: self.cfn.delete_change_set(ChangeSetName=change_set.id))
             status = existing["StackStatus"] if existing else "REVIEW_IN_PROGRESS"
             return change_set.result(status, status, self.outputs(stack_name))
-        started = datetime.now().astimezone()
+        started = datetime.now().astimezone() - timedelta(seconds=CLOCK_SKEW_SECONDS)
         failure = self._execute(change_set.id)
         if failure is not None:
             return self._client_rollback(change_set, failure, previous)
@@ -354,7 +356,8 @@ class CloudFormationStacks:
                 target, reason = "ROLLBACK_FAILED", f"{reason}; rollback (delete) failed: {exc.message}"
         else:
             target = "UPDATE_ROLLBACK_COMPLETE"
-            assert previous is not None
+            if previous is None:
+                raise failure
             try:
                 with aws_errors("cloudformation.update_stack"):
                     self.cfn.update_stack(
@@ -429,7 +432,8 @@ class CloudFormationStacks:
     def template(self, stack_name: str) -> dict[str, Any]:
         with aws_errors("cloudformation.get_template"):
             body = self.cfn.get_template(StackName=stack_name)["TemplateBody"]
-        return json.loads(body) if isinstance(body, str) else json.loads(json.dumps(body))
+        parsed: dict[str, Any] = json.loads(body if isinstance(body, str) else json.dumps(body))
+        return parsed
 
     def outputs(self, stack_name: str) -> StackOutputs:
         """The stack's outputs; computed from the template when the service returns none (moto)."""

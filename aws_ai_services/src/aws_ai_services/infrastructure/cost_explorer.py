@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from typing import Any, Literal
@@ -17,6 +17,7 @@ from aws_ai_services.infrastructure.price_catalog import PriceCatalog
 from aws_ai_services.session import aws_client
 
 GIB = 1024**3
+PROVIDER = "aws"  # the provider name, as AWSCosts records carry it
 SpendSource = Literal["cost-explorer", "catalog-estimate"]
 
 
@@ -81,7 +82,7 @@ class CostExplorerSpend:
         return SpendReport(start, end, "catalog-estimate", estimate.records, note)
 
 
-def parse_results(results: list[Mapping[str, Any]], metric: str) -> list[CostRecord]:
+def parse_results(results: Sequence[Mapping[str, Any]], metric: str) -> list[CostRecord]:
     """One record per (time period, service group) — or per period's Total when ungrouped."""
     records = []
     for result in results:
@@ -97,7 +98,7 @@ def parse_results(results: list[Mapping[str, Any]], metric: str) -> list[CostRec
             quantity = float(usage.get("Amount", 0) or 0)
             records.append(
                 CostRecord(
-                    provider_name="AWS",
+                    provider_name=PROVIDER,
                     service_name=group["Keys"][0],
                     service_category="",
                     resource_id="",
@@ -204,7 +205,7 @@ class InventoryEstimate:
     ) -> CostRecord:
         cost = round(quantity * price, 10)
         return CostRecord(
-            provider_name="AWS",
+            provider_name=PROVIDER,
             service_name=service,
             service_category=category,
             resource_id=resource,

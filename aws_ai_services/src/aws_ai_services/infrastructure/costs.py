@@ -87,7 +87,7 @@ class AWSCosts(CostService):
     def known_usage(self) -> list[str]:
         """Every ``service/resource_type`` this catalog prices (instance types listed per use)."""
         region = self.settings.aws.region if self.settings.aws.region in self.catalog.regions else "us-east-1"
-        names = []
+        names: list[str] = []
         for service, resource in PRICED:
             if resource == "*":
                 use = "training" if service == "training" else "inference"
@@ -121,7 +121,7 @@ class AWSCosts(CostService):
             raise self._unknown(usage, exc.message) from exc
         cost = round(unit_price * usage.quantity, 10)
         return CostRecord(
-            provider_name="AWS",
+            provider_name=self.provider,
             service_name=line.service_name,
             service_category=line.service_category,
             resource_id="",

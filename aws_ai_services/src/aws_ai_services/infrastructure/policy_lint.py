@@ -168,7 +168,7 @@ def _from_parliament(parliament: Any, raw: Any) -> PolicyFinding:
     severity = str(enhanced.severity or "LOW").upper()
     return PolicyFinding(
         issue=enhanced.issue,
-        severity=severity if severity in SEVERITY_ORDER else "LOW",  # type: ignore[arg-type]
+        severity=severity if severity in SEVERITY_ORDER else "LOW",
         title=enhanced.title or enhanced.issue,
         detail=str(detail),
         source="parliament",

@@ -8,7 +8,7 @@ is one data point, so CloudWatch statistics (Sum, Average) come out the same.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
@@ -92,6 +92,3 @@ class EndpointMetrics:
 
     def invocations(self, endpoint: str, variant: str, *, start: datetime, end: datetime) -> int:
         return int(self.statistic(endpoint, variant, "Invocations", start=start, end=end) or 0)
-
-    def window(self, hours: float, now: datetime) -> tuple[datetime, datetime]:
-        return now - timedelta(hours=hours), now

@@ -48,3 +48,27 @@ def _sdk_registries(version: str) -> dict[str, str]:
                 registries: dict[str, str] = versions.get(version, {}).get("registries", {})
                 return registries
     return {}
+
+
+MODEL_MONITOR_REPOSITORY = "sagemaker-model-monitor-analyzer"
+#: AWS's registry accounts for the Model Monitor analyzer image
+MODEL_MONITOR_REGISTRIES = {
+    "us-east-1": "156813124566",
+    "us-east-2": "777275614652",
+    "us-west-2": "159807026194",
+    "eu-west-1": "468650794304",
+    "eu-central-1": "048819808253",
+    "ap-southeast-1": "245545462676",
+}
+
+
+def model_monitor_image_uri(region: str) -> str:
+    """e.g. ``156813124566.dkr.ecr.us-east-1.amazonaws.com/sagemaker-model-monitor-analyzer``."""
+    account = MODEL_MONITOR_REGISTRIES.get(region)
+    if not account:
+        raise ConfigurationError(
+            f"no SageMaker Model Monitor image is known for region {region!r}; pick one of "
+            f"{', '.join(MODEL_MONITOR_REGISTRIES)} (CLOUDAI_AWS__REGION)",
+            provider="aws",
+        )
+    return f"{account}.dkr.ecr.{region}.amazonaws.com/{MODEL_MONITOR_REPOSITORY}"

@@ -1,0 +1,163 @@
+"""Autoscaling of a production variant with Application Auto Scaling (target tracking on invocations).
+
+``enable`` registers the variant's ``sagemaker:variant:DesiredInstanceCount`` as a scalable target
+(``endpoint/<endpoint>/variant/<variant>``) and puts a target-tracking policy on the predefined metric
+``SageMakerVariantInvocationsPerInstance``: Application Auto Scaling adds instances when the average
+invocations per instance per minute exceeds the target and removes them when it falls below.
+moto stores targets and policies (and reads them back) but never scales; AWS does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from multi_cloud.core.errors import NotFound
+from multi_cloud.core.settings import Settings, get_settings
+
+from aws_ai_services.errors import aws_errors
+from aws_ai_services.sagemaker.aws_validation import aws_error, check_range
+from aws_ai_services.session import aws_client
+
+NAMESPACE = "sagemaker"
+DIMENSION = "sagemaker:variant:DesiredInstanceCount"
+METRIC = "SageMakerVariantInvocationsPerInstance"
+
+
+def resource_id(endpoint: str, variant: str) -> str:
+    return f"endpoint/{endpoint}/variant/{variant}"
+
+
+@dataclass(frozen=True)
+class VariantAutoscaling:
+    """A variant's scalable target and its target-tracking policy, as Application Auto Scaling stores them."""
+
+    resource_id: str
+    min_capacity: int
+    max_capacity: int
+    policy_name: str = ""
+    policy_arn: str = ""
+    target_invocations_per_instance: float = 0.0
+    scale_in_cooldown: int = 0
+    scale_out_cooldown: int = 0
+
+
+class EndpointAutoscaling:
+    """Enable, read back and remove autoscaling for endpoint variants."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or get_settings()
+
+    @cached_property
+    def client(self) -> Any:
+        return aws_client("application-autoscaling", self.settings)
+
+    @cached_property
+    def sagemaker(self) -> Any:
+        return aws_client("sagemaker", self.settings)
+
+    def enable(
+        self,
+        endpoint: str,
+        variant: str,
+        *,
+        min_capacity: int = 1,
+        max_capacity: int = 4,
+        invocations_per_instance: float = 70.0,
+        scale_in_cooldown: int = 300,
+        scale_out_cooldown: int = 60,
+    ) -> VariantAutoscaling:
+        """Scale ``variant`` between ``min_capacity`` and ``max_capacity`` instances on invocation rate."""
+        self._check_variant(endpoint, variant)
+        check_range("RegisterScalableTarget", min_capacity, "minCapacity", 1, max_capacity)
+        check_range("PutScalingPolicy", invocations_per_instance, "targetValue", 1e-6, 1e9)
+        resource = resource_id(endpoint, variant)
+        policy = f"{endpoint}-{variant}-invocations"
+        with aws_errors("models.autoscaling"):
+            self.client.register_scalable_target(
+                ServiceNamespace=NAMESPACE,
+                ResourceId=resource,
+                ScalableDimension=DIMENSION,
+                MinCapacity=min_capacity,
+                MaxCapacity=max_capacity,
+            )
+            self.client.put_scaling_policy(
+                PolicyName=policy,
+                ServiceNamespace=NAMESPACE,
+                ResourceId=resource,
+                ScalableDimension=DIMENSION,
+                PolicyType="TargetTrackingScaling",
+                TargetTrackingScalingPolicyConfiguration={
+                    "TargetValue": float(invocations_per_instance),
+                    "PredefinedMetricSpecification": {"PredefinedMetricType": METRIC},
+                    "ScaleInCooldown": scale_in_cooldown,
+                    "ScaleOutCooldown": scale_out_cooldown,
+                },
+            )
+        found = self.describe(endpoint, variant)
+        if found is None:  # pragma: no cover - the service just stored it
+            raise NotFound(f"autoscaling for {resource} was not stored", provider="aws")
+        return found
+
+    def describe(self, endpoint: str, variant: str) -> VariantAutoscaling | None:
+        """What Application Auto Scaling holds for the variant (None when it is not autoscaled)."""
+        resource = resource_id(endpoint, variant)
+        with aws_errors("models.autoscaling"):
+            targets = self.client.describe_scalable_targets(
+                ServiceNamespace=NAMESPACE, ResourceIds=[resource], ScalableDimension=DIMENSION
+            ).get("ScalableTargets", [])
+            policies = self.client.describe_scaling_policies(
+                ServiceNamespace=NAMESPACE, ResourceId=resource, ScalableDimension=DIMENSION
+            ).get("ScalingPolicies", [])
+        if not targets:
+            return None
+        target = targets[0]
+        tracking = next((p for p in policies if p.get("PolicyType") == "TargetTrackingScaling"), None)
+        settings = (tracking or {}).get("TargetTrackingScalingPolicyConfiguration", {})
+        return VariantAutoscaling(
+            resource_id=resource,
+            min_capacity=int(target["MinCapacity"]),
+            max_capacity=int(target["MaxCapacity"]),
+            policy_name=(tracking or {}).get("PolicyName", ""),
+            policy_arn=(tracking or {}).get("PolicyARN", ""),
+            target_invocations_per_instance=float(settings.get("TargetValue", 0.0)),
+            scale_in_cooldown=int(settings.get("ScaleInCooldown", 0)),
+            scale_out_cooldown=int(settings.get("ScaleOutCooldown", 0)),
+        )
+
+    def disable(self, endpoint: str, variant: str) -> bool:
+        """Delete the variant's policies and deregister its target; False when it was not autoscaled."""
+        found = self.describe(endpoint, variant)
+        if found is None:
+            return False
+        with aws_errors("models.autoscaling"):
+            if found.policy_name:
+                self.client.delete_scaling_policy(
+                    PolicyName=found.policy_name,
+                    ServiceNamespace=NAMESPACE,
+                    ResourceId=found.resource_id,
+                    ScalableDimension=DIMENSION,
+                )
+            self.client.deregister_scalable_target(
+                ServiceNamespace=NAMESPACE, ResourceId=found.resource_id, ScalableDimension=DIMENSION
+            )
+        return True
+
+    def _check_variant(self, endpoint: str, variant: str) -> None:
+        """Application Auto Scaling refuses a resource that does not exist (moto does not check)."""
+        with aws_errors("models.autoscaling"):
+            description = self.sagemaker.describe_endpoint(EndpointName=endpoint)
+        variants = {v["VariantName"]: v for v in description.get("ProductionVariants", [])}
+        if variant not in variants:
+            raise aws_error(
+                "RegisterScalableTarget",
+                f"The variant {variant!r} is not part of endpoint {endpoint!r} "
+                f"(variants: {', '.join(variants)})",
+            )
+        if "CurrentServerlessConfig" in variants[variant]:
+            raise aws_error(
+                "RegisterScalableTarget",
+                f"Variant {variant!r} is serverless: it scales with MaxConcurrency, not with "
+                "DesiredInstanceCount; autoscale an instance-backed variant instead",
+            )

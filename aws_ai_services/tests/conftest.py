@@ -52,3 +52,37 @@ def tiny_script(tmp_path: Path) -> Path:
     script.parent.mkdir()
     script.write_text(TINY_SCRIPT)
     return script
+
+
+@pytest.fixture(scope="session")
+def ai_emulator(local_cloud):  # type: ignore[no-untyped-def]
+    """The AWS AI emulator beside moto: the local cloud's own once its entry point is installed, else one
+    started here for the session, with its AWS_ENDPOINT_URL_<SERVICE> variables exported."""
+    import os
+
+    from aws_ai_services.emulator.backend import AWSAIEmulatorBackend
+    from aws_ai_services.session import clear_client_cache
+
+    running = next((b for b in local_cloud.backends if b.name == AWSAIEmulatorBackend.name), None)
+    if running is not None:
+        yield running
+        return
+    backend = AWSAIEmulatorBackend()
+    backend.use_preferred_port = False
+    backend.start()
+    previous = {key: os.environ.get(key) for key in backend.env()}
+    os.environ.update(backend.env())
+    clear_client_cache()
+    try:
+        yield backend
+    finally:
+        local_cloud.restore_env(previous)
+        backend.stop()
+        clear_client_cache()
+
+
+@pytest.fixture
+def ai_cloud(clean_cloud, ai_emulator):  # type: ignore[no-untyped-def]
+    """moto and the AWS AI emulator, both with their state forgotten before this test."""
+    ai_emulator.reset()
+    return ai_emulator

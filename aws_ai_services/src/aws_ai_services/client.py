@@ -35,6 +35,21 @@ class AWSProvider(CloudProvider):
 
         return AWSModelService(self.name, self.service("storage"), self.settings)
 
+    def _make_vision(self) -> Any:
+        from aws_ai_services.ai_services.vision_service import AWSVision
+
+        return AWSVision(self.name, self.settings)
+
+    def _make_language(self) -> Any:
+        from aws_ai_services.ai_services.language_service import AWSLanguage
+
+        return AWSLanguage(self.name, self.settings)
+
+    def _make_speech(self) -> Any:
+        from aws_ai_services.ai_services.speech_service import AWSSpeech
+
+        return AWSSpeech(self.name, self.settings)
+
     def _make_costs(self) -> Any:
         from aws_ai_services.infrastructure.costs import AWSCosts
 

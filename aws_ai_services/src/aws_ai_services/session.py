@@ -32,9 +32,9 @@ def aws_client(service: str, settings: Settings | None = None) -> Any:
         _point_at_local_cloud(settings)
     region = settings.aws.region
     profile = settings.aws.profile or ""
-    endpoint = os.environ.get(f"AWS_ENDPOINT_URL_{service.upper().replace('-', '_')}") or os.environ.get(
-        "AWS_ENDPOINT_URL", ""
-    )
+    # botocore names per-service variables after the service id (lexv2-runtime -> _LEX_RUNTIME_V2), so the
+    # cache key takes every endpoint variable rather than guessing the one this service reads
+    endpoint = "|".join(f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith("AWS_ENDPOINT_URL"))
     env_identity = (os.environ.get("AWS_PROFILE", ""), os.environ.get("AWS_ACCESS_KEY_ID", ""))
     identity: tuple[str, ...] = (settings.mode, region, profile, *env_identity)
     key = (service, endpoint, *identity)

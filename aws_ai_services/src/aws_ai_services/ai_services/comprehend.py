@@ -27,7 +27,10 @@ def to_sentiment(answer: dict[str, Any]) -> Sentiment:
 
 
 def to_languages(answer: dict[str, Any]) -> list[DetectedLanguage]:
-    found = [DetectedLanguage(code=item["LanguageCode"], confidence=float(item["Score"])) for item in answer["Languages"]]
+    found = [
+        DetectedLanguage(code=item["LanguageCode"], confidence=float(item["Score"]))
+        for item in answer["Languages"]
+    ]
     return sorted(found, key=lambda language: -language.confidence)
 
 
@@ -40,7 +43,13 @@ def to_key_phrases(answer: dict[str, Any]) -> list[KeyPhrase]:
 
 def to_entities(answer: dict[str, Any]) -> list[Entity]:
     return [
-        Entity(text=e["Text"], type=e["Type"], score=float(e["Score"]), begin=e["BeginOffset"], end=e["EndOffset"])
+        Entity(
+            text=e["Text"],
+            type=e["Type"],
+            score=float(e["Score"]),
+            begin=e["BeginOffset"],
+            end=e["EndOffset"],
+        )
         for e in answer["Entities"]
     ]
 
@@ -78,8 +87,13 @@ class ComprehendClient:
         with aws_errors("language.pii"):
             answer = self.client.detect_pii_entities(Text=text, LanguageCode=language)
         return [
-            PiiEntity(type=e["Type"], text=text[e["BeginOffset"] : e["EndOffset"]], score=float(e["Score"]),
-                      begin=e["BeginOffset"], end=e["EndOffset"])
+            PiiEntity(
+                type=e["Type"],
+                text=text[e["BeginOffset"] : e["EndOffset"]],
+                score=float(e["Score"]),
+                begin=e["BeginOffset"],
+                end=e["EndOffset"],
+            )
             for e in answer["Entities"]
         ]
 
@@ -96,7 +110,9 @@ class ComprehendClient:
     def batch_dominant_language(self, texts: Sequence[str]) -> list[list[DetectedLanguage] | None]:
         return self._batch("batch_detect_dominant_language", texts, to_languages)
 
-    def batch_key_phrases(self, texts: Sequence[str], *, language: str = "en") -> list[list[KeyPhrase] | None]:
+    def batch_key_phrases(
+        self, texts: Sequence[str], *, language: str = "en"
+    ) -> list[list[KeyPhrase] | None]:
         return self._batch("batch_detect_key_phrases", texts, to_key_phrases, LanguageCode=language)
 
     def batch_entities(self, texts: Sequence[str], *, language: str = "en") -> list[list[Entity] | None]:

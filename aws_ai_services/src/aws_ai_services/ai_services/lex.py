@@ -8,8 +8,8 @@ boto3's Lex waiters (in local mode they return on the first poll; on AWS a build
 
 from __future__ import annotations
 
-import gzip
 import base64
+import gzip
 import json
 import uuid
 from collections.abc import Mapping, Sequence
@@ -81,15 +81,32 @@ def _message(text: str) -> dict[str, Any]:
     return {"messageGroups": [{"message": {"plainTextMessage": {"value": text}}}]}
 
 
+def _slot_value(value: str, synonyms: Sequence[str]) -> dict[str, Any]:
+    """A slot type value; Lex refuses an empty synonym list, so none is sent then."""
+    entry: dict[str, Any] = {"sampleValue": {"value": value}}
+    if synonyms:
+        entry["synonyms"] = [{"value": synonym} for synonym in synonyms]
+    return entry
+
+
 def decode_header(value: str | None) -> Any:
     """A RecognizeUtterance header: base64 of gzip of JSON."""
     return json.loads(gzip.decompress(base64.b64decode(value))) if value else None
 
 
-def to_reply(state: Mapping[str, Any], interpretations: Sequence[Any], messages: Sequence[Any], transcript: str = "") -> LexReply:
+def to_reply(
+    state: Mapping[str, Any], interpretations: Sequence[Any], messages: Sequence[Any], transcript: str = ""
+) -> LexReply:
     intent = state.get("intent") or {}
-    slots = {name: ((slot or {}).get("value") or {}).get("interpretedValue") for name, slot in (intent.get("slots") or {}).items()}
-    scored = [(i["intent"]["name"], float(i["nluConfidence"]["score"])) for i in interpretations if i.get("nluConfidence")]
+    slots = {
+        name: ((slot or {}).get("value") or {}).get("interpretedValue")
+        for name, slot in (intent.get("slots") or {}).items()
+    }
+    scored = [
+        (i["intent"]["name"], float(i["nluConfidence"]["score"]))
+        for i in interpretations
+        if i.get("nluConfidence")
+    ]
     confidence = next((score for name, score in scored if name == intent.get("name")), None)
     action = state.get("dialogAction") or {}
     return LexReply(
@@ -140,7 +157,7 @@ class LexBot:
 
     @property
     def role_arn(self) -> str:
-        """Lex's service-linked role in this account (create it once with ``iam create-service-linked-role``)."""
+        """Lex's service-linked role here (create it once: ``aws iam create-service-linked-role``)."""
         if not self._role_arn:
             with aws_errors("lex.role"):
                 account = aws_client("sts", self.settings).get_caller_identity()["Account"]
@@ -151,7 +168,9 @@ class LexBot:
     def find(self) -> str:
         """The id of the existing bot named ``self.name`` (and remember it); NotFound when there is none."""
         with aws_errors("lex.list_bots"):
-            found = self.models.list_bots(filters=[{"name": "BotName", "values": [self.name], "operator": "EQ"}])
+            found = self.models.list_bots(
+                filters=[{"name": "BotName", "values": [self.name], "operator": "EQ"}]
+            )
         ids = [b["botId"] for b in found["botSummaries"] if b["botName"] == self.name]
         if not ids:
             raise NotFound(f"no Lex bot named {self.name!r}; create it with LexBot.create", provider="aws")
@@ -185,11 +204,10 @@ class LexBot:
             botVersion=DRAFT,
             localeId=self.locale,
             slotTypeName=spec.name,
-            slotTypeValues=[
-                {"sampleValue": {"value": value}, "synonyms": [{"value": s} for s in synonyms]}
-                for value, synonyms in spec.values.items()
-            ],
-            valueSelectionSetting={"resolutionStrategy": "TopResolution" if spec.restrict else "OriginalValue"},
+            slotTypeValues=[_slot_value(value, synonyms) for value, synonyms in spec.values.items()],
+            valueSelectionSetting={
+                "resolutionStrategy": "TopResolution" if spec.restrict else "OriginalValue"
+            },
         )
         return str(answer["slotTypeId"])
 
@@ -225,7 +243,7 @@ class LexBot:
             self.models.update_intent(**key, intentId=intent_id, **definition, slotPriorities=priorities)
 
     def build(self) -> None:
-        """BuildBotLocale and wait until ``Built`` (InvalidArgument/Unavailable with Lex's reasons on failure)."""
+        """BuildBotLocale and wait until ``Built`` (Unavailable with Lex's failure reasons otherwise)."""
         key = {"botId": self.bot_id, "botVersion": DRAFT, "localeId": self.locale}
         with aws_errors("lex.build_bot_locale"):
             self.models.build_bot_locale(**key)
@@ -237,14 +255,18 @@ class LexBot:
             version = self.models.create_bot_version(
                 botId=self.bot_id, botVersionLocaleSpecification={self.locale: {"sourceBotVersion": DRAFT}}
             )["botVersion"]
-            self.models.get_waiter("bot_version_available").wait(botId=self.bot_id, botVersion=version, WaiterConfig=WAIT)
+            self.models.get_waiter("bot_version_available").wait(
+                botId=self.bot_id, botVersion=version, WaiterConfig=WAIT
+            )
             self.alias_id = self.models.create_bot_alias(
                 botId=self.bot_id,
                 botAliasName=alias_name,
                 botVersion=version,
                 botAliasLocaleSettings={self.locale: {"enabled": True}},
             )["botAliasId"]
-            self.models.get_waiter("bot_alias_available").wait(botId=self.bot_id, botAliasId=self.alias_id, WaiterConfig=WAIT)
+            self.models.get_waiter("bot_alias_available").wait(
+                botId=self.bot_id, botAliasId=self.alias_id, WaiterConfig=WAIT
+            )
         return str(self.alias_id)
 
     def delete(self) -> None:
@@ -264,10 +286,12 @@ class LexBot:
         """Send one user message; pass the same ``session_id`` to continue a conversation."""
         with aws_errors("lex.recognize_text"):
             answer = self.runtime.recognize_text(**self._session(session_id), text=text)
-        return to_reply(answer["sessionState"], answer.get("interpretations", []), answer.get("messages", []), text)
+        return to_reply(
+            answer["sessionState"], answer.get("interpretations", []), answer.get("messages", []), text
+        )
 
     def recognize_pcm(self, pcm: bytes, *, sample_rate: int = 16000, session_id: str = "") -> LexReply:
-        """Send 16-bit little-endian mono PCM speech (RecognizeUtterance); ``transcript`` is what Lex heard."""
+        """Send 16-bit little-endian mono PCM (RecognizeUtterance); ``transcript`` is what Lex heard."""
         with aws_errors("lex.recognize_utterance"):
             answer = self.runtime.recognize_utterance(
                 **self._session(session_id),

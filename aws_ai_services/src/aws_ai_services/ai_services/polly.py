@@ -76,7 +76,9 @@ class PollyClient:
                     return found
                 arguments["NextToken"] = answer["NextToken"]
 
-    def synthesize_pcm(self, text: str, *, voice: str, sample_rate: int = SAMPLE_RATE, ssml: bool = False) -> bytes:
+    def synthesize_pcm(
+        self, text: str, *, voice: str, sample_rate: int = SAMPLE_RATE, ssml: bool = False
+    ) -> bytes:
         """Raw 16-bit little-endian mono PCM at ``sample_rate`` (8000 or 16000)."""
         with aws_errors("speech.synthesize"):
             answer = self.client.synthesize_speech(
@@ -89,10 +91,14 @@ class PollyClient:
             )
             return bytes(answer["AudioStream"].read())
 
-    def synthesize(self, text: str, *, voice: str, sample_rate: int = SAMPLE_RATE, ssml: bool = False) -> SpeechAudio:
+    def synthesize(
+        self, text: str, *, voice: str, sample_rate: int = SAMPLE_RATE, ssml: bool = False
+    ) -> SpeechAudio:
         """A WAV file of ``text`` spoken by ``voice`` (a Polly voice id such as ``"Joanna"``)."""
         pcm = self.synthesize_pcm(text, voice=voice, sample_rate=sample_rate, ssml=ssml)
-        return SpeechAudio(audio=pcm_to_wav(pcm, sample_rate), content_type="audio/wav", sample_rate=sample_rate, voice=voice)
+        return SpeechAudio(
+            audio=pcm_to_wav(pcm, sample_rate), content_type="audio/wav", sample_rate=sample_rate, voice=voice
+        )
 
     def synthesize_to_file(self, text: str, path: str | Path, *, voice: str, ssml: bool = False) -> Path:
         """Write the WAV to ``path`` (parent directories created) and return it."""

@@ -66,7 +66,9 @@ class RekognitionClient:
     def client(self) -> Any:
         return aws_client("rekognition", self.settings)
 
-    def detect_labels(self, image: Image, *, max_labels: int = 10, min_confidence: float = 55.0) -> list[Label]:
+    def detect_labels(
+        self, image: Image, *, max_labels: int = 10, min_confidence: float = 55.0
+    ) -> list[Label]:
         """Objects and scenes, most confident first, down to ``min_confidence`` (Rekognition's default 55)."""
         with aws_errors("vision.detect_labels"):
             answer = self.client.detect_labels(
@@ -100,7 +102,9 @@ class RekognitionClient:
             Face(
                 box=to_box(detail["BoundingBox"]),
                 confidence=float(detail["Confidence"]),
-                landmarks={mark["Type"]: (float(mark["X"]), float(mark["Y"])) for mark in detail.get("Landmarks", [])},
+                landmarks={
+                    mark["Type"]: (float(mark["X"]), float(mark["Y"])) for mark in detail.get("Landmarks", [])
+                },
             )
             for detail in answer["FaceDetails"]
         ]
@@ -122,7 +126,9 @@ class RekognitionClient:
         lines = [d for d in found if d.kind == "LINE"]
         return lines + ([d for d in found if d.kind == "WORD"] if include_words else [])
 
-    def compare_faces(self, source: Image, target: Image, *, similarity_threshold: float = 80.0) -> list[FaceMatch]:
+    def compare_faces(
+        self, source: Image, target: Image, *, similarity_threshold: float = 80.0
+    ) -> list[FaceMatch]:
         """Faces in ``target`` that match the largest face in ``source``, most similar first."""
         with aws_errors("vision.compare_faces"):
             answer = self.client.compare_faces(

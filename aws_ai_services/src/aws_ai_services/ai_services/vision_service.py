@@ -30,7 +30,7 @@ class AWSVision(VisionService):
         return self.rekognition.detect_text(image)
 
     def image_properties(self, image: bytes) -> ImageProperties:
-        """Rekognition's colours and quality; the pixel size (which it does not report) read from the header."""
+        """Rekognition's colours and quality; the pixel size (it reports none) read from the header."""
         measured = self.rekognition.image_properties(image)
         width, height = _pixel_size(image)
         return ImageProperties(
@@ -51,4 +51,6 @@ def _pixel_size(image: bytes) -> tuple[int, int]:
         with Image.open(io.BytesIO(image)) as opened:
             return int(opened.width), int(opened.height)
     except (UnidentifiedImageError, OSError) as exc:
-        raise InvalidArgument(f"cannot read the image size: {exc}", provider="aws", operation="vision.image_properties") from exc
+        raise InvalidArgument(
+            f"cannot read the image size: {exc}", provider="aws", operation="vision.image_properties"
+        ) from exc

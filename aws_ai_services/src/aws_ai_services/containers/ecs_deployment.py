@@ -9,7 +9,6 @@ task definition stored here.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -19,6 +18,8 @@ from multi_cloud.core.errors import AlreadyExists, InvalidArgument, NotFound
 from multi_cloud.core.settings import Settings, get_settings
 from multi_cloud.core.uris import split_uri
 
+from aws_ai_services.containers.ecr_repository import Repository, create_repository, delete_repository
+from aws_ai_services.containers.ecs_autoscaling import Autoscaling, delete_autoscaling, enable_autoscaling
 from aws_ai_services.containers.errors import container_errors
 from aws_ai_services.containers.image_build import CONTAINER_PORT, ping_script
 from aws_ai_services.containers.local_service import LocalService, run_service_locally
@@ -27,11 +28,9 @@ from aws_ai_services.containers.roles import delete_role, ensure_role
 from aws_ai_services.containers.sizing import TaskSize, fargate_size, size_for_model
 from aws_ai_services.session import aws_client
 
-__all__ = ["EcsDeployer", "EcsDeployment", "LocalService", "run_service_locally"]
+__all__ = ["Autoscaling", "EcsDeployer", "EcsDeployment", "LocalService", "Repository", "run_service_locally"]
 
 CONTAINER_NAME = "model-server"
-SCALABLE_DIMENSION = "ecs:service:DesiredCount"
-CPU_METRIC = "ECSServiceAverageCPUUtilization"
 #: what ECS itself needs to start the task: pull from ECR, write to CloudWatch Logs
 EXECUTION_POLICY = {
     "Version": "2012-10-17",
@@ -50,14 +49,6 @@ EXECUTION_POLICY = {
         }
     ],
 }
-
-
-@dataclass(frozen=True)
-class Repository:
-    name: str
-    arn: str
-    uri: str
-    lifecycle_policy: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -89,17 +80,6 @@ class ServiceInfo:
 
 
 @dataclass(frozen=True)
-class Autoscaling:
-    resource_id: str
-    min_tasks: int
-    max_tasks: int
-    target_cpu_percent: float
-    policy_name: str
-    policy_arn: str
-    alarms: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class EcsDeployment:
     """Everything :meth:`EcsDeployer.deploy` created, so :meth:`EcsDeployer.teardown` can delete it."""
 
@@ -110,37 +90,6 @@ class EcsDeployment:
     autoscaling: Autoscaling | None
     network: Network
     roles: tuple[str, ...] = field(default=())
-
-
-def lifecycle_policy_document(keep_last: int = 10, untagged_days: int = 1) -> dict[str, Any]:
-    """ECR lifecycle rules: expire untagged images after ``untagged_days``, keep the last ``keep_last``."""
-    if keep_last < 1 or untagged_days < 1:
-        raise InvalidArgument("keep_last and untagged_days must be >= 1 (ECR counts from 1)")
-    return {
-        "rules": [
-            {
-                "rulePriority": 1,
-                "description": f"expire untagged images after {untagged_days} day(s)",
-                "selection": {
-                    "tagStatus": "untagged",
-                    "countType": "sinceImagePushed",
-                    "countUnit": "days",
-                    "countNumber": untagged_days,
-                },
-                "action": {"type": "expire"},
-            },
-            {
-                "rulePriority": 2,
-                "description": f"keep the last {keep_last} images",
-                "selection": {
-                    "tagStatus": "any",
-                    "countType": "imageCountMoreThan",
-                    "countNumber": keep_last,
-                },
-                "action": {"type": "expire"},
-            },
-        ]
-    }
 
 
 def model_read_policy(model_s3_uri: str) -> dict[str, Any]:
@@ -188,26 +137,13 @@ class EcsDeployer:
     def create_repository(
         self, name: str, *, keep_last: int = 10, untagged_days: int = 1, scan_on_push: bool = True
     ) -> Repository:
-        """A private repository, immutable tags (a tag always means one image), and a lifecycle policy."""
-        policy = lifecycle_policy_document(keep_last, untagged_days)
-        with container_errors("ecr.create_repository"):
-            repo = self.ecr.create_repository(
-                repositoryName=name,
-                imageTagMutability="IMMUTABLE",
-                imageScanningConfiguration={"scanOnPush": scan_on_push},
-                encryptionConfiguration={"encryptionType": "AES256"},
-            )["repository"]
-            self.ecr.put_lifecycle_policy(repositoryName=name, lifecyclePolicyText=json.dumps(policy))
-        return Repository(repo["repositoryName"], repo["repositoryArn"], repo["repositoryUri"], policy)
+        """See :func:`~aws_ai_services.containers.ecr_repository.create_repository`."""
+        return create_repository(
+            self.ecr, name, keep_last=keep_last, untagged_days=untagged_days, scan_on_push=scan_on_push
+        )
 
     def delete_repository(self, name: str, *, force: bool = True) -> bool:
-        """Delete the repository (with its images when ``force``); False if it did not exist."""
-        try:
-            with container_errors("ecr.delete_repository"):
-                self.ecr.delete_repository(repositoryName=name, force=force)
-        except NotFound:
-            return False
-        return True
+        return delete_repository(self.ecr, name, force=force)
 
     # ------------------------------------------------------------------ cluster and task definition
     def create_cluster(self, name: str, *, container_insights: bool = True) -> str:
@@ -363,6 +299,14 @@ class EcsDeployer:
             task_definition=s["taskDefinition"],
         )
 
+    def scale_service(self, cluster: str, name: str, desired_count: int) -> ServiceInfo:
+        """Set the desired task count by hand (autoscaling moves it again within its min..max)."""
+        if desired_count < 0:
+            raise InvalidArgument(f"desired_count must be >= 0, got {desired_count}")
+        with container_errors("ecs.update_service"):
+            self.ecs.update_service(cluster=cluster, service=name, desiredCount=desired_count)
+        return self.describe_service(cluster, name)
+
     def enable_autoscaling(
         self,
         cluster: str,
@@ -374,47 +318,16 @@ class EcsDeployer:
         scale_out_cooldown: int = 60,
         scale_in_cooldown: int = 300,
     ) -> Autoscaling:
-        """Keep the service's average CPU near ``target_cpu_percent`` with min..max tasks (target tracking).
-
-        Application Auto Scaling creates the two CloudWatch alarms (high and low) that drive the policy.
-        Scale out fast, scale in slowly: a model server that flaps reloads its model each time.
-        """
-        if not 1 <= min_tasks <= max_tasks:
-            raise InvalidArgument(f"need 1 <= min_tasks <= max_tasks, got {min_tasks}..{max_tasks}")
-        if not 0 < target_cpu_percent <= 100:
-            raise InvalidArgument(f"target_cpu_percent must be in (0, 100], got {target_cpu_percent}")
-        resource_id = f"service/{cluster}/{service}"
-        policy_name = f"{service}-cpu-target"
-        with container_errors("application-autoscaling.register_scalable_target"):
-            self.autoscaling.register_scalable_target(
-                ServiceNamespace="ecs",
-                ResourceId=resource_id,
-                ScalableDimension=SCALABLE_DIMENSION,
-                MinCapacity=min_tasks,
-                MaxCapacity=max_tasks,
-            )
-        with container_errors("application-autoscaling.put_scaling_policy"):
-            policy = self.autoscaling.put_scaling_policy(
-                PolicyName=policy_name,
-                ServiceNamespace="ecs",
-                ResourceId=resource_id,
-                ScalableDimension=SCALABLE_DIMENSION,
-                PolicyType="TargetTrackingScaling",
-                TargetTrackingScalingPolicyConfiguration={
-                    "TargetValue": float(target_cpu_percent),
-                    "PredefinedMetricSpecification": {"PredefinedMetricType": CPU_METRIC},
-                    "ScaleOutCooldown": scale_out_cooldown,
-                    "ScaleInCooldown": scale_in_cooldown,
-                },
-            )
-        return Autoscaling(
-            resource_id=resource_id,
+        """See :func:`~aws_ai_services.containers.ecs_autoscaling.enable_autoscaling`."""
+        return enable_autoscaling(
+            self.autoscaling,
+            cluster,
+            service,
             min_tasks=min_tasks,
             max_tasks=max_tasks,
-            target_cpu_percent=float(target_cpu_percent),
-            policy_name=policy_name,
-            policy_arn=policy["PolicyARN"],
-            alarms=tuple(a["AlarmName"] for a in policy.get("Alarms", [])),
+            target_cpu_percent=target_cpu_percent,
+            scale_out_cooldown=scale_out_cooldown,
+            scale_in_cooldown=scale_in_cooldown,
         )
 
     # ------------------------------------------------------------------ all together
@@ -453,7 +366,7 @@ class EcsDeployer:
         deleted: list[str] = []
         cluster, service = deployment.cluster, deployment.service.name
         if deployment.autoscaling:
-            deleted += self._delete_autoscaling(deployment.autoscaling)
+            deleted += delete_autoscaling(self.autoscaling, deployment.autoscaling)
         try:
             with container_errors("ecs.delete_service"):
                 self.ecs.update_service(cluster=cluster, service=service, desiredCount=0)
@@ -481,25 +394,4 @@ class EcsDeployer:
         deleted += [f"iam role {role}" for role in deployment.roles if delete_role(self.iam, role)]
         if delete_security_group(self.ec2, deployment.network.security_group_id):
             deleted.append(f"security group {deployment.network.security_group_id}")
-        return deleted
-
-    def _delete_autoscaling(self, scaling: Autoscaling) -> list[str]:
-        deleted = []
-        common = {
-            "ServiceNamespace": "ecs",
-            "ResourceId": scaling.resource_id,
-            "ScalableDimension": SCALABLE_DIMENSION,
-        }
-        try:
-            with container_errors("application-autoscaling.delete_scaling_policy"):
-                self.autoscaling.delete_scaling_policy(PolicyName=scaling.policy_name, **common)
-            deleted.append(f"scaling policy {scaling.policy_name} (and its alarms)")
-        except NotFound:
-            pass
-        try:
-            with container_errors("application-autoscaling.deregister_scalable_target"):
-                self.autoscaling.deregister_scalable_target(**common)
-            deleted.append(f"scalable target {scaling.resource_id}")
-        except NotFound:
-            pass
         return deleted

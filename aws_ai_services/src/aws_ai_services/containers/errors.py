@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -33,10 +34,11 @@ IN_USE_CODES = frozenset(
         "DependencyViolation",
     }
 )
-#: Batch and ECS answer most problems with a generic ClientException / InvalidParameterValue and a message
-_GENERIC_CODES = frozenset({"ClientException", "InvalidParameterValue", "ValidationException"})
-_NOT_FOUND_PHRASES = ("does not exist", "doesn't exist", "not found", "unable to describe", "could not find")
-_ALREADY_EXISTS_PHRASES = ("already exists",)
+#: ECS/Batch/Auto Scaling answer many problems with a generic code; the message tells a missing resource apart
+_GENERIC_CODES = frozenset({"ClientException", "ValidationException"})
+_NOT_FOUND_MESSAGE = re.compile(
+    r"(does not|doesn't) exist|not found|unable to describe|could not find|\bno [\w ]+ found\b", re.IGNORECASE
+)
 
 
 def map_container_error(exc: BaseException) -> CloudError | None:
@@ -46,19 +48,16 @@ def map_container_error(exc: BaseException) -> CloudError | None:
     error = response.get("Error", {})
     code = str(error.get("Code", ""))
     message = f"{code}: {error.get('Message', '')}"
-    lowered = message.lower()
     if code in NOT_FOUND_CODES:
         return NotFound(message)
     if code in ALREADY_EXISTS_CODES:
         return AlreadyExists(f"{message}. Choose another name or reuse the existing resource.")
     if code in IN_USE_CODES:
         return InvalidArgument(f"{message}. Delete what depends on it first (or pass force=True).")
+    if "already exists" in message.lower():
+        return AlreadyExists(f"{message}. Choose another name or reuse the existing resource.")
     if code in _GENERIC_CODES:
-        if any(phrase in lowered for phrase in _NOT_FOUND_PHRASES):
-            return NotFound(message)
-        if any(phrase in lowered for phrase in _ALREADY_EXISTS_PHRASES):
-            return AlreadyExists(f"{message}. Choose another name or reuse the existing resource.")
-        return InvalidArgument(message)
+        return NotFound(message) if _NOT_FOUND_MESSAGE.search(message) else InvalidArgument(message)
     return map_aws_error(exc)
 
 

@@ -1,4 +1,4 @@
-"""AWSAIEmulatorBackend: the local cloud's AWS AI data plane (Rekognition, Comprehend, Polly, Lex, SageMaker)."""
+"""AWSAIEmulatorBackend: the local cloud's AWS AI data plane (Rekognition, Comprehend, Polly, Lex...)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Amazon Comprehend's real-time APIs, computed by the on-prem language engines (VADER, langdetect, YAKE, PII).
+"""Amazon Comprehend's real-time APIs, computed by the on-prem engines (VADER, langdetect, YAKE, PII).
 
 Limits are Comprehend's: 5 KB of UTF-8 for DetectSentiment and for each batch document, 100 KB for the
 other single-document APIs, 25 documents a batch. Language codes outside Comprehend's list are a
@@ -87,7 +87,8 @@ class ComprehendResponses(AwsResponder):
         entities = self.engine.pii(params["Text"], language=params["LanguageCode"])
         return {
             "Entities": [
-                {"Score": e.score, "Type": e.type, "BeginOffset": e.begin, "EndOffset": e.end} for e in entities
+                {"Score": e.score, "Type": e.type, "BeginOffset": e.begin, "EndOffset": e.end}
+                for e in entities
             ]
         }
 
@@ -109,7 +110,9 @@ class ComprehendResponses(AwsResponder):
         language = check_language(params["LanguageCode"])
         return self._batch(params["TextList"], lambda text: self._sentiment(text, language))
 
-    def batch_detect_dominant_language(self, params: dict[str, Any], context: RequestContext) -> dict[str, Any]:
+    def batch_detect_dominant_language(
+        self, params: dict[str, Any], context: RequestContext
+    ) -> dict[str, Any]:
         return self._batch(params["TextList"], self._languages)
 
     def batch_detect_key_phrases(self, params: dict[str, Any], context: RequestContext) -> dict[str, Any]:
@@ -120,7 +123,8 @@ class ComprehendResponses(AwsResponder):
         if len(texts) > BATCH_SIZE:
             raise AwsError(
                 "BatchSizeLimitExceededException",
-                f"The number of documents in the request exceeds the limit of {BATCH_SIZE} (got {len(texts)})",
+                f"The number of documents in the request exceeds the limit of {BATCH_SIZE} "
+                f"(got {len(texts)})",
             )
         for text in texts:
             check_size(text, BATCH_DOCUMENT_BYTES)
@@ -156,6 +160,7 @@ class ComprehendResponses(AwsResponder):
         phrases = self.engine.key_phrases(text, language=language)
         return {
             "KeyPhrases": [
-                {"Score": p.score, "Text": p.text, "BeginOffset": p.begin, "EndOffset": p.end} for p in phrases
+                {"Score": p.score, "Text": p.text, "BeginOffset": p.begin, "EndOffset": p.end}
+                for p in phrases
             ]
         }

@@ -85,7 +85,9 @@ def response_type(accept: str, content_type: str) -> str:
     for kind in wanted:
         if kind in SUPPORTED:
             return kind
-    raise PayloadError(406, f"Accept type {accept} is not supported; the container writes {', '.join(SUPPORTED)}")
+    raise PayloadError(
+        406, f"Accept type {accept} is not supported; the container writes {', '.join(SUPPORTED)}"
+    )
 
 
 def encode_predictions(values: Sequence[Any], kind: str) -> bytes:

@@ -64,7 +64,11 @@ class PollyResponses(AwsResponder):
                 "little-endian mono), 'mulaw' or 'alaw'",
             )
         if output_format not in polly_audio.CONTENT_TYPES:
-            raise _validation("outputFormat", output_format, ["json", "mp3", "ogg_opus", "ogg_vorbis", "pcm", "mulaw", "alaw"])
+            raise _validation(
+                "outputFormat",
+                output_format,
+                ["json", "mp3", "ogg_opus", "ogg_vorbis", "pcm", "mulaw", "alaw"],
+            )
         rate = self._sample_rate(output_format, params.get("SampleRate"))
         billed = self._check_text(text, text_type)
         wav = tts.synthesize(text, voice.espeak).audio
@@ -82,7 +86,8 @@ class PollyResponses(AwsResponder):
         if voice is None:
             raise not_implemented(
                 "Polly SynthesizeSpeech",
-                f"voice {voice_id} has no offline espeak-ng counterpart here; DescribeVoices lists those that do",
+                f"voice {voice_id} has no offline espeak-ng counterpart here; DescribeVoices lists "
+                "those that do",
             )
         return voice
 

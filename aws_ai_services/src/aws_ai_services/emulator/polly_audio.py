@@ -60,7 +60,6 @@ def to_alaw(samples: Any) -> bytes:
 
 def _int16(samples: Any) -> Any:
     import numpy as np
-
     from multi_cloud.onprem.audio import to_int16
 
     return to_int16(samples).astype(np.int32)

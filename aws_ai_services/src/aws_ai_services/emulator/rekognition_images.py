@@ -29,7 +29,9 @@ def image_bytes(image: dict[str, Any] | None, control_plane: ControlPlane, regio
     if "Bytes" in image:
         data: bytes = image["Bytes"]
         if not data:
-            raise AwsError("InvalidParameterException", "Request has invalid parameters: Image.Bytes is empty")
+            raise AwsError(
+                "InvalidParameterException", "Request has invalid parameters: Image.Bytes is empty"
+            )
         if len(data) > MAX_BYTES:
             raise AwsError(
                 "ImageTooLargeException",
@@ -76,7 +78,9 @@ def decode(data: bytes) -> Any:
     try:
         return decode_image(data).pixels
     except InvalidArgument as exc:
-        raise AwsError("InvalidImageFormatException", f"Request has invalid image format: {exc.message}") from exc
+        raise AwsError(
+            "InvalidImageFormatException", f"Request has invalid image format: {exc.message}"
+        ) from exc
 
 
 def load(image: dict[str, Any] | None, control_plane: ControlPlane, region: str) -> Any:

@@ -19,7 +19,7 @@ DEFAULT_INSTANCE_TYPE = "ml.m5.large"
 MAX_VARIANTS = 10
 SERVERLESS_MEMORY_SIZES = (1024, 2048, 3072, 4096, 5120, 6144)
 MAX_SERVERLESS_CONCURRENCY = 200
-VARIANT_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+VARIANT_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
 
 
 @dataclass(frozen=True)
@@ -71,10 +71,11 @@ def check_variants(variants: Sequence[VariantSpec], operation: str = "CreateEndp
     duplicated = sorted({name for name in names if names.count(name) > 1})
     if duplicated:
         raise aws_error(
-            operation, f"Production variant names must be unique; repeated: {', '.join(duplicated)}"
+            operation,
+            f"Each production variant needs its own name; used more than once: {', '.join(duplicated)}",
         )
     for variant in variants:
-        if not VARIANT_NAME.match(variant.name):
+        if len(variant.name) > 63 or not VARIANT_NAME.match(variant.name):
             raise aws_error(
                 operation, f"Variant name {variant.name!r} is not valid: use letters, digits and hyphens"
             )

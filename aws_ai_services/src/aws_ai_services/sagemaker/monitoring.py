@@ -50,7 +50,7 @@ from aws_ai_services.sagemaker.monitoring_schedule import (
 from aws_ai_services.session import aws_client
 from aws_ai_services.storage.s3 import S3Storage
 
-SCHEDULE_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+SCHEDULE_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
 DEFAULT_CRON = "cron(0 * ? * * *)"  # hourly, Model Monitor's usual cadence
 
 
@@ -106,7 +106,7 @@ class ModelMonitor:
     def create_monitoring_schedule(
         self, name: str, endpoint: str, baseline: Baseline, output_uri: str, *, cron: str = DEFAULT_CRON
     ) -> MonitoringSchedule:
-        if not SCHEDULE_NAME.match(name):
+        if len(name) > 63 or not SCHEDULE_NAME.match(name):
             raise aws_error("CreateMonitoringSchedule", f"MonitoringScheduleName {name!r} is not valid")
         if self.schedules.exists(name):
             raise AlreadyExists(f"monitoring schedule {name!r} already exists", provider="aws")
@@ -258,13 +258,21 @@ def captured_rows(records: Iterable[Mapping[str, Any]]) -> list[list[str]]:
             continue
         body = decoded_data(payload).decode("utf-8", errors="replace")
         if payload.get("encoding") == "JSON":
-            value = json.loads(body)
-            value = value.get("instances", value.get("features", value)) if isinstance(value, dict) else value
-            matrix = value if value and all(isinstance(v, list) for v in value) else [value]
-            rows += [[str(v) for v in row] for row in matrix]
+            lines = body.splitlines() if "jsonlines" in str(payload.get("observedContentType")) else [body]
+            rows += [row for line in lines if line.strip() for row in _json_rows(json.loads(line))]
         else:
             rows += [row for row in csv.reader(io.StringIO(body)) if any(f.strip() for f in row)]
     return rows
+
+
+def _json_rows(value: Any) -> list[list[str]]:
+    """``[1, 2]``, ``[[1, 2], [3, 4]]`` or ``{"instances"|"features": ...}`` as rows of text fields."""
+    if isinstance(value, dict):
+        value = value.get("instances", value.get("features", []))
+    if not isinstance(value, list):
+        value = [value]
+    matrix = value if value and all(isinstance(v, list) for v in value) else [value]
+    return [[str(v) for v in row] for row in matrix]
 
 
 def _within(

@@ -56,7 +56,8 @@ from aws_ai_services.sagemaker.training_result import SageMakerTrainingJob
 from aws_ai_services.session import aws_client
 from aws_ai_services.storage.s3 import S3Storage
 
-JOB_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+JOB_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
+MAX_NAME_LENGTH = 63
 DEFAULT_INSTANCE_TYPE = "ml.m5.large"
 SUPPORTED_FRAMEWORKS = ("sklearn",)
 #: how often the cloud-mode waiter polls DescribeTrainingJob
@@ -65,7 +66,7 @@ CLOUD_POLL_SECONDS = 30
 
 def check_resource_name(kind: str, name: str) -> None:
     """SageMaker's naming rule for jobs, models and endpoints."""
-    if not JOB_NAME.match(name):
+    if len(name) > MAX_NAME_LENGTH or not JOB_NAME.match(name):
         raise InvalidArgument(
             f"{kind} name {name!r} is not valid in SageMaker: use 1-63 letters, digits and hyphens, "
             "starting and ending with a letter or digit"

@@ -47,8 +47,9 @@ Strategy = Literal["Random", "Grid", "Bayesian", "Hyperband"]
 STRATEGIES = ("Bayesian", "Random", "Hyperband", "Grid")
 LOCAL_STRATEGIES = ("Random", "Grid")
 OPERATION = "CreateHyperParameterTuningJob"
-#: SageMaker's limit for tuning job names (trial names add -NNN-xxxxxxxx)
-TUNING_JOB_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$")
+#: SageMaker's rule for tuning job names (trial names add -NNN-xxxxxxxx)
+TUNING_JOB_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
+MAX_TUNING_JOB_NAME = 32
 #: trials run at once on this machine, whatever MaxParallelTrainingJobs says (2 cores here)
 MAX_LOCAL_WORKERS = 2
 CLOUD_POLL_SECONDS = 30
@@ -97,7 +98,7 @@ class HyperparameterTuner:
         return self._run_locally(name, request, base, configurations)
 
     def _check(self, name: str, base: TrainingSpec) -> list[dict[str, Any]]:
-        if not TUNING_JOB_NAME.match(name):
+        if len(name) > MAX_TUNING_JOB_NAME or not TUNING_JOB_NAME.match(name):
             raise aws_error(
                 OPERATION,
                 f"HyperParameterTuningJobName {name!r} is not valid: use 1-32 letters, digits and hyphens, "

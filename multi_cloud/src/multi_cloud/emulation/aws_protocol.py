@@ -50,7 +50,9 @@ class AwsError(Exception):
 
 def not_implemented(operation: str, reason: str) -> AwsError:
     """HTTP 501 ``NotImplemented`` naming the operation; botocore does not retry it."""
-    return AwsError(NOT_IMPLEMENTED, f"{operation} is not implemented by the local emulator: {reason}", status=501)
+    return AwsError(
+        NOT_IMPLEMENTED, f"{operation} is not implemented by the local emulator: {reason}", status=501
+    )
 
 
 @dataclass
@@ -96,10 +98,11 @@ def message_key(service_model: Any, code: str) -> str:
     """``Message`` when the service's error shape spells it so, else ``message``."""
     if service_model is not None:
         try:
-            if "Message" in service_model.shape_for(code).members:
-                return "Message"
+            members = service_model.shape_for(code).members
         except Exception:  # noqa: BLE001 - unmodelled code
-            pass
+            members = {}
+        if "Message" in members:
+            return "Message"
     return "message"
 
 

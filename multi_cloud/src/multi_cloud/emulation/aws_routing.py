@@ -12,11 +12,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from multi_cloud.core.errors import CloudError
-from multi_cloud.emulation.aws_codec import json_response, parse_json_request, parse_rest_request, rest_response
+from multi_cloud.emulation.aws_codec import (
+    json_response,
+    parse_json_request,
+    parse_rest_request,
+    rest_response,
+)
 from multi_cloud.emulation.aws_protocol import (
     UNKNOWN_OPERATION,
     AwsError,
@@ -48,7 +53,7 @@ class AwsResponder:
         return error_from_cloud_error(exc, operation, self.error_codes)
 
 
-@lru_cache(maxsize=None)
+@cache
 def service_model(service_name: str) -> Any:
     """botocore's model of ``service_name`` (loaded once per process)."""
     return _botocore_session().get_service_model(service_name)
@@ -105,7 +110,9 @@ class AwsService:
         # botocore sends JSON 1.1 to services that also offer RPC-v2 CBOR (Comprehend, Transcribe)
         self.protocol = "json" if "json" in protocols else self.model.protocol
         if self.protocol not in ("json", "rest-json"):
-            raise ValueError(f"{responder.service_name} uses {self.protocol}; only json and rest-json are served")
+            raise ValueError(
+                f"{responder.service_name} uses {self.protocol}; only json and rest-json are served"
+            )
         self.target_prefix = str(self.model.metadata.get("targetPrefix", ""))
         self.signing_name = str(self.model.signing_name or self.model.endpoint_prefix)
         self.routes = sorted(
@@ -197,7 +204,9 @@ def unmatched_answer(served: dict[str, str]) -> Callable[[Incoming], Response]:
         _region, signed_for = credential_scope(request)
         target = request.headers.get("X-Amz-Target", "")
         asked = f"{request.method} {incoming.mount}{incoming.path}"
-        detail = f" (X-Amz-Target {target})" if target else f" (signed for {signed_for!r})" if signed_for else ""
+        detail = (
+            f" (X-Amz-Target {target})" if target else f" (signed for {signed_for!r})" if signed_for else ""
+        )
         listing = ", ".join(f"{name} at {prefix}" for name, prefix in served.items())
         return error_response(
             AwsError(

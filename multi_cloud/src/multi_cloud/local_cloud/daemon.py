@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
 
     cloud = LocalCloud().start()
+    cloud.apply_env()  # backends that call each other (the AI emulator reads moto) find them here too
     try:
         state = {"pid": os.getpid(), "started": time.time(), **cloud.describe()}
         tmp = paths.state.with_suffix(".tmp")

@@ -57,20 +57,28 @@ def _fills_from_state(intent_state: dict[str, Any]) -> dict[str, SlotFill]:
 def _message(text: str, slots: dict[str, SlotFill]) -> list[dict[str, Any]]:
     if not text:
         return []
-    filled = re.sub(r"\{([A-Za-z0-9_-]+)\}", lambda m: slots[m.group(1)][1] if m.group(1) in slots else m.group(0), text)
+    filled = re.sub(
+        r"\{([A-Za-z0-9_-]+)\}", lambda m: slots[m.group(1)][1] if m.group(1) in slots else m.group(0), text
+    )
     kind = "SSML" if filled.lstrip().startswith("<speak") else "PlainText"
     return [{"content": filled, "contentType": kind}]
 
 
-def converse(model: LocaleModel, session: Session, text: str, incoming: dict[str, Any] | None, request_id: str) -> Turn:
+def converse(
+    model: LocaleModel, session: Session, text: str, incoming: dict[str, Any] | None, request_id: str
+) -> Turn:
     """Advance ``session`` by the user's ``text``; ``incoming`` is a sessionState the client sent, if any."""
-    state = incoming if incoming and (incoming.get("dialogAction") or incoming.get("intent")) else session.state
+    state = (
+        incoming if incoming and (incoming.get("dialogAction") or incoming.get("intent")) else session.state
+    )
     attributes = (incoming or {}).get("sessionAttributes") or state.get("sessionAttributes") or {}
     action = (state.get("dialogAction") or {}).get("type", "")
     current = model.intent((state.get("intent") or {}).get("name", ""))
     ranked = rank(model, text)
     if current is not None and action in ("ElicitSlot", "ConfirmIntent") and not current.is_fallback:
-        progress = _Progress(current, _fills_from_state(state["intent"]), state["intent"].get("confirmationState", "None"))
+        progress = _Progress(
+            current, _fills_from_state(state["intent"]), state["intent"].get("confirmationState", "None")
+        )
         if action == "ElicitSlot":
             turn = _answer_slot(progress, state["dialogAction"].get("slotToElicit", ""), text, session)
         else:
@@ -166,7 +174,10 @@ def _elicit(progress: _Progress, slot_name: str) -> Turn:
 
 def _confirm(progress: _Progress) -> Turn:
     return Turn(
-        session_state={"dialogAction": {"type": "ConfirmIntent"}, "intent": _intent_state(progress, "InProgress")},
+        session_state={
+            "dialogAction": {"type": "ConfirmIntent"},
+            "intent": _intent_state(progress, "InProgress"),
+        },
         messages=_message(progress.intent.confirmation_prompt, progress.slots),
         interpretations=[],
     )
@@ -180,7 +191,9 @@ def _close(progress: _Progress, *, state: str, message: str) -> Turn:
     )
 
 
-def _interpretations(model: LocaleModel, turn: Turn, top: list[Match], ranked: list[Match]) -> list[dict[str, Any]]:
+def _interpretations(
+    model: LocaleModel, turn: Turn, top: list[Match], ranked: list[Match]
+) -> list[dict[str, Any]]:
     """The chosen intent first (with the session's view of it), then the runners-up, FallbackIntent last."""
     chosen = turn.session_state["intent"]
     listed = [{"intent": chosen, "interpretationSource": "Lex"}]

@@ -128,6 +128,7 @@ class LexStore:
         settings = alias.get("botAliasLocaleSettings") or {}
         if alias_id != TEST_ALIAS_ID and not settings.get(locale_id, {}).get("enabled", False):
             raise AwsError(
-                "ValidationException", f"Locale {locale_id} is not enabled on bot alias {alias_id} of bot {bot_id}."
+                "ValidationException",
+                f"Locale {locale_id} is not enabled on bot alias {alias_id} of bot {bot_id}.",
             )
         return bot.locale(str(alias["botVersion"]), locale_id)

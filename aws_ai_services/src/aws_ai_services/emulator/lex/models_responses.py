@@ -181,7 +181,11 @@ class LexModelsResponses(AwsResponder):
 
     def describe_bot_locale(self, params: Params, context: RequestContext) -> Params:
         locale = self._locale(params)
-        return {**locale.record, "intentsCount": len(locale.intents), "slotTypesCount": len(locale.slot_types)}
+        return {
+            **locale.record,
+            "intentsCount": len(locale.intents),
+            "slotTypesCount": len(locale.slot_types),
+        }
 
     def update_bot_locale(self, params: Params, context: RequestContext) -> Params:
         with self.store.lock:
@@ -193,7 +197,10 @@ class LexModelsResponses(AwsResponder):
     def list_bot_locales(self, params: Params, context: RequestContext) -> Params:
         bot = self.store.bot(params["botId"])
         locales = [locale.record for locale in bot.versions.get(params["botVersion"], {}).values()]
-        return {**_page(locales, params, "botLocaleSummaries"), **{k: params[k] for k in ("botId", "botVersion")}}
+        return {
+            **_page(locales, params, "botLocaleSummaries"),
+            **{k: params[k] for k in ("botId", "botVersion")},
+        }
 
     def delete_bot_locale(self, params: Params, context: RequestContext) -> Params:
         with self.store.lock:
@@ -221,7 +228,12 @@ class LexModelsResponses(AwsResponder):
             _unique(locale.intents, "intentName", params["intentName"], "intent")
             created = now()
             intent_id = new_id()
-            record = {**params, "intentId": intent_id, "creationDateTime": created, "lastUpdatedDateTime": created}
+            record = {
+                **params,
+                "intentId": intent_id,
+                "creationDateTime": created,
+                "lastUpdatedDateTime": created,
+            }
             locale.intents[intent_id] = record
             locale.slots[intent_id] = {}
             locale.touch()
@@ -245,7 +257,10 @@ class LexModelsResponses(AwsResponder):
     def list_intents(self, params: Params, context: RequestContext) -> Params:
         locale = self._locale(params)
         intents = _name_filter(list(locale.intents.values()), params, "intentName")
-        return {**_page(intents, params, "intentSummaries"), **{k: params[k] for k in ("botId", "botVersion", "localeId")}}
+        return {
+            **_page(intents, params, "intentSummaries"),
+            **{k: params[k] for k in ("botId", "botVersion", "localeId")},
+        }
 
     def delete_intent(self, params: Params, context: RequestContext) -> Params:
         with self.store.lock:
@@ -267,7 +282,12 @@ class LexModelsResponses(AwsResponder):
             _unique(locale.slot_types, "slotTypeName", params["slotTypeName"], "slot type")
             created = now()
             slot_type_id = new_id()
-            record = {**params, "slotTypeId": slot_type_id, "creationDateTime": created, "lastUpdatedDateTime": created}
+            record = {
+                **params,
+                "slotTypeId": slot_type_id,
+                "creationDateTime": created,
+                "lastUpdatedDateTime": created,
+            }
             locale.slot_types[slot_type_id] = record
             locale.touch()
             return record
@@ -286,15 +306,25 @@ class LexModelsResponses(AwsResponder):
 
     def list_slot_types(self, params: Params, context: RequestContext) -> Params:
         types = _name_filter(list(self._locale(params).slot_types.values()), params, "slotTypeName")
-        return {**_page(types, params, "slotTypeSummaries"), **{k: params[k] for k in ("botId", "botVersion", "localeId")}}
+        return {
+            **_page(types, params, "slotTypeSummaries"),
+            **{k: params[k] for k in ("botId", "botVersion", "localeId")},
+        }
 
     def delete_slot_type(self, params: Params, context: RequestContext) -> Params:
         with self.store.lock:
             locale = self._draft(params)
             locale.slot_type(params["slotTypeId"])
-            users = [s["slotName"] for slots in locale.slots.values() for s in slots.values() if s["slotTypeId"] == params["slotTypeId"]]
+            users = [
+                s["slotName"]
+                for slots in locale.slots.values()
+                for s in slots.values()
+                if s["slotTypeId"] == params["slotTypeId"]
+            ]
             if users and not params.get("skipResourceInUseCheck"):
-                raise AwsError("PreconditionFailedException", f"Slot type is used by slot(s) {', '.join(users)}.")
+                raise AwsError(
+                    "PreconditionFailedException", f"Slot type is used by slot(s) {', '.join(users)}."
+                )
             del locale.slot_types[params["slotTypeId"]]
             locale.touch()
         return {}
@@ -306,12 +336,19 @@ class LexModelsResponses(AwsResponder):
             locale.intent(params["intentId"])
             slot_type = params["slotTypeId"]
             if not slot_type.startswith("AMAZON.") and slot_type not in locale.slot_types:
-                raise AwsError("PreconditionFailedException", f"Slot type {slot_type} does not exist in this locale.")
+                raise AwsError(
+                    "PreconditionFailedException", f"Slot type {slot_type} does not exist in this locale."
+                )
             slots = locale.slots.setdefault(params["intentId"], {})
             _unique(slots, "slotName", params["slotName"], "slot")
             created = now()
             slot_id = new_id()
-            record = {**params, "slotId": slot_id, "creationDateTime": created, "lastUpdatedDateTime": created}
+            record = {
+                **params,
+                "slotId": slot_id,
+                "creationDateTime": created,
+                "lastUpdatedDateTime": created,
+            }
             slots[slot_id] = record
             locale.touch()
             return record
@@ -353,7 +390,9 @@ class LexModelsResponses(AwsResponder):
     @staticmethod
     def _slot(slots: dict[str, Params], slot_id: str) -> Params:
         if slot_id not in slots:
-            raise AwsError("ResourceNotFoundException", f"Failed to retrieve slot {slot_id}: it does not exist.")
+            raise AwsError(
+                "ResourceNotFoundException", f"Failed to retrieve slot {slot_id}: it does not exist."
+            )
         return slots[slot_id]
 
     # ------------------------------------------------------------------ versions
@@ -365,7 +404,8 @@ class LexModelsResponses(AwsResponder):
                 if bot.locale(DRAFT, locale_id).built is None:
                     raise AwsError(
                         "PreconditionFailedException",
-                        f"Locale {locale_id} of bot {bot.id} has never been built; call BuildBotLocale first.",
+                        f"Locale {locale_id} of bot {bot.id} has never been built; "
+                        "call BuildBotLocale first.",
                     )
             version = str(bot.next_version)
             bot.next_version += 1
@@ -379,7 +419,9 @@ class LexModelsResponses(AwsResponder):
     def describe_bot_version(self, params: Params, context: RequestContext) -> Params:
         bot = self.store.bot(params["botId"])
         if params["botVersion"] not in bot.version_records:
-            raise AwsError("ResourceNotFoundException", f"Failed to retrieve bot version {params['botVersion']}.")
+            raise AwsError(
+                "ResourceNotFoundException", f"Failed to retrieve bot version {params['botVersion']}."
+            )
         return bot.version_records[params["botVersion"]]
 
     def list_bot_versions(self, params: Params, context: RequestContext) -> Params:
@@ -401,7 +443,10 @@ class LexModelsResponses(AwsResponder):
                 raise AwsError("ResourceNotFoundException", f"Failed to retrieve bot version {version}.")
             in_use = [a["botAliasName"] for a in bot.aliases.values() if a["botVersion"] == version]
             if in_use and not params.get("skipResourceInUseCheck"):
-                raise AwsError("PreconditionFailedException", f"Version {version} is used by alias(es) {', '.join(in_use)}.")
+                raise AwsError(
+                    "PreconditionFailedException",
+                    f"Version {version} is used by alias(es) {', '.join(in_use)}.",
+                )
             del bot.version_records[version]
             del bot.versions[version]
         return {"botId": bot.id, "botVersion": version, "botStatus": "Deleting"}
@@ -430,7 +475,11 @@ class LexModelsResponses(AwsResponder):
             bot = self.store.bot(params["botId"])
             old = bot.alias(params["botAliasId"])
             self._check_version(bot, params.get("botVersion", old["botVersion"]))
-            old.update(_fields(params), botVersion=params.get("botVersion", old["botVersion"]), lastUpdatedDateTime=now())
+            old.update(
+                _fields(params),
+                botVersion=params.get("botVersion", old["botVersion"]),
+                lastUpdatedDateTime=now(),
+            )
             return old
 
     def describe_bot_alias(self, params: Params, context: RequestContext) -> Params:

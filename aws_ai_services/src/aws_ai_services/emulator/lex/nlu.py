@@ -27,7 +27,7 @@ from aws_ai_services.emulator.lex import slot_values
 from aws_ai_services.emulator.lex.models import FALLBACK_INTENT_NAME, Locale
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_-]+)\}")
-_EDGE_PUNCTUATION = ",.!?;:\"()[]"
+_EDGE_PUNCTUATION = ',.!?;:"()[]'
 
 
 def normalise(text: str) -> str:
@@ -170,7 +170,9 @@ def build_locale(locale: Locale) -> tuple[LocaleModel | None, list[str]]:
         else:
             intents.append(model)
     if not intents:
-        failures.append(f"Locale {locale.record['localeId']} needs at least one intent besides {FALLBACK_INTENT_NAME}.")
+        failures.append(
+            f"Locale {locale.record['localeId']} needs at least one intent besides {FALLBACK_INTENT_NAME}."
+        )
     if failures:
         return None, failures
     templates = [template for intent in intents for template in intent.templates]
@@ -228,11 +230,17 @@ def _intent(
     name = str(record["intentName"])
     order = {p["slotId"]: p["priority"] for p in record.get("slotPriorities") or []}
     slots = []
-    for slot_id, slot in sorted(slot_records.items(), key=lambda item: (order.get(item[0], 1_000), item[1]["slotName"])):
+    for slot_id, slot in sorted(
+        slot_records.items(), key=lambda item: (order.get(item[0], 1_000), item[1]["slotName"])
+    ):
         type_id = str(slot["slotTypeId"])
-        slot_type = types.get(type_id) or (SlotTypeModel(name=type_id, builtin=type_id) if type_id.startswith("AMAZON.") else None)
+        slot_type = types.get(type_id) or (
+            SlotTypeModel(name=type_id, builtin=type_id) if type_id.startswith("AMAZON.") else None
+        )
         if slot_type is None:
-            failures.append(f"Slot {slot['slotName']} in intent {name} uses slot type {type_id}, which does not exist.")
+            failures.append(
+                f"Slot {slot['slotName']} in intent {name} uses slot type {type_id}, which does not exist."
+            )
             continue
         elicitation = slot.get("valueElicitationSetting") or {}
         prompt = elicitation.get("promptSpecification") or {}
@@ -253,12 +261,15 @@ def _intent(
         utterance = str(item["utterance"])
         missing = [n for n in _PLACEHOLDER.findall(utterance) if n not in slot_names]
         if missing:
-            failures.append(f"Sample utterance '{utterance}' in intent {name} refers to undefined slot(s) {', '.join(missing)}.")
+            failures.append(
+                f"Sample utterance '{utterance}' in intent {name} refers to undefined slot(s) "
+                f"{', '.join(missing)}."
+            )
             continue
         templates.append(compile_template(utterance))
     if not templates and not is_fallback:
         failures.append(f"Intent {name} has no sample utterances; add at least one.")
-    closing = (record.get("intentClosingSetting") or {})
+    closing = record.get("intentClosingSetting") or {}
     confirmation = record.get("intentConfirmationSetting") or {}
     return IntentModel(
         id=intent_id,
@@ -266,7 +277,9 @@ def _intent(
         templates=tuple(templates),
         slots=tuple(slots),
         closing=first_message(closing.get("closingResponse")) if closing.get("active", True) else "",
-        confirmation_prompt=first_message(confirmation.get("promptSpecification")) if confirmation.get("active", True) else "",
+        confirmation_prompt=first_message(confirmation.get("promptSpecification"))
+        if confirmation.get("active", True)
+        else "",
         declination=first_message(confirmation.get("declinationResponse")),
         fulfillment_hook=bool((record.get("fulfillmentCodeHook") or {}).get("enabled")),
         is_fallback=is_fallback,

@@ -17,14 +17,37 @@ from datetime import date, timedelta
 
 Resolved = tuple[str, str]  # (original text, interpreted value)
 
-UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen \
+UNITS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen \
 seventeen eighteen nineteen".split()
-TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+)
+TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
 SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 NUMBER_WORDS = set(UNITS) | set(TENS) | set(SCALES) | {"and", "a"}
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-          "november", "december"]
+MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
 YES = {"yes", "yeah", "yep", "sure", "ok", "okay", "correct", "right", "affirmative", "confirm", "please do"}
 NO = {"no", "nope", "nah", "negative", "cancel", "don't", "do not"}
 

@@ -35,12 +35,20 @@ def audio_to_wav(body: bytes, content_type: str) -> bytes:
 
     kind, parameters = media_parameters(content_type)
     if kind in ("audio/l16", "audio/x-l16", "audio/lpcm"):
-        if parameters.get("is-big-endian", "false") == "true" or parameters.get("sample-size-bits", "16") != "16":
-            raise AwsError("ValidationException", f"Only 16-bit little-endian PCM is supported, got {content_type}")
+        if (
+            parameters.get("is-big-endian", "false") == "true"
+            or parameters.get("sample-size-bits", "16") != "16"
+        ):
+            raise AwsError(
+                "ValidationException", f"Only 16-bit little-endian PCM is supported, got {content_type}"
+            )
         rate = int(parameters.get("rate") or parameters.get("sample-rate") or 16000)
         return pcm16_to_wav(body, rate)
     if kind in ("audio/x-cbr-opus-with-preamble", "audio/ogg", "audio/opus"):
-        raise not_implemented("Lex RecognizeUtterance", f"{kind} needs an Opus decoder, which is not installed offline; send audio/l16")
+        raise not_implemented(
+            "Lex RecognizeUtterance",
+            f"{kind} needs an Opus decoder, which is not installed offline; send audio/l16",
+        )
     raise AwsError("ValidationException", f"Unsupported content type for requestContentType: {content_type}")
 
 
@@ -60,9 +68,10 @@ def _expansions(intent: IntentModel, utterance: str) -> list[str]:
             return []
         choices.append(values)
     phrases = []
+    literal = _PLACEHOLDER.split(utterance)[::2]  # the text around the placeholders
     for combination in itertools.islice(itertools.product(*choices), MAX_PHRASES):
-        filled = iter(combination)
-        phrases.append(_PLACEHOLDER.sub(lambda _m: next(filled), utterance))
+        pieces = [part for pair in zip(literal, [*combination, ""], strict=True) for part in pair]
+        phrases.append("".join(pieces))
     return phrases
 
 
@@ -84,7 +93,9 @@ def transcribe(wav: bytes, phrases: list[str], locale_id: str) -> str:
 
     language = locale_id.replace("_", "-")
     if not language.lower().startswith("en"):
-        raise not_implemented("Lex RecognizeUtterance", f"offline speech recognition is US English only, not {locale_id}")
+        raise not_implemented(
+            "Lex RecognizeUtterance", f"offline speech recognition is US English only, not {locale_id}"
+        )
     if not phrases:
         return ""
     transcript: Any = OnPremSpeech("aws-emulator").transcribe(wav, language="en-US", phrases=phrases)
@@ -101,7 +112,9 @@ def spoken_reply(messages: list[dict[str, Any]], voice_id: str, response_type: s
     if kind.startswith("text/"):
         return b""
     if kind != "audio/pcm":
-        raise not_implemented("Lex RecognizeUtterance", f"responseContentType {kind}: only audio/pcm is encoded offline")
+        raise not_implemented(
+            "Lex RecognizeUtterance", f"responseContentType {kind}: only audio/pcm is encoded offline"
+        )
     text = " ".join(str(m.get("content", "")) for m in messages).strip()
     if not text:
         return b""

@@ -8,6 +8,8 @@ interrupted and resumed run ends with the same model as an uninterrupted one.
 Prints ``epoch=``, ``validation:accuracy=``, ``resumed_from_epoch=`` and ``epochs_run=`` lines (metrics).
 """
 
+from __future__ import annotations
+
 import argparse
 import glob
 import os
@@ -21,7 +23,7 @@ from sklearn.linear_model import SGDClassifier
 CHECKPOINT = re.compile(r"checkpoint-epoch-(\d+)\.joblib$")
 
 
-def parse_args():
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--learning-rate", type=float, default=0.01)
@@ -31,7 +33,7 @@ def parse_args():
     return parser.parse_known_args()[0]
 
 
-def load_data(channel):
+def load_data(channel: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     files = sorted(glob.glob(os.path.join(channel, "**", "*.csv"), recursive=True))
     if not files:
         raise SystemExit(f"no CSV files in the train channel {channel}")
@@ -42,19 +44,19 @@ def load_data(channel):
     return data[:cut, 1:], data[:cut, 0], data[cut:, 1:], data[cut:, 0]
 
 
-def latest_checkpoint(directory):
+def latest_checkpoint(directory: str) -> tuple[int, str | None]:
     paths = glob.glob(os.path.join(directory, "*"))
     found = [(int(m.group(1)), p) for p in paths if (m := CHECKPOINT.search(p))]
     return max(found) if found else (0, None)
 
 
-def save_checkpoint(directory, epoch, model):
+def save_checkpoint(directory: str, epoch: int, model: SGDClassifier) -> None:
     final = os.path.join(directory, f"checkpoint-epoch-{epoch:04d}.joblib")
     joblib.dump({"epoch": epoch, "model": model}, final + ".tmp")
     os.replace(final + ".tmp", final)
 
 
-def main():
+def main() -> None:
     args = parse_args()
     checkpoints = os.environ.get("SM_CHECKPOINT_DIR", "/opt/ml/checkpoints")
     os.makedirs(checkpoints, exist_ok=True)

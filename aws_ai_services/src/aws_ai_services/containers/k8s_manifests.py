@@ -1,0 +1,134 @@
+"""Kubernetes manifests for the model server (Deployment, Service, HPA) as dicts and YAML.
+
+Apply them with ``kubectl apply -f``; check them offline with ``k8s_validation.validate_manifests``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from multi_cloud.core.errors import InvalidArgument
+
+from aws_ai_services.containers.image_build import APP_UID, CONTAINER_PORT
+from aws_ai_services.containers.sizing import TASK_SIZES, TaskSize
+
+Manifest = dict[str, Any]
+DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+HEALTH_PATH = "/ping"
+
+
+def model_server_manifests(
+    name: str,
+    image: str,
+    *,
+    model_s3_uri: str = "",
+    replicas: int = 2,
+    size: TaskSize = TASK_SIZES["medium"],
+    cpu_limit_factor: int = 2,
+    min_replicas: int = 2,
+    max_replicas: int = 6,
+    target_cpu_percent: int = 60,
+    namespace: str = "default",
+    service_account: str = "",
+    port: int = CONTAINER_PORT,
+) -> list[Manifest]:
+    """Deployment + Service + HorizontalPodAutoscaler for the model-server image.
+
+    Requests come from the same size table as the ECS task (``size``); memory limit = request (a pod
+    that outgrows it is killed rather than starving its neighbours), CPU limit = ``cpu_limit_factor`` x
+    request (bursts allowed). ``service_account`` should be bound to an IAM role (IRSA) that may read
+    ``model_s3_uri``.
+    """
+    if not DNS_LABEL.match(name) or len(name) > 63:
+        raise InvalidArgument(f"{name!r} is not a valid Kubernetes name: lowercase letters, digits and '-'")
+    labels = {"app.kubernetes.io/name": name, "app.kubernetes.io/component": "model-server"}
+    probe = {"httpGet": {"path": HEALTH_PATH, "port": "http"}}
+    cpu_limit = TaskSize(size.cpu * cpu_limit_factor, size.memory).kubernetes_cpu
+    container: dict[str, Any] = {
+        "name": "model-server",
+        "image": image,
+        "ports": [{"name": "http", "containerPort": port, "protocol": "TCP"}],
+        "env": [{"name": "SAGEMAKER_BIND_TO_PORT", "value": str(port)}],
+        "resources": {
+            "requests": {"cpu": size.kubernetes_cpu, "memory": size.kubernetes_memory},
+            "limits": {"cpu": cpu_limit, "memory": size.kubernetes_memory},
+        },
+        "startupProbe": {**probe, "periodSeconds": 2, "failureThreshold": 60},
+        "readinessProbe": {**probe, "periodSeconds": 5, "timeoutSeconds": 2, "failureThreshold": 3},
+        "livenessProbe": {**probe, "periodSeconds": 10, "timeoutSeconds": 5, "failureThreshold": 3},
+        "securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}},
+    }
+    if model_s3_uri:
+        container["env"].append({"name": "MODEL_S3_URI", "value": model_s3_uri})
+    pod_spec: dict[str, Any] = {
+        "securityContext": {
+            "runAsNonRoot": True,
+            "runAsUser": APP_UID,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+        "terminationGracePeriodSeconds": 30,
+        "containers": [container],
+    }
+    if service_account:
+        pod_spec["serviceAccountName"] = service_account
+    metadata = {"name": name, "namespace": namespace, "labels": labels}
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": metadata,
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app.kubernetes.io/name": name}},
+            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}},
+            "template": {"metadata": {"labels": dict(labels)}, "spec": pod_spec},
+        },
+    }
+    service = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": dict(metadata),
+        "spec": {
+            "type": "ClusterIP",
+            "selector": {"app.kubernetes.io/name": name},
+            "ports": [{"name": "http", "port": 80, "targetPort": "http", "protocol": "TCP"}],
+        },
+    }
+    autoscaler = {
+        "apiVersion": "autoscaling/v2",
+        "kind": "HorizontalPodAutoscaler",
+        "metadata": dict(metadata),
+        "spec": {
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name},
+            "minReplicas": min_replicas,
+            "maxReplicas": max_replicas,
+            "metrics": [
+                {
+                    "type": "Resource",
+                    "resource": {
+                        "name": "cpu",
+                        "target": {"type": "Utilization", "averageUtilization": target_cpu_percent},
+                    },
+                }
+            ],
+            "behavior": {"scaleDown": {"stabilizationWindowSeconds": 300}},
+        },
+    }
+    return [deployment, service, autoscaler]
+
+
+def to_yaml(manifests: Sequence[Mapping[str, Any]]) -> str:
+    """One multi-document YAML file, ready for ``kubectl apply -f``."""
+    import yaml
+
+    return str(yaml.safe_dump_all([dict(m) for m in manifests], sort_keys=False))
+
+
+def from_yaml(text: str) -> list[Manifest]:
+    import yaml
+
+    try:
+        return [doc for doc in yaml.safe_load_all(text) if doc is not None]
+    except yaml.YAMLError as exc:
+        raise InvalidArgument(f"the manifests are not valid YAML: {exc}") from exc

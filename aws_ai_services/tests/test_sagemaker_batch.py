@@ -1,0 +1,233 @@
+"""Batch transform: split/mini-batch/assemble options, JSONPath filters, joins, content types, errors."""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+from aws_ai_services.client import AWSProvider
+from aws_ai_services.sagemaker.jsonpath_filter import FilterError, apply_filter
+from aws_ai_services.sagemaker.transform_options import BYTES_PER_MB, TransformOptions
+from multi_cloud.core.errors import InvalidArgument, Unsupported
+from multi_cloud.emulation.script_mode import pack_model_dir
+
+ROWS = [[5.1, 3.5, 1.4, 0.2], [5.9, 3.0, 4.2, 1.5], [6.7, 3.0, 5.2, 2.3]]
+CLASSES = [0, 1, 2]
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:6]}"
+
+
+@pytest.fixture(scope="module")
+def iris_archive() -> bytes:
+    import joblib
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    data = load_iris()
+    with tempfile.TemporaryDirectory() as work:
+        joblib.dump(LogisticRegression(max_iter=500).fit(data.data, data.target), Path(work) / "model.joblib")
+        return pack_model_dir(Path(work))
+
+
+@pytest.fixture
+def bucket(provider: AWSProvider, iris_archive: bytes) -> str:
+    name = unique("batch")
+    provider.storage.create_bucket(name)
+    provider.storage.put_object(name, "model/model.tar.gz", iris_archive)
+    return name
+
+
+def _run(provider: AWSProvider, bucket: str, files: dict[str, bytes], options: TransformOptions):  # type: ignore[no-untyped-def]
+    """Transform ``files`` (uploaded under a fresh prefix) into a fresh output prefix."""
+    run = unique("run")
+    for key, body in files.items():
+        provider.storage.put_object(bucket, f"{run}/in/{key}", body)
+    return provider.models.transformer.transform(
+        f"s3://{bucket}/model/model.tar.gz",
+        f"s3://{bucket}/{run}/in/",
+        f"s3://{bucket}/{run}/out/",
+        job_name=unique("transform"),
+        options=options,
+    )
+
+
+def _out(provider: AWSProvider, job, key: str) -> str:  # type: ignore[no-untyped-def]
+    bucket, prefix = job.output_uri.removeprefix("s3://").split("/", 1)
+    return provider.storage.get_object(bucket, f"{prefix}{key}.out").decode()
+
+
+def test_csv_with_an_id_column_filtered_out_and_joined_back(
+    provider: AWSProvider, bucket: str, boto_client
+) -> None:  # type: ignore[no-untyped-def]
+    body = "".join(f"id-{i},{','.join(map(str, row))}\n" for i, row in enumerate(ROWS)).encode()
+    options = TransformOptions(input_filter="$[1:]", join_source="Input", output_filter="$[0,-1]")
+    job = _run(provider, bucket, {"rows.csv": body}, options)
+    assert (job.status, job.records, job.objects) == ("Completed", 3, 1), job.failure_reason
+    assert _out(provider, job, "rows.csv") == "".join(f"id-{i},{c}\n" for i, c in enumerate(CLASSES))
+    described = boto_client("sagemaker").describe_transform_job(TransformJobName=job.name)
+    assert described["DataProcessing"] == {
+        "InputFilter": "$[1:]",
+        "OutputFilter": "$[0,-1]",
+        "JoinSource": "Input",
+    }
+    assert (described["BatchStrategy"], described["MaxPayloadInMB"]) == ("MultiRecord", 6)
+    assert described["TransformInput"]["SplitType"] == "Line"
+    assert described["TransformOutput"]["AssembleWith"] == "Line"
+    whole = _run(
+        provider, bucket, {"rows.csv": body}, TransformOptions(input_filter="$[1:]", join_source="Input")
+    )
+    assert whole.status == "Completed"
+    assert _out(provider, whole, "rows.csv").splitlines()[2] == "id-2,6.7,3.0,5.2,2.3,2"
+
+
+def test_single_record_sends_one_request_per_record_and_multi_record_packs_them(
+    provider: AWSProvider, bucket: str
+) -> None:
+    body = "".join(",".join(map(str, row)) + "\n" for row in ROWS * 2).encode()
+    single = _run(provider, bucket, {"a.csv": body}, TransformOptions(batch_strategy="SingleRecord"))
+    assert (single.records, single.mini_batches) == (6, 6)
+    multi = _run(provider, bucket, {"a.csv": body}, TransformOptions(batch_strategy="MultiRecord"))
+    assert (multi.records, multi.mini_batches) == (6, 1)
+    assert _out(provider, multi, "a.csv") == "0\n1\n2\n0\n1\n2\n"
+
+
+def test_max_payload_splits_a_large_object_into_mini_batches(provider: AWSProvider, bucket: str) -> None:
+    line = b"5.1,3.5,1.4,0.2\n"
+    count = (BYTES_PER_MB * 3 // 2) // len(line)  # about 1.5 MB of records
+    job = _run(provider, bucket, {"big.csv": line * count}, TransformOptions(max_payload_mb=1))
+    assert job.status == "Completed", job.failure_reason
+    per_batch = BYTES_PER_MB // len(line)
+    assert (job.records, job.mini_batches) == (count, math.ceil(count / per_batch))
+    assert _out(provider, job, "big.csv") == "0\n" * count
+
+
+def test_json_lines_records_with_join_and_key_filters(provider: AWSProvider, bucket: str) -> None:
+    lines = "".join(json.dumps({"id": i, "features": row}) + "\n" for i, row in enumerate(ROWS)).encode()
+    options = TransformOptions(
+        content_type="application/jsonlines",
+        input_filter="$.features",
+        join_source="Input",
+        output_filter="$['id','SageMakerOutput']",
+    )
+    job = _run(provider, bucket, {"rows.jsonl": lines}, options)
+    assert job.status == "Completed", job.failure_reason
+    out = [json.loads(line) for line in _out(provider, job, "rows.jsonl").splitlines()]
+    assert out == [{"id": i, "SageMakerOutput": c} for i, c in enumerate(CLASSES)]
+    arrays = "".join(json.dumps(row) + "\n" for row in ROWS).encode()
+    joined = _run(
+        provider,
+        bucket,
+        {"arrays.jsonl": arrays},
+        TransformOptions(content_type="application/jsonlines", join_source="Input"),
+    )
+    assert joined.status == "Completed", joined.failure_reason
+    first = json.loads(_out(provider, joined, "arrays.jsonl").splitlines()[0])
+    assert first == {
+        "SageMakerInput": ROWS[0],
+        "SageMakerOutput": 0,
+    }  # not an object: wrapped, as in SageMaker
+
+
+def test_whole_object_records_and_assemble_none(provider: AWSProvider, bucket: str) -> None:
+    options = TransformOptions(content_type="application/json", split_type="None", assemble_with="None")
+    job = _run(provider, bucket, {"batch.json": json.dumps({"instances": ROWS}).encode()}, options)
+    assert (job.status, job.records, job.mini_batches) == ("Completed", 1, 1), job.failure_reason
+    assert _out(provider, job, "batch.json") == json.dumps(CLASSES)
+    csv_none = _run(
+        provider,
+        bucket,
+        {"r.csv": b"5.1,3.5,1.4,0.2\n6.7,3.0,5.2,2.3\n"},
+        TransformOptions(assemble_with="None"),
+    )
+    assert csv_none.status == "Completed" and _out(provider, csv_none, "r.csv") == "02"
+
+
+def test_transform_failures_look_like_sagemaker(provider: AWSProvider, bucket: str, boto_client) -> None:  # type: ignore[no-untyped-def]
+    parquet = _run(
+        provider,
+        bucket,
+        {"x.csv": b"5.1,3.5,1.4,0.2\n"},
+        TransformOptions(content_type="application/x-parquet"),
+    )
+    assert parquet.status == "Failed"
+    assert parquet.failure_reason.startswith("ClientError: 415 Unsupported Media Type")
+    assert "application/x-parquet" in parquet.failure_reason
+    outside = _run(
+        provider,
+        bucket,
+        {"x.csv": b"5.1,3.5,1.4,0.2\n"},
+        TransformOptions(join_source="Input", output_filter="$[7]"),
+    )
+    assert (
+        outside.status == "Failed"
+        and "index 7" in outside.failure_reason
+        and "line 1" in outside.failure_reason
+    )
+    too_big = _run(
+        provider,
+        bucket,
+        {"x.json": json.dumps(ROWS * 25000).encode()},
+        TransformOptions(content_type="application/json", split_type="None", max_payload_mb=1),
+    )
+    assert too_big.status == "Failed" and "over MaxPayloadInMB=1" in too_big.failure_reason
+
+    for options, member in (
+        (TransformOptions(split_type="Bogus"), "transformInput.splitType"),
+        (TransformOptions(batch_strategy="AllAtOnce"), "batchStrategy"),
+        (TransformOptions(join_source="Output"), "dataProcessing.joinSource"),
+        (TransformOptions(max_payload_mb=101), "maxPayloadInMB"),
+        (TransformOptions(input_filter="features[0]"), "inputFilter"),
+    ):
+        name = unique("invalid")
+        with pytest.raises(InvalidArgument, match=member) as caught:
+            provider.models.transformer.transform(
+                f"s3://{bucket}/model/model.tar.gz",
+                f"s3://{bucket}/in/",
+                f"s3://{bucket}/o/",
+                job_name=name,
+                options=options,
+            )
+        assert caught.value.cause.response["Error"]["Code"] == "ValidationException"  # type: ignore[union-attr]
+        with pytest.raises(boto_client("sagemaker").exceptions.ClientError):
+            boto_client("sagemaker").describe_transform_job(TransformJobName=name)  # nothing was created
+    with pytest.raises(Unsupported, match="RecordIO"):
+        _run(provider, bucket, {}, TransformOptions(split_type="RecordIO"))
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("$", ["id", "1", "2", "3"]),
+        ("$[1:]", ["1", "2", "3"]),
+        ("$[:2]", ["id", "1"]),
+        ("$[0,-1]", ["id", "3"]),
+        ("$[0,2:]", ["id", "2", "3"]),
+        ("$[-1]", "3"),
+    ],
+)
+def test_jsonpath_index_forms(expression: str, expected: object) -> None:
+    assert apply_filter(expression, ["id", "1", "2", "3"]) == expected
+
+
+def test_jsonpath_key_forms_and_errors() -> None:
+    record = {"id": 7, "features": [1, 2, 3], "meta": {"source": "web"}}
+    assert apply_filter("$.features", record) == [1, 2, 3]
+    assert apply_filter("$.features[1:]", record) == [2, 3]
+    assert apply_filter("$['meta']['source']", record) == "web"
+    assert apply_filter("$.meta.source", record) == "web"
+    assert apply_filter("$['id','features']", record) == {"id": 7, "features": [1, 2, 3]}
+    for expression, phrase in (
+        ("features", "must start with '\\$'"),
+        ("$.missing", "names missing"),
+        ("$[x]", "neither an index"),
+        ("$[9]", "outside the record"),
+        ("$" + ".k" * 40, "longer than 63"),
+    ):
+        with pytest.raises(FilterError, match=phrase):
+            apply_filter(expression, record if "missing" in expression else ["a", "b"])

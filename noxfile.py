@@ -27,6 +27,16 @@ TERRAFORM_DIRS = sorted(
 )
 
 
+def locked(package: str) -> str:
+    """``package==version`` as pinned in requirements.txt, so tools match what the lock tested."""
+    prefix = f"{package}=="
+    with open("requirements.txt") as lock:
+        for line in lock:
+            if line.startswith(prefix):
+                return line.split(";")[0].strip()
+    return package
+
+
 def install_project(session: nox.Session) -> None:
     """The exact lock (requirements.txt) plus this checkout in editable mode."""
     session.install("-r", "requirements.txt")
@@ -55,7 +65,7 @@ def notebooks(session: nox.Session) -> None:
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff lint and format check."""
-    session.install("ruff")
+    session.install(locked("ruff"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
 

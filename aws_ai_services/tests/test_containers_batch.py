@@ -15,6 +15,7 @@ from aws_ai_services.containers.batch_training import (
     ComputeEnvironment,
     JobDefinition,
     JobQueue,
+    container_exit_code,
     resolve_command,
 )
 from aws_ai_services.containers.errors import aws_code
@@ -201,6 +202,12 @@ def test_commands_resolve_like_batch_and_only_python_scripts_run_locally() -> No
         split_command(["python", "t.py", "--b", "Ref::b"])
     with pytest.raises(Unsupported):
         split_command(["bash", "-c", "train"])
+
+
+def test_a_container_ran_when_batch_reports_an_exit_code() -> None:
+    assert container_exit_code({"container": {"exitCode": 0}}) == 0
+    assert container_exit_code({"container": {}, "attempts": [{"container": {"exitCode": 137}}]}) == 137
+    assert container_exit_code({"container": {"command": ["python"]}, "attempts": []}) is None
 
 
 def test_teardown_deletes_queue_environment_definition_and_roles(

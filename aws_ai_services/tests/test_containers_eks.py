@@ -38,6 +38,7 @@ def cluster(eks: EksDeployer) -> EksCluster:
 def test_generated_manifests_are_valid_and_round_trip_through_yaml(manifests: list[dict[str, Any]]) -> None:
     text = to_yaml(manifests)
     assert from_yaml(text) == manifests
+    assert "&id" not in text and "*id" not in text  # no YAML anchors: each probe spelled out
     assert [m["kind"] for m in from_yaml(text)] == ["Deployment", "Service", "HorizontalPodAutoscaler"]
     assert validate_manifests(text) == []
 

@@ -339,7 +339,7 @@ class BatchTraining:
             command=resolve_command(container.get("command", []), parameters),
             environment={e["name"]: e["value"] for e in container.get("environment", [])},
             attempts=len(job.get("attempts", [])),
-            exit_code=container.get("exitCode"),
+            exit_code=container_exit_code(job),
         )
 
     def wait(self, job_id: str, *, timeout: float = 900.0, poll: float = 0.5) -> BatchJob:
@@ -434,6 +434,15 @@ class BatchTraining:
         while any(item.get("status") != "DELETED" for item in current()) and time.monotonic() < deadline:
             time.sleep(1.0)
         return True
+
+
+def container_exit_code(job: Mapping[str, Any]) -> int | None:
+    """The container's exit code, from the job or its last attempt; None when no container ran."""
+    attempts = job.get("attempts") or [{}]
+    for source in (job.get("container") or {}, attempts[-1].get("container") or {}):
+        if source.get("exitCode") is not None:
+            return int(source["exitCode"])
+    return None
 
 
 def _job_policy(train_bucket: str, train_key: str, model_bucket: str, model_key: str) -> dict[str, Any]:

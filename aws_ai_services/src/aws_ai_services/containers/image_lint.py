@@ -96,7 +96,7 @@ def _check_bases(froms: list[Instruction]) -> list[Finding]:
                     where,
                 )
             )
-        if tag and not digest:
+        if tag and tag != "latest" and not digest:
             findings.append(
                 Finding(
                     "info",

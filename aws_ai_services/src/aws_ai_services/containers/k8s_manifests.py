@@ -44,7 +44,6 @@ def model_server_manifests(
     if not DNS_LABEL.match(name) or len(name) > 63:
         raise InvalidArgument(f"{name!r} is not a valid Kubernetes name: lowercase letters, digits and '-'")
     labels = {"app.kubernetes.io/name": name, "app.kubernetes.io/component": "model-server"}
-    probe = {"httpGet": {"path": HEALTH_PATH, "port": "http"}}
     cpu_limit = TaskSize(size.cpu * cpu_limit_factor, size.memory).kubernetes_cpu
     container: dict[str, Any] = {
         "name": "model-server",
@@ -55,9 +54,9 @@ def model_server_manifests(
             "requests": {"cpu": size.kubernetes_cpu, "memory": size.kubernetes_memory},
             "limits": {"cpu": cpu_limit, "memory": size.kubernetes_memory},
         },
-        "startupProbe": {**probe, "periodSeconds": 2, "failureThreshold": 60},
-        "readinessProbe": {**probe, "periodSeconds": 5, "timeoutSeconds": 2, "failureThreshold": 3},
-        "livenessProbe": {**probe, "periodSeconds": 10, "timeoutSeconds": 5, "failureThreshold": 3},
+        "startupProbe": {**_ping_probe(), "periodSeconds": 2, "failureThreshold": 60},
+        "readinessProbe": {**_ping_probe(), "periodSeconds": 5, "timeoutSeconds": 2, "failureThreshold": 3},
+        "livenessProbe": {**_ping_probe(), "periodSeconds": 10, "timeoutSeconds": 5, "failureThreshold": 3},
         "securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}},
     }
     if model_s3_uri:
@@ -118,11 +117,19 @@ def model_server_manifests(
     return [deployment, service, autoscaler]
 
 
+def _ping_probe() -> dict[str, Any]:
+    return {"httpGet": {"path": HEALTH_PATH, "port": "http"}}
+
+
 def to_yaml(manifests: Sequence[Mapping[str, Any]]) -> str:
-    """One multi-document YAML file, ready for ``kubectl apply -f``."""
+    """One multi-document YAML file for ``kubectl apply -f``, without YAML anchors (values spelled out)."""
     import yaml
 
-    return str(yaml.safe_dump_all([dict(m) for m in manifests], sort_keys=False))
+    class PlainDumper(yaml.SafeDumper):
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    return str(yaml.dump_all([dict(m) for m in manifests], Dumper=PlainDumper, sort_keys=False))
 
 
 def from_yaml(text: str) -> list[Manifest]:

@@ -109,6 +109,7 @@ class ModelHolder:
     def load(self) -> None:
         """Download (when a URI is set) and load the model; never raises, records the failure instead."""
         started = time.monotonic()
+        self.state, self.reason = "loading", ""
         try:
             if self.model_s3_uri and not self._has_model_file():
                 fetch_model_archive(self.model_s3_uri, self.model_dir)

@@ -101,3 +101,17 @@ def test_free_preferred_port_is_used(state_dir, monkeypatch):
         assert status.backends["moto"]["url"] == f"http://127.0.0.1:{wanted}"
     finally:
         control.down()
+
+
+def test_ensure_running_does_nothing_in_cloud_mode(monkeypatch):
+    from multi_cloud.core.settings import get_settings
+    from multi_cloud.local_cloud.session import ensure_running
+
+    monkeypatch.setenv("CLOUDAI_MODE", "cloud")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    get_settings.cache_clear()
+    try:
+        assert ensure_running() == {}
+        assert "AWS_ENDPOINT_URL" not in os.environ
+    finally:
+        get_settings.cache_clear()

@@ -112,3 +112,12 @@ def test_overlaps_resolve_to_the_stronger_type() -> None:
 
 def test_text_without_pii() -> None:
     assert find_pii("The quarterly report is due on the 15th; 42 people attended.") == []
+
+
+def test_phone_in_parentheses_excludes_the_closing_parenthesis():
+    from multi_cloud.onprem.pii import find_pii
+
+    text = "Call the desk (office, +1 206 555 0100) today"
+    phones = [e for e in find_pii(text) if e.type == "PHONE"]
+    assert [p.text for p in phones] == ["+1 206 555 0100"]
+    assert text[phones[0].begin : phones[0].end] == "+1 206 555 0100"

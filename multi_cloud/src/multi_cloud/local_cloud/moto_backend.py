@@ -60,6 +60,8 @@ class MotoBackend(Backend):
         from moto.server import ThreadedMotoServer
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no per-request lines in demos
+        # moto's ASL interpreter logs a traceback for every Fail state: expected control flow, not an error
+        logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
         apply_moto_patches()
         self.port = self.choose_port()
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)

@@ -12,21 +12,25 @@ from multi_cloud.local_cloud.cloud import LocalCloud
 _IN_PROCESS: LocalCloud | None = None
 
 
-def ensure_running() -> dict[str, str]:
-    """Point the SDKs at a local cloud and return its environment.
+def ensure_running(names: list[str] | None = None) -> dict[str, str]:
+    """Point the SDKs at a local cloud and return its environment ({} in cloud mode: nothing to do).
 
     Uses the background one (``cloudai local up``) when it runs, otherwise starts one inside this
-    process that lives until the process exits.
+    process (only the backends in ``names``, when given) that lives until the process exits.
     """
     global _IN_PROCESS
+    from multi_cloud.core.settings import get_settings
     from multi_cloud.local_cloud.control import status
+
+    if not get_settings().is_local:
+        return {}
 
     background = status()
     if background.running and background.env:
         os.environ.update(background.env)
         return dict(background.env)
     if _IN_PROCESS is None:
-        _IN_PROCESS = LocalCloud().start()
+        _IN_PROCESS = LocalCloud(names).start()
         atexit.register(_IN_PROCESS.stop)
     env = _IN_PROCESS.env()
     os.environ.update(env)

@@ -31,7 +31,7 @@ def run() -> int:
     console.print(f"mode: [bold]{settings.mode}[/]  provider: aws  region: {settings.aws.region}")
     started = time.perf_counter()
     try:
-        with local_cloud_session(["moto"]):
+        with local_cloud_session():
             _tour(console, Steps(console))
     except DemoFailed as err:
         console.print(f"[red]tour failed:[/] {err}")

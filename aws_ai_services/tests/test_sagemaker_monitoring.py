@@ -302,3 +302,39 @@ def test_monitoring_refuses_what_sagemaker_refuses(provider: AWSProvider, setup:
     monitor.delete_monitoring_schedule(schedule)
     with pytest.raises(NotFound):
         monitor.describe_monitoring_schedule(schedule)
+
+
+def test_deleting_a_schedule_deletes_its_alarms_and_only_those(
+    provider: AWSProvider, setup: dict[str, str], boto_client
+) -> None:  # type: ignore[no-untyped-def]
+    deployer = SageMakerDeployer(provider.storage)
+    monitor = ModelMonitor(provider.storage)
+    endpoint = unique("watched")
+    deployer.deploy(setup["artifact"], endpoint, data_capture=DataCaptureConfig(setup["capture"]))
+    baseline = monitor.suggest_baseline(
+        f"s3://{setup['bucket']}/train/iris.csv", f"s3://{setup['bucket']}/b", drop_columns=[0]
+    )
+    doomed = unique("s")
+    kept = f"{doomed}-kept"  # its alarms share the doomed schedule's name prefix
+    for name in (doomed, kept):
+        monitor.create_monitoring_schedule(name, endpoint, baseline, f"s3://{setup['bucket']}/r")
+    doomed_alarms = {
+        monitor.put_drift_alarm(doomed, "_c2", threshold=0.3),
+        monitor.put_drift_alarm(doomed, "_c3", threshold=0.25, metric="psi"),
+    }
+    kept_alarm = monitor.put_drift_alarm(kept, "_c2", threshold=0.3)
+    cloudwatch = boto_client("cloudwatch")
+
+    def alarm_names() -> set[str]:
+        return {a["AlarmName"] for a in cloudwatch.describe_alarms(AlarmNamePrefix=doomed)["MetricAlarms"]}
+
+    assert alarm_names() == doomed_alarms | {kept_alarm}
+
+    assert sorted(monitor.delete_monitoring_schedule(doomed)) == sorted(doomed_alarms)
+    assert alarm_names() == {kept_alarm}
+    assert monitor.list_monitoring_schedules() == [kept]
+    definitions = boto_client("sagemaker").list_data_quality_job_definitions(NameContains=doomed)
+    assert [d["MonitoringJobDefinitionName"] for d in definitions["JobDefinitionSummaries"]] == [
+        f"{kept}-data-quality"
+    ]
+    assert monitor.delete_monitoring_schedule(kept) == [kept_alarm] and alarm_names() == set()

@@ -11,6 +11,7 @@
    like Model Monitor's (``<output>/<endpoint>/<schedule>/yyyy/mm/dd/hh/constraint_violations.json`` and
    ``statistics.json``); drift metrics go to CloudWatch and the schedule's alarms are evaluated.
 Nothing runs on a timer here: call ``run_monitoring`` (a scheduler or a test does what cron would).
+``delete_monitoring_schedule`` removes the schedule, its job definition and the alarms put on it.
 """
 
 from __future__ import annotations
@@ -141,11 +142,14 @@ class ModelMonitor:
     def list_monitoring_schedules(self) -> list[str]:
         return self.schedules.names()
 
-    def delete_monitoring_schedule(self, name: str) -> None:
+    def delete_monitoring_schedule(self, name: str) -> list[str]:
+        """Delete the schedule, its job definition and its drift alarms; returns the deleted alarms."""
         schedule = self.schedules.read(name)
+        deleted_alarms = self.alarms.delete_alarms(schedule.name)
         with aws_errors("models.monitoring"):
             self.client.delete_data_quality_job_definition(JobDefinitionName=schedule.job_definition)
         self.schedules.delete(name)
+        return deleted_alarms
 
     def put_drift_alarm(
         self, schedule_name: str, feature: str, *, threshold: float, metric: str = "baseline_drift"

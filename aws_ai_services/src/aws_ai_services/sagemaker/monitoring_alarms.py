@@ -97,6 +97,14 @@ class DriftAlarms:
             a for a in found if {"Name": "MonitoringSchedule", "Value": schedule} in a.get("Dimensions", [])
         ]
 
+    def delete_alarms(self, schedule: str) -> list[str]:
+        """Delete every alarm of the schedule; returns their names."""
+        names = [alarm["AlarmName"] for alarm in self.alarms(schedule)]
+        with aws_errors("models.monitoring"):
+            for start in range(0, len(names), 100):  # DeleteAlarms' limit per call
+                self.client.delete_alarms(AlarmNames=names[start : start + 100])
+        return names
+
     def states(self, schedule: str) -> dict[str, str]:
         return {alarm["AlarmName"]: alarm["StateValue"] for alarm in self.alarms(schedule)}
 

@@ -22,12 +22,11 @@ from multi_cloud.onprem import function_code
 from aws_ai_services.serverless.error_mapping import serverless_errors
 from aws_ai_services.serverless.iam_roles import LAMBDA_LOGS_POLICY, ensure_service_role
 from aws_ai_services.serverless.packaging import code_sha256, package_directory
+from aws_ai_services.serverless.role_propagation import retry_while_role_propagates
 from aws_ai_services.session import aws_client
 
 DEFAULT_RUNTIME = "python3.11"
 EXECUTION_ROLE = "cloudai-lambda-execution"
-#: a new IAM role takes a few seconds to become assumable by Lambda in AWS
-ROLE_PROPAGATION_SECONDS = 20.0
 
 
 class LambdaFunctions:
@@ -199,15 +198,10 @@ class LambdaFunctions:
 
     # ------------------------------------------------------------------ internals
     def _create(self, name: str, package: bytes, settings: dict[str, Any]) -> None:
-        deadline = time.monotonic() + ROLE_PROPAGATION_SECONDS
-        while True:
-            try:
-                self.client.create_function(FunctionName=name, Code={"ZipFile": package}, **settings)
-                break
-            except self.client.exceptions.InvalidParameterValueException as exc:
-                if "cannot be assumed" not in str(exc) or time.monotonic() > deadline:
-                    raise
-                time.sleep(2)  # a role created moments ago is not yet visible to Lambda
+        # a role created moments ago is not yet assumable by Lambda: retried for up to a minute
+        retry_while_role_propagates(
+            lambda: self.client.create_function(FunctionName=name, Code={"ZipFile": package}, **settings)
+        )
         self.client.get_waiter("function_active_v2").wait(
             FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 120}
         )

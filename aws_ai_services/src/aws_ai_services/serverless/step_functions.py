@@ -21,6 +21,7 @@ from multi_cloud.core.settings import Settings, get_settings
 from aws_ai_services.serverless import asl
 from aws_ai_services.serverless.error_mapping import serverless_errors
 from aws_ai_services.serverless.iam_roles import ensure_service_role
+from aws_ai_services.serverless.role_propagation import retry_while_role_propagates
 from aws_ai_services.session import aws_client
 
 EXECUTION_ROLE = "cloudai-states-execution"
@@ -90,15 +91,20 @@ class StepFunctionsWorkflows:
                 provider="aws",
                 operation="workflows.create",
             )
-        text = json.dumps(definition)
+        text, role = json.dumps(definition), self.role_arn
         existing = self._arn_or_none(name)
+        # a role created moments ago is not yet assumable by Step Functions: retried for up to a minute
         with serverless_errors("workflows.create"):
             if existing:
-                self.client.update_state_machine(
-                    stateMachineArn=existing, definition=text, roleArn=self.role_arn
+                retry_while_role_propagates(
+                    lambda: self.client.update_state_machine(
+                        stateMachineArn=existing, definition=text, roleArn=role
+                    )
                 )
                 return existing
-            answer = self.client.create_state_machine(name=name, definition=text, roleArn=self.role_arn)
+            answer = retry_while_role_propagates(
+                lambda: self.client.create_state_machine(name=name, definition=text, roleArn=role)
+            )
         return str(answer["stateMachineArn"])
 
     def definition(self, state_machine_arn: str) -> dict[str, Any]:

@@ -4,8 +4,9 @@ Run: .venv/bin/python benchmarks/aws_ai.py   (starts moto and the AWS AI emulato
 
 The overhead of InvokeEndpoint is its p50 minus the p50 of calling the same loaded model directly; it
 includes boto3 (serialise, sign, parse), the HTTP hop to the emulator, the endpoint lookup (no HTTP:
-the endpoint is resolved in moto's in-process backend, see aws_ai_services.emulator.sagemaker_endpoints) and
-the CSV codec. Goal: <= 5 ms.
+the endpoint is resolved in moto's in-process backend, see aws_ai_services.emulator.sagemaker_endpoints),
+the weighted variant choice, the CSV codec and the CloudWatch invocation metrics SageMaker publishes
+server-side (also straight into moto's in-process backend). Goal: <= 5 ms.
 """
 
 from __future__ import annotations

@@ -1,6 +1,9 @@
 """AWS slice benchmark: SageMaker training round trip, predict latency vs the bare model, reset cost.
 
-Run: .venv/bin/python benchmarks/aws_slice.py   (starts its own in-process local cloud)
+Run: .venv/bin/python benchmarks/aws_slice.py   (starts an in-process local cloud: moto + AWS AI emulator)
+
+predict goes over the wire as in AWS: boto3 InvokeEndpoint -> the AWS AI emulator (endpoint read from
+moto's in-process backend, the model's predict + predict_proba, CloudWatch metrics) -> verbose JSON.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ def main() -> None:
     from multi_cloud.emulation.script_mode import unpack_model
     from multi_cloud.local_cloud import LocalCloud
 
-    cloud = LocalCloud(["moto"]).start()
+    cloud = LocalCloud(["moto", "aws-ai"]).start()
     previous = cloud.apply_env()
     get_settings.cache_clear()
     try:
@@ -75,7 +78,7 @@ def main() -> None:
         (f"predict 1 row via AWSProvider (median of {REPEATS})", f"{provider_ms:.2f} ms"),
         (f"predict 1 row calling the sklearn model directly (median of {REPEATS})", f"{direct_ms:.2f} ms"),
         (
-            "provider overhead (DescribeEndpoint + HEAD artifact + predict_proba)",
+            "provider overhead (InvokeEndpoint round trip + predict_proba + metrics)",
             f"{provider_ms - direct_ms:.2f} ms",
         ),
         (f"clean_cloud reset, LocalCloud.reset() (median of {REPEATS})", f"{reset_ms:.2f} ms"),

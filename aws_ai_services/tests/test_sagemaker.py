@@ -249,8 +249,11 @@ def test_predict_uses_the_artifact_and_validates_rows(provider: AWSProvider, iri
         provider.models.deploy(iris_artifact.replace("model.tar.gz", "nothing.tar.gz"), unique("ep"))
 
 
-def test_a_replaced_artifact_is_reloaded(provider: AWSProvider, iris_artifact: str, tmp_path: Path) -> None:
-    """The model cache is keyed by URI and ETag: new bytes at the same URI give new predictions."""
+def test_a_running_endpoint_keeps_the_model_it_loaded(
+    provider: AWSProvider, iris_artifact: str, tmp_path: Path
+) -> None:
+    """As in SageMaker, an endpoint loads its artifact when it starts: new bytes at the same URI change
+    nothing for it, and a new endpoint serves them."""
     import joblib
     from sklearn.dummy import DummyClassifier
 
@@ -263,7 +266,10 @@ def test_a_replaced_artifact_is_reloaded(provider: AWSProvider, iris_artifact: s
     joblib.dump(constant, model_dir / "model.joblib")
     bucket, key = iris_artifact.removeprefix("s3://").split("/", 1)
     provider.storage.put_object(bucket, key, pack_model_dir(model_dir))
-    assert list(provider.models.predict(name, IRIS_ROWS).values) == [1, 1, 1]
+    assert list(provider.models.predict(name, IRIS_ROWS).values) == IRIS_CLASSES
+    fresh = unique("fresh")
+    provider.models.deploy(iris_artifact, fresh)
+    assert list(provider.models.predict(fresh, IRIS_ROWS).values) == [1, 1, 1]
 
 
 # ---------------------------------------------------------------------------------------------- batch

@@ -59,7 +59,7 @@ def artifacts(provider: AWSProvider, archives: dict[str, bytes]) -> dict[str, st
 
 @pytest.fixture
 def deployer(provider: AWSProvider) -> SageMakerDeployer:
-    return SageMakerDeployer(provider.storage, routing_seed=7)
+    return SageMakerDeployer(provider.storage)
 
 
 def _ab(deployer: SageMakerDeployer, artifacts: dict[str, str], name: str, weights=(3.0, 1.0)):  # type: ignore[no-untyped-def]
@@ -174,8 +174,9 @@ def test_update_weights_shifts_all_traffic_and_bad_weights_are_refused(
     with pytest.raises(NotFound, match="Could not find endpoint") as missing:
         deployer.update_weights("no-such-endpoint", {"A": 1.0})
     assert missing.value.cause.response["Error"]["Code"] == "ValidationException"  # type: ignore[union-attr]
-    with pytest.raises(NotFound, match="Could not find endpoint"):
+    with pytest.raises(NotFound, match="Endpoint no-such-endpoint of account .* not found") as missing:
         deployer.predict("no-such-endpoint", [SETOSA])
+    assert missing.value.cause.response["Error"]["Code"] == "ValidationError"  # type: ignore[union-attr]
     with pytest.raises(InvalidArgument, match="its own name"):
         deployer.deploy_variants(unique("dup"), [VariantSpec("A", artifacts["logistic"])] * 2)
 

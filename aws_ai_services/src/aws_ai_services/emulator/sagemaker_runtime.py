@@ -1,27 +1,105 @@
-"""SageMaker Runtime ``InvokeEndpoint``: the endpoint's trained model (from moto's control plane) predicts.
+"""SageMaker Runtime ``InvokeEndpoint``: what SageMaker does server-side, computed by ``EndpointRuntime``.
 
-The serving model is resolved on every call (:mod:`.sagemaker_endpoints`); its ``model.tar.gz`` is
-loaded from moto's S3 once per SageMaker model, as an endpoint loads it once at start-up. A payload the
-scikit-learn container would reject becomes SageMaker's ``ModelError`` (HTTP 424) carrying the
-container's status, as on AWS.
+Each call reads the endpoint from moto's control plane (:mod:`.sagemaker_endpoints`), then
+:class:`~aws_ai_services.sagemaker.endpoint_runtime.EndpointRuntime` routes it to a production variant by
+weight (or ``TargetVariant``), the variant's trained model predicts (loaded from moto's S3 once per
+SageMaker model, as an endpoint loads it once at start-up), sampled requests are captured to moto's S3 per
+the endpoint config's ``DataCaptureConfig``, and invocation metrics go to moto's CloudWatch (straight
+into its backend when moto runs in this process: PutMetricData over HTTP costs moto ~4.5 ms of query
+parsing, the backend call 0.02 ms). An answer the scikit-learn container would refuse becomes SageMaker's
+``ModelError`` (HTTP 424) carrying the container's status, as on AWS. As on AWS, a failed capture or
+metric write never fails the request (it is logged).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections import OrderedDict
+from datetime import timezone
 from typing import Any
 
-from multi_cloud.core.errors import InvalidArgument, NotFound
 from multi_cloud.emulation.aws_protocol import AwsError, ErrorCodes, RequestContext
 from multi_cloud.emulation.aws_routing import AwsResponder
 
-from aws_ai_services.emulator import inference_payloads as payloads
-from aws_ai_services.emulator.control_plane import ControlPlane
-from aws_ai_services.emulator.sagemaker_endpoints import EndpointResolver, ServingModel
+from aws_ai_services.emulator.control_plane import ControlPlane, _in_process_moto
+from aws_ai_services.emulator.sagemaker_endpoints import EndpointResolver
+from aws_ai_services.sagemaker.endpoint_runtime import ContainerError, EndpointRuntime, ServedVariant
+from aws_ai_services.sagemaker.variant_routing import RequestRejected
 
 MAX_BODY_BYTES = 6 * 1024 * 1024  # InvokeEndpoint's payload limit (botocore model: 6291456)
 MAX_LOADED_MODELS = 16
+LOG = logging.getLogger(__name__)
+
+
+class LoadedModels:
+    """Models behind endpoints, loaded once per (region, SageMaker model, version, artifact)."""
+
+    def __init__(self, control_plane: ControlPlane, max_models: int = MAX_LOADED_MODELS) -> None:
+        self.control_plane = control_plane
+        self.max_models = max_models
+        self._models: OrderedDict[tuple[str, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, region: str, variant: ServedVariant) -> Any:
+        from aws_ai_services.sagemaker.model_cache import MODEL_CACHE
+
+        key = (region, variant.model_name, variant.model_version, variant.artifact)
+        with self._lock:
+            if key in self._models:
+                self._models.move_to_end(key)
+                return self._models[key]
+        loaded = MODEL_CACHE.load(self.control_plane.s3_storage(region), variant.artifact)
+        with self._lock:
+            self._models[key] = loaded
+            while len(self._models) > self.max_models:
+                self._models.popitem(last=False)
+        return loaded
+
+
+class RegionIO:
+    """The runtime's models, capture files and metrics in one account and region of moto."""
+
+    def __init__(
+        self, control_plane: ControlPlane, account_id: str, region: str, models: LoadedModels
+    ) -> None:
+        from aws_ai_services.sagemaker.endpoint_metrics import EndpointMetrics
+
+        self.control_plane = control_plane
+        self.account_id = account_id
+        self.region = region
+        self.models = models
+        self.storage = control_plane.s3_storage(region)
+        self.metrics = EndpointMetrics(client=control_plane.client("cloudwatch", region))
+
+    def model(self, variant: ServedVariant) -> Any:
+        return self.models.get(self.region, variant)
+
+    def write_capture(self, uri: str, records: list[dict[str, Any]]) -> None:
+        from aws_ai_services.sagemaker.data_capture import write_capture
+
+        try:
+            write_capture(self.storage, uri, records)
+        except Exception as exc:  # noqa: BLE001 - as on AWS, capture never fails the request
+            LOG.warning("data capture to %s failed (does the bucket exist?): %s", uri, exc)
+
+    def publish_metrics(self, metric_data: list[dict[str, Any]]) -> None:
+        from aws_ai_services.sagemaker.endpoint_metrics import NAMESPACE
+
+        try:
+            if _in_process_moto() == self.control_plane.url:
+                from moto.cloudwatch.models import cloudwatch_backends
+
+                parsed = [  # as moto's request parser hands them over: naive UTC timestamps
+                    {**point, "Timestamp": point["Timestamp"].astimezone(timezone.utc).replace(tzinfo=None)}
+                    for point in metric_data
+                ]
+                cloudwatch_backends[self.account_id][self.region].put_metric_data(NAMESPACE, parsed)
+            else:
+                self.metrics.publish(metric_data)
+        except Exception as exc:  # noqa: BLE001 - as on AWS, metrics never fail the request
+            LOG.warning("publishing endpoint metrics to CloudWatch failed: %s", exc)
 
 
 class SageMakerRuntimeResponses(AwsResponder):
@@ -31,71 +109,62 @@ class SageMakerRuntimeResponses(AwsResponder):
     def __init__(self, control_plane: ControlPlane) -> None:
         self.control_plane = control_plane
         self.endpoints = EndpointResolver(control_plane)
-        self._models: OrderedDict[tuple[str, ...], Any] = OrderedDict()
+        self.runtime = EndpointRuntime()
+        self.models = LoadedModels(control_plane)
+        self._io: dict[tuple[str, str, str], RegionIO] = {}
         self._lock = threading.Lock()
 
     def invoke_endpoint(self, params: dict[str, Any], context: RequestContext) -> dict[str, Any]:
+        received = time.perf_counter()
         name = params["EndpointName"]
         body: bytes = params.get("Body") or b""
         if len(body) > MAX_BODY_BYTES:
             raise AwsError(
                 "ValidationError",
-                "1 validation error detected: Value at 'body' failed to satisfy constraint: "
-                f"Member must have "
+                "1 validation error detected: Value at 'body' failed to satisfy constraint: Member must have "
                 f"length less than or equal to {MAX_BODY_BYTES} (got {len(body)} bytes)",
             )
-        serving = self.endpoints.resolve(name, params.get("TargetVariant", ""), context)
-        content_type = params.get("ContentType", "application/octet-stream")
+        endpoint = self.endpoints.resolve(name, context)
         try:
-            rows = payloads.decode_rows(body, content_type)
-            kind = payloads.response_type(params.get("Accept", ""), content_type)
-            values = self._predict(serving, rows, context)
-        except payloads.PayloadError as exc:
-            raise _model_error(exc.status, str(exc), name, serving.variant, context) from exc
+            answer = self.runtime.invoke(
+                endpoint,
+                self._region_io(context),
+                body,
+                content_type=params.get("ContentType", ""),
+                accept=params.get("Accept", ""),
+                target_variant=params.get("TargetVariant") or None,
+                received=received,
+            )
+        except RequestRejected as exc:
+            raise AwsError("ValidationError", str(exc)) from exc
+        except ContainerError as exc:
+            raise _model_error(exc, name, context) from exc
         return {
-            "Body": payloads.encode_predictions(values, kind),
-            "ContentType": kind,
-            "InvokedProductionVariant": serving.variant,
-            "CustomAttributes": params.get("CustomAttributes"),
+            "Body": answer.body,
+            "ContentType": answer.content_type,
+            "InvokedProductionVariant": answer.variant,
         }
 
-    def _predict(self, serving: ServingModel, rows: list[list[float]], context: RequestContext) -> list[Any]:
-        try:
-            values, _probabilities = self._loaded(serving, context).predict(rows)
-        except (InvalidArgument, NotFound) as exc:
-            status = 400 if isinstance(exc, InvalidArgument) else 500
-            raise payloads.PayloadError(status, exc.message) from exc
-        return list(values)
-
-    def _loaded(self, serving: ServingModel, context: RequestContext) -> Any:
-        """The model behind ``serving``, loaded once per SageMaker model (models are immutable)."""
-        from aws_ai_services.sagemaker.model_cache import MODEL_CACHE
-
-        key = (context.region, serving.model_name, serving.version, serving.artifact)
+    def _region_io(self, context: RequestContext) -> RegionIO:
+        key = (context.account_id, context.region, self.control_plane.url)
         with self._lock:
-            if key in self._models:
-                self._models.move_to_end(key)
-                return self._models[key]
-        loaded = MODEL_CACHE.load(self.control_plane.s3_storage(context.region), serving.artifact)
-        with self._lock:
-            self._models[key] = loaded
-            while len(self._models) > MAX_LOADED_MODELS:
-                self._models.popitem(last=False)
-        return loaded
+            if key not in self._io:
+                self._io[key] = RegionIO(self.control_plane, context.account_id, context.region, self.models)
+            return self._io[key]
 
 
-def _model_error(status: int, message: str, endpoint: str, variant: str, context: RequestContext) -> AwsError:
+def _model_error(error: ContainerError, endpoint: str, context: RequestContext) -> AwsError:
     """SageMaker's wrapper for a container's error answer (the message format AWS uses)."""
-    kind = "client" if status < 500 else "server"
+    kind = "client" if error.status < 500 else "server"
     log_group = f"/aws/sagemaker/Endpoints/{endpoint}"
     return AwsError(
         "ModelError",
-        f'Received {kind} error ({status}) from {variant} with message "{message}". See '
+        f'Received {kind} error ({error.status}) from primary with message "{error.message}". See '
         f"https://{context.region}.console.aws.amazon.com/cloudwatch/home?region={context.region}"
         f"#logEventViewer:group={log_group} in account {context.account_id} for more information.",
         fields={
-            "OriginalStatusCode": status,
-            "OriginalMessage": message,
+            "OriginalStatusCode": error.status,
+            "OriginalMessage": error.message,
             "LogStreamArn": context.arn("logs", f"log-group:{log_group}"),
         },
     )

@@ -10,7 +10,9 @@ under ``<DestinationS3Uri>/<endpoint>/<variant>/yyyy/mm/dd/hh/<mm-ss-mmm>-<uuid>
      "eventMetadata": {"eventId": "...", "inferenceTime": "2026-01-31T12:00:00Z"}, "eventVersion": "0"}
 
 Bodies whose content type is listed as CSV or JSON are stored as text; any other body is BASE64.
-SageMaker buffers records and writes a file every few minutes; here each captured request is its own file.
+The endpoint writes them, server-side (locally the AWS AI emulator, through ``EndpointRuntime``); callers
+configure capture at deploy time and read the files. SageMaker buffers records and writes a file every
+few minutes; the emulator writes each captured request as its own file.
 """
 
 from __future__ import annotations

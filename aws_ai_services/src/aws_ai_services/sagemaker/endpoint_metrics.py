@@ -1,9 +1,11 @@
 """Endpoint invocation metrics in CloudWatch, as SageMaker publishes them (namespace ``AWS/SageMaker``).
 
 Per request and variant: ``Invocations`` (Count), ``InvocationsPerInstance`` (1 / instance count, the
-metric target-tracking autoscaling follows), ``ModelLatency`` and ``OverheadLatency`` (Microseconds),
-dimensions ``EndpointName`` and ``VariantName``. SageMaker aggregates them per minute; here each request
-is one data point, so CloudWatch statistics (Sum, Average) come out the same.
+metric target-tracking autoscaling follows), ``Invocation4XXErrors`` / ``Invocation5XXErrors`` (1 when the
+model answered with that status class, else 0), ``ModelLatency`` and ``OverheadLatency`` (Microseconds),
+dimensions ``EndpointName`` and ``VariantName``. SageMaker publishes them itself, server-side (locally:
+the AWS AI emulator serving ``InvokeEndpoint``); callers only read them. SageMaker aggregates per minute;
+the emulator puts one data point per request, so CloudWatch statistics (Sum, Average) come out the same.
 """
 
 from __future__ import annotations
@@ -32,12 +34,15 @@ def invocation_metric_data(
     overhead_latency_us: float,
     instance_count: int,
     when: datetime,
+    error_status: int = 0,
 ) -> list[dict[str, Any]]:
-    """The metric data points of one invocation."""
+    """The metric data points of one invocation (``error_status``: the model's HTTP error status, if any)."""
     dims = dimensions(endpoint, variant)
     points = (
         ("Invocations", 1.0, "Count"),
         ("InvocationsPerInstance", 1.0 / max(instance_count, 1), "Count"),
+        ("Invocation4XXErrors", 1.0 if 400 <= error_status < 500 else 0.0, "Count"),
+        ("Invocation5XXErrors", 1.0 if error_status >= 500 else 0.0, "Count"),
         ("ModelLatency", model_latency_us, "Microseconds"),
         ("OverheadLatency", overhead_latency_us, "Microseconds"),
     )
@@ -50,8 +55,10 @@ def invocation_metric_data(
 class EndpointMetrics:
     """Publish and read per-variant endpoint metrics."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, *, client: Any = None) -> None:
         self.settings = settings or get_settings()
+        if client is not None:  # e.g. the emulator's own client to moto
+            self.client = client
 
     @cached_property
     def client(self) -> Any:

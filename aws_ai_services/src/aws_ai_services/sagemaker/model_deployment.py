@@ -4,21 +4,21 @@
 ``deploy_variants`` serves several — one model per variant, traffic split by weight (A/B tests),
 instance-backed or serverless — optionally with data capture. Both create the SageMaker resources with
 boto3 and wait for ``InService``. ``update_weights`` shifts traffic (``UpdateEndpointWeightsAndCapacities``).
-``predict`` in local mode is served by :class:`EndpointRuntime` from the trained artifacts (moto answers
-``InvokeEndpoint`` with canned values): weighted routing, data capture and CloudWatch metrics included.
-In cloud mode it calls ``InvokeEndpoint`` on the real endpoint.
+``predict`` and ``invoke`` call the ``sagemaker-runtime`` API's ``InvokeEndpoint``, locally and in AWS
+alike: the endpoint chooses the variant, captures the request and publishes the CloudWatch metrics
+(locally the AWS AI emulator plays SageMaker, computing the answer from the trained artifact).
 """
 
 from __future__ import annotations
 
-import json
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from multi_cloud.core.errors import AlreadyExists, InvalidArgument, NotFound
+from multi_cloud.core.errors import AlreadyExists, CloudError, InvalidArgument, NotFound, error_for_status
 from multi_cloud.core.settings import Settings, get_settings
 from multi_cloud.core.types import Endpoint, EndpointStatus, Prediction
 
@@ -31,10 +31,10 @@ from aws_ai_services.sagemaker.endpoint_config import (
     check_variants,
     check_weights,
 )
-from aws_ai_services.sagemaker.endpoint_runtime import EndpointRuntime, Invocation, current_weights
+from aws_ai_services.sagemaker.endpoint_runtime import EndpointSetup, current_weights, describe_setup
 from aws_ai_services.sagemaker.inference_model import create_inference_model, delete_inference_model
 from aws_ai_services.sagemaker.model_cache import MODEL_CACHE, ModelCache
-from aws_ai_services.sagemaker.payloads import csv_body
+from aws_ai_services.sagemaker.payloads import VERBOSE_JSON, csv_body, predictions_from_body
 from aws_ai_services.sagemaker.training_jobs import check_resource_name
 from aws_ai_services.session import aws_client
 from aws_ai_services.storage.s3 import S3Storage
@@ -56,6 +56,15 @@ class SageMakerPrediction(Prediction):
     """A :class:`Prediction` plus the production variant that served it."""
 
     variant: str = ""
+
+
+@dataclass(frozen=True)
+class EndpointAnswer:
+    """What ``InvokeEndpoint`` returned: the body as the container wrote it and the variant that served it."""
+
+    body: bytes
+    content_type: str
+    variant: str
 
 
 @dataclass(frozen=True)
@@ -88,17 +97,23 @@ class SageMakerDeployer:
         *,
         provider: str = "aws",
         cache: ModelCache = MODEL_CACHE,
-        routing_seed: int | None = None,
     ) -> None:
         self.storage = storage
         self.settings = settings or get_settings()
         self.provider = provider
         self.cache = cache
-        self.runtime = EndpointRuntime(storage, self.settings, cache=cache, seed=routing_seed)
+        self._setups: dict[tuple[str, str, str], EndpointSetup] = {}
+        self._models_by_variant: dict[str, dict[str, str]] = {}  # endpoint -> variant -> model name
+        self._lock = threading.Lock()
 
     @cached_property
     def client(self) -> Any:
         return aws_client("sagemaker", self.settings)
+
+    @cached_property
+    def runtime_client(self) -> Any:
+        """The ``sagemaker-runtime`` client that sends ``InvokeEndpoint``."""
+        return aws_client("sagemaker-runtime", self.settings)
 
     # ------------------------------------------------------------------ deploy
     def deploy(
@@ -155,6 +170,10 @@ class SageMakerDeployer:
         except Exception:
             self._delete_config_and_models(endpoint_name, created)
             raise
+        with self._lock:
+            self._models_by_variant[endpoint_name] = {
+                v.name: m for v, m in zip(variants, model_names, strict=True)
+            }
         self._wait_in_service(endpoint_name)
         return self.describe_endpoint(endpoint_name)
 
@@ -181,7 +200,7 @@ class SageMakerDeployer:
         """Every production variant with its current weight and capacity."""
         with aws_errors("models.describe_endpoint"):
             description = self.client.describe_endpoint(EndpointName=endpoint_name)
-        setup = self.runtime.setup(description)
+        setup = self._setup(description)
         weights = current_weights(description, setup)
         live = {v["VariantName"]: v for v in description.get("ProductionVariants", [])}
         return [
@@ -229,7 +248,7 @@ class SageMakerDeployer:
     def describe_endpoint(self, name: str) -> Endpoint:
         with aws_errors("models.describe_endpoint"):
             description = self.client.describe_endpoint(EndpointName=name)
-        first = self.runtime.setup(description).variants[:1]
+        first = self._setup(description).variants[:1]
         return Endpoint(
             name=description["EndpointName"],
             status=_STATUS.get(description["EndpointStatus"], "Failed"),
@@ -262,7 +281,7 @@ class SageMakerDeployer:
         with aws_errors("models.delete_endpoint"):
             self.client.delete_endpoint(EndpointName=name)
         self._delete_config_and_models(config_name, model_names)
-        self.runtime.forget(name)
+        self._forget(name)
         return DeletedEndpoint(endpoint=name, endpoint_config=config_name, models=tuple(model_names))
 
     def _delete_config_and_models(self, config_name: str, model_names: Sequence[str]) -> None:
@@ -284,6 +303,39 @@ class SageMakerDeployer:
         variants: list[dict[str, Any]] = config.get("ProductionVariants", [])
         return variants
 
+    def _setup(self, description: Mapping[str, Any]) -> EndpointSetup:
+        """The endpoint config's variants, models and capture settings (immutable, so cached)."""
+        key = (
+            description["EndpointName"],
+            description["EndpointConfigName"],
+            str(description.get("CreationTime")),
+        )
+        with self._lock:
+            if key in self._setups:
+                return self._setups[key]
+        setup = describe_setup(self.client, description)
+        with self._lock:
+            self._setups[key] = setup
+            self._models_by_variant[key[0]] = {v.name: v.model_name for v in setup.variants}
+        return setup
+
+    def _forget(self, endpoint_name: str) -> None:
+        with self._lock:
+            self._setups = {k: v for k, v in self._setups.items() if k[0] != endpoint_name}
+            self._models_by_variant.pop(endpoint_name, None)
+
+    def _model_name(self, endpoint_name: str, variant: str) -> str:
+        """The model behind ``variant``: known from deploy, else read once (DescribeEndpoint + config)."""
+        with self._lock:
+            known = self._models_by_variant.get(endpoint_name, {}).get(variant)
+        if known is not None:
+            return known
+        with aws_errors("models.describe_endpoint"):
+            description = self.client.describe_endpoint(EndpointName=endpoint_name)
+        self._forget(endpoint_name)
+        models = {v.name: v.model_name for v in self._setup(description).variants}
+        return models.get(variant, "")
+
     # ------------------------------------------------------------------ predict
     def predict(
         self,
@@ -292,7 +344,11 @@ class SageMakerDeployer:
         *,
         target_variant: str | None = None,
     ) -> SageMakerPrediction:
-        """Predict ``instances`` (rows of features) at ``endpoint_name``, sent as CSV like the SDK does."""
+        """Predict ``instances`` (rows of features) at ``endpoint_name``, sent as CSV like the SDK does.
+
+        Asks for ``application/json;verbose``, which the deployed handler answers with the predictions and
+        the class probabilities; ``model`` is the model behind the variant that answered.
+        """
         started = time.perf_counter()
         if len(instances) == 0:
             raise InvalidArgument(
@@ -300,12 +356,25 @@ class SageMakerDeployer:
                 provider=self.provider,
                 operation="models.predict",
             )
-        answer = self.invoke(endpoint_name, csv_body(instances), target_variant=target_variant)
+        answer = self.invoke(
+            endpoint_name, csv_body(instances), accept=VERBOSE_JSON, target_variant=target_variant
+        )
+        try:
+            values, probabilities = predictions_from_body(answer.body, answer.content_type)
+        except ValueError as exc:
+            raise CloudError(
+                f"endpoint {endpoint_name!r} answered {answer.content_type!r}, which predict cannot read "
+                f"({exc}); its container must answer JSON, CSV or NPY. Locally, InvokeEndpoint is served by "
+                "the AWS AI emulator: start the whole local cloud (`cloudai local up`) so that "
+                "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME points at it.",
+                provider=self.provider,
+                operation="models.predict",
+            ) from exc
         return SageMakerPrediction(
-            values=answer.values,
-            model=answer.model_name,
+            values=values,
+            model=self._model_name(endpoint_name, answer.variant),
             provider=self.provider,
-            probabilities=answer.probabilities,
+            probabilities=probabilities,
             latency_ms=(time.perf_counter() - started) * 1000,
             variant=answer.variant,
         )
@@ -318,17 +387,8 @@ class SageMakerDeployer:
         content_type: str = "text/csv",
         accept: str = "application/json",
         target_variant: str | None = None,
-    ) -> Invocation:
-        """``InvokeEndpoint`` with a raw body: served here in local mode, by SageMaker in cloud mode."""
-        if self.settings.mode == "local":
-            return self.runtime.invoke(
-                endpoint_name, body, content_type=content_type, accept=accept, target_variant=target_variant
-            )
-        return self._invoke_cloud(endpoint_name, body, content_type, accept, target_variant)
-
-    def _invoke_cloud(
-        self, endpoint_name: str, body: bytes, content_type: str, accept: str, target_variant: str | None
-    ) -> Invocation:
+    ) -> EndpointAnswer:
+        """``InvokeEndpoint`` with a raw body; the container's error answers raise with its status."""
         arguments: dict[str, Any] = {
             "EndpointName": endpoint_name,
             "Body": body,
@@ -338,17 +398,27 @@ class SageMakerDeployer:
         if target_variant:
             arguments["TargetVariant"] = target_variant
         with aws_errors("models.predict"):
-            answer = aws_client("sagemaker-runtime", self.settings).invoke_endpoint(**arguments)
-            output = answer["Body"].read()
-        values: Any = (
-            json.loads(output) if "json" in answer.get("ContentType", accept) else output.decode().split()
-        )
-        return Invocation(
+            try:
+                answer = self.runtime_client.invoke_endpoint(**arguments)
+            except Exception as exc:  # noqa: BLE001 - a ModelError is mapped here, the rest by aws_errors
+                mapped = _model_error(exc)
+                if mapped is None:
+                    raise
+                raise mapped from exc
+            output: bytes = answer["Body"].read()
+        return EndpointAnswer(
             body=output,
-            content_type=answer.get("ContentType", accept),
-            variant=answer.get("InvokedProductionVariant", ""),
-            model_name=endpoint_name,
-            values=tuple(values if isinstance(values, list) else [values]),
-            probabilities=(),
-            model_latency_us=0.0,
+            content_type=str(answer.get("ContentType", "")),
+            variant=str(answer.get("InvokedProductionVariant", "")),
         )
+
+
+def _model_error(exc: BaseException) -> CloudError | None:
+    """SageMaker's ``ModelError`` (HTTP 424) as the error class of the container's own status."""
+    response = getattr(exc, "response", None) or {}
+    if response.get("Error", {}).get("Code") != "ModelError":
+        return None
+    status = int(response.get("OriginalStatusCode") or 0)
+    mapped = error_for_status(status, f"ModelError: {response['Error'].get('Message', '')}")
+    mapped.cause = exc
+    return mapped

@@ -106,3 +106,18 @@ def clear_client_cache() -> None:
     with _LOCK:
         _CACHE.clear()
         _SESSIONS.clear()
+
+
+class ServiceClient:
+    """A class attribute giving the boto3 client for its owner's settings: ``ecs = ServiceClient("ecs")``.
+
+    Resolved on each access through :func:`aws_client`'s cache, so a changed local-cloud endpoint is followed.
+    """
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+
+    def __get__(self, owner_instance: Any, owner: type | None = None) -> Any:
+        if owner_instance is None:
+            return self
+        return aws_client(self.service, owner_instance.settings)

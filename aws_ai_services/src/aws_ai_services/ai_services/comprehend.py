@@ -8,14 +8,13 @@ for that document. Offsets are character offsets into the text, so ``text[begin:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cached_property
 from typing import Any
 
 from multi_cloud.core.settings import Settings, get_settings
 from multi_cloud.core.types import DetectedLanguage, Entity, KeyPhrase, PiiEntity, Sentiment
 
 from aws_ai_services.errors import aws_errors
-from aws_ai_services.session import aws_client
+from aws_ai_services.session import ServiceClient
 
 BATCH_LIMIT = 25
 _SCORE_KEYS = {"Positive": "POSITIVE", "Negative": "NEGATIVE", "Neutral": "NEUTRAL", "Mixed": "MIXED"}
@@ -60,9 +59,7 @@ class ComprehendClient:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
 
-    @cached_property
-    def client(self) -> Any:
-        return aws_client("comprehend", self.settings)
+    client = ServiceClient("comprehend")
 
     # ------------------------------------------------------------------ one document
     def sentiment(self, text: str, *, language: str = "en") -> Sentiment:

@@ -14,14 +14,13 @@ import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 from multi_cloud.core.errors import NotFound
 from multi_cloud.core.settings import Settings, get_settings
 
 from aws_ai_services.errors import aws_errors
-from aws_ai_services.session import aws_client
+from aws_ai_services.session import ServiceClient, aws_client
 
 TEST_ALIAS_ID = "TSTALIASID"
 DRAFT = "DRAFT"
@@ -147,13 +146,9 @@ class LexBot:
         self.bot_id = ""
         self.alias_id = TEST_ALIAS_ID
 
-    @cached_property
-    def models(self) -> Any:
-        return aws_client("lexv2-models", self.settings)
+    models = ServiceClient("lexv2-models")
 
-    @cached_property
-    def runtime(self) -> Any:
-        return aws_client("lexv2-runtime", self.settings)
+    runtime = ServiceClient("lexv2-runtime")
 
     @property
     def role_arn(self) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import wave
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from multi_cloud.core.settings import Settings, get_settings
 from multi_cloud.core.types import SpeechAudio
 
 from aws_ai_services.errors import aws_errors
-from aws_ai_services.session import aws_client
+from aws_ai_services.session import ServiceClient
 
 SAMPLE_RATE = 16000
 
@@ -48,9 +47,7 @@ class PollyClient:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
 
-    @cached_property
-    def client(self) -> Any:
-        return aws_client("polly", self.settings)
+    client = ServiceClient("polly")
 
     def voices(self, *, language: str = "", engine: str = "standard") -> list[Voice]:
         """Voices for ``language`` (a Polly code such as ``en-US``; all when empty) on ``engine``."""

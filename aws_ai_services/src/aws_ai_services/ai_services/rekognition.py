@@ -7,7 +7,6 @@ Images are either encoded bytes (JPEG or PNG, up to 5 MB inline) or an ``s3://bu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 from multi_cloud.core.errors import InvalidArgument
@@ -16,7 +15,7 @@ from multi_cloud.core.types import BoundingBox, Color, Face, Label, TextDetectio
 from multi_cloud.core.uris import split_uri
 
 from aws_ai_services.errors import aws_errors
-from aws_ai_services.session import aws_client
+from aws_ai_services.session import ServiceClient
 
 Image = bytes | str
 
@@ -62,9 +61,7 @@ class RekognitionClient:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
 
-    @cached_property
-    def client(self) -> Any:
-        return aws_client("rekognition", self.settings)
+    client = ServiceClient("rekognition")
 
     def detect_labels(
         self, image: Image, *, max_labels: int = 10, min_confidence: float = 55.0

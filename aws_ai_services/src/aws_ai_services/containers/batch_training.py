@@ -18,7 +18,6 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +35,7 @@ from aws_ai_services.containers.roles import (
     ensure_instance_profile,
     ensure_role,
 )
-from aws_ai_services.session import aws_client
+from aws_ai_services.session import ServiceClient
 
 CAPACITY = ("SPOT", "EC2")
 SERVICE_POLICIES = ("arn:aws:iam::aws:policy/service-role/AWSBatchServiceRole",)
@@ -135,17 +134,11 @@ class BatchTraining:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
 
-    @cached_property
-    def batch(self) -> Any:
-        return aws_client("batch", self.settings)
+    batch = ServiceClient("batch")
 
-    @cached_property
-    def iam(self) -> Any:
-        return aws_client("iam", self.settings)
+    iam = ServiceClient("iam")
 
-    @cached_property
-    def ec2(self) -> Any:
-        return aws_client("ec2", self.settings)
+    ec2 = ServiceClient("ec2")
 
     # ------------------------------------------------------------------ infrastructure
     def create_compute_environment(

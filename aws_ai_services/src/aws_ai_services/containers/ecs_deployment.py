@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 from multi_cloud.core.errors import AlreadyExists, InvalidArgument, NotFound
@@ -26,7 +25,7 @@ from aws_ai_services.containers.local_service import LocalService, run_service_l
 from aws_ai_services.containers.network import Network, default_network, delete_security_group
 from aws_ai_services.containers.roles import delete_role, ensure_role
 from aws_ai_services.containers.sizing import TaskSize, fargate_size, size_for_model
-from aws_ai_services.session import aws_client
+from aws_ai_services.session import ServiceClient
 
 __all__ = ["Autoscaling", "EcsDeployer", "EcsDeployment", "LocalService", "Repository", "run_service_locally"]
 
@@ -109,29 +108,17 @@ class EcsDeployer:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
 
-    @cached_property
-    def ecr(self) -> Any:
-        return aws_client("ecr", self.settings)
+    ecr = ServiceClient("ecr")
 
-    @cached_property
-    def ecs(self) -> Any:
-        return aws_client("ecs", self.settings)
+    ecs = ServiceClient("ecs")
 
-    @cached_property
-    def autoscaling(self) -> Any:
-        return aws_client("application-autoscaling", self.settings)
+    autoscaling = ServiceClient("application-autoscaling")
 
-    @cached_property
-    def logs(self) -> Any:
-        return aws_client("logs", self.settings)
+    logs = ServiceClient("logs")
 
-    @cached_property
-    def iam(self) -> Any:
-        return aws_client("iam", self.settings)
+    iam = ServiceClient("iam")
 
-    @cached_property
-    def ec2(self) -> Any:
-        return aws_client("ec2", self.settings)
+    ec2 = ServiceClient("ec2")
 
     # ------------------------------------------------------------------ ECR
     def create_repository(

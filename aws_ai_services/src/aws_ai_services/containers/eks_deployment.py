@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 from multi_cloud.core.errors import InvalidArgument, NotFound
@@ -22,7 +21,7 @@ from aws_ai_services.containers.image_build import CONTAINER_PORT
 from aws_ai_services.containers.network import Network, default_network, delete_security_group
 from aws_ai_services.containers.quantities import parse_quantity
 from aws_ai_services.containers.roles import delete_role, ensure_role
-from aws_ai_services.session import aws_client
+from aws_ai_services.session import ServiceClient
 
 KUBERNETES_VERSION = "1.32"
 CLUSTER_POLICIES = ("arn:aws:iam::aws:policy/AmazonEKSClusterPolicy",)
@@ -82,17 +81,11 @@ class EksDeployer:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
 
-    @cached_property
-    def eks(self) -> Any:
-        return aws_client("eks", self.settings)
+    eks = ServiceClient("eks")
 
-    @cached_property
-    def ec2(self) -> Any:
-        return aws_client("ec2", self.settings)
+    ec2 = ServiceClient("ec2")
 
-    @cached_property
-    def iam(self) -> Any:
-        return aws_client("iam", self.settings)
+    iam = ServiceClient("iam")
 
     def create_cluster(self, name: str, *, version: str = KUBERNETES_VERSION) -> EksCluster:
         """The control plane in the default VPC's subnets; waits until ACTIVE."""

@@ -20,7 +20,6 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import cached_property
 from typing import Any, Literal
 
 from multi_cloud.core.errors import CloudError, InvalidArgument, NotFound, Unavailable
@@ -31,7 +30,7 @@ from aws_ai_services.infrastructure import drift
 from aws_ai_services.infrastructure.drift_remediation import Remediation, remediate
 from aws_ai_services.infrastructure.intrinsics import StackContext, Unresolvable, live_attribute, resolve
 from aws_ai_services.infrastructure.stack_template import template_body
-from aws_ai_services.session import aws_client
+from aws_ai_services.session import ServiceClient
 
 Operation = Literal["CREATE", "UPDATE"]
 RolledBackBy = Literal["", "cloudformation", "client"]
@@ -174,9 +173,7 @@ class CloudFormationStacks:
         self.timeout_seconds = timeout_seconds
         self._service_drift = True  # False once the service answered that it lacks drift detection
 
-    @cached_property
-    def cfn(self) -> Any:
-        return aws_client("cloudformation", self.settings)
+    cfn = ServiceClient("cloudformation")
 
     # ------------------------------------------------------------------ validate
     def validate(self, template: Mapping[str, Any] | str) -> TemplateSummary:

@@ -8,14 +8,13 @@ import os
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from typing import Any
 
 from multi_cloud.core.errors import InvalidArgument, MissingDependency
 from multi_cloud.core.settings import Settings, get_settings
 
 from aws_ai_services.errors import aws_errors
-from aws_ai_services.session import aws_client
+from aws_ai_services.session import ServiceClient
 
 MAGIC = b"CAIENV1\n"
 ALGORITHM = "AES-256-GCM"
@@ -84,9 +83,7 @@ class EnvelopeEncryption:
         self.key_id = key_id
         self.settings = settings or get_settings()
 
-    @cached_property
-    def kms(self) -> Any:
-        return aws_client("kms", self.settings)
+    kms = ServiceClient("kms")
 
     def encrypt(self, plaintext: bytes, *, context: Mapping[str, str] | None = None) -> Envelope:
         """Encrypt ``plaintext``; ``context`` (KMS encryption context) must be given again to decrypt."""

@@ -10,15 +10,13 @@ moto stores targets and policies (and reads them back) but never scales; AWS doe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Any
 
 from multi_cloud.core.errors import NotFound
 from multi_cloud.core.settings import Settings, get_settings
 
 from aws_ai_services.errors import aws_errors
 from aws_ai_services.sagemaker.aws_validation import aws_error, check_range
-from aws_ai_services.session import aws_client
+from aws_ai_services.session import ServiceClient
 
 NAMESPACE = "sagemaker"
 DIMENSION = "sagemaker:variant:DesiredInstanceCount"
@@ -49,13 +47,9 @@ class EndpointAutoscaling:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
 
-    @cached_property
-    def client(self) -> Any:
-        return aws_client("application-autoscaling", self.settings)
+    client = ServiceClient("application-autoscaling")
 
-    @cached_property
-    def sagemaker(self) -> Any:
-        return aws_client("sagemaker", self.settings)
+    sagemaker = ServiceClient("sagemaker")
 
     def enable(
         self,

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 from multi_cloud.core.errors import CloudError, InvalidArgument
@@ -31,7 +30,7 @@ from aws_ai_services.sagemaker.payloads import BadPayload, Rows, UnsupportedMedi
 from aws_ai_services.sagemaker.training_jobs import check_resource_name
 from aws_ai_services.sagemaker.transform_options import TransformOptions
 from aws_ai_services.sagemaker.transform_records import RecordError, transform_object
-from aws_ai_services.session import aws_client
+from aws_ai_services.session import ServiceClient
 from aws_ai_services.storage.s3 import S3Storage
 
 DEFAULT_INSTANCE_TYPE = "ml.m5.large"
@@ -67,9 +66,7 @@ class BatchTransformer:
         self.cache = cache
         self.states = JobStateStore(storage)
 
-    @cached_property
-    def client(self) -> Any:
-        return aws_client("sagemaker", self.settings)
+    client = ServiceClient("sagemaker")
 
     def transform(
         self,

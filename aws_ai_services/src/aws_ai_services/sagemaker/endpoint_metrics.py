@@ -11,13 +11,12 @@ the emulator puts one data point per request, so CloudWatch statistics (Sum, Ave
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cached_property
 from typing import Any
 
 from multi_cloud.core.settings import Settings, get_settings
 
 from aws_ai_services.errors import aws_errors
-from aws_ai_services.session import aws_client
+from aws_ai_services.session import ServiceClient
 
 NAMESPACE = "AWS/SageMaker"
 
@@ -60,9 +59,7 @@ class EndpointMetrics:
         if client is not None:  # e.g. the emulator's own client to moto
             self.client = client
 
-    @cached_property
-    def client(self) -> Any:
-        return aws_client("cloudwatch", self.settings)
+    client = ServiceClient("cloudwatch")
 
     def publish(self, metric_data: list[dict[str, Any]]) -> None:
         with aws_errors("models.endpoint_metrics"):

@@ -15,7 +15,6 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 from multi_cloud.core.errors import AlreadyExists, CloudError, InvalidArgument, NotFound, error_for_status
@@ -36,7 +35,7 @@ from aws_ai_services.sagemaker.inference_model import create_inference_model, de
 from aws_ai_services.sagemaker.model_cache import MODEL_CACHE, ModelCache
 from aws_ai_services.sagemaker.payloads import VERBOSE_JSON, csv_body, predictions_from_body
 from aws_ai_services.sagemaker.training_jobs import check_resource_name
-from aws_ai_services.session import aws_client
+from aws_ai_services.session import ServiceClient
 from aws_ai_services.storage.s3 import S3Storage
 
 VARIANT_NAME = "AllTraffic"
@@ -106,14 +105,9 @@ class SageMakerDeployer:
         self._models_by_variant: dict[str, dict[str, str]] = {}  # endpoint -> variant -> model name
         self._lock = threading.Lock()
 
-    @cached_property
-    def client(self) -> Any:
-        return aws_client("sagemaker", self.settings)
+    client = ServiceClient("sagemaker")
 
-    @cached_property
-    def runtime_client(self) -> Any:
-        """The ``sagemaker-runtime`` client that sends ``InvokeEndpoint``."""
-        return aws_client("sagemaker-runtime", self.settings)
+    runtime_client = ServiceClient("sagemaker-runtime")
 
     # ------------------------------------------------------------------ deploy
     def deploy(

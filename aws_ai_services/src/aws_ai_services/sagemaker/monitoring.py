@@ -23,7 +23,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import cached_property
 from typing import Any
 
 from multi_cloud.core.errors import AlreadyExists, InvalidArgument
@@ -48,7 +47,7 @@ from aws_ai_services.sagemaker.monitoring_schedule import (
     ScheduleStore,
     iso,
 )
-from aws_ai_services.session import aws_client
+from aws_ai_services.session import ServiceClient
 from aws_ai_services.storage.s3 import S3Storage
 
 SCHEDULE_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
@@ -72,9 +71,7 @@ class ModelMonitor:
         self.schedules = ScheduleStore(storage, self.settings.aws.artifact_bucket)
         self.alarms = DriftAlarms(self.settings)
 
-    @cached_property
-    def client(self) -> Any:
-        return aws_client("sagemaker", self.settings)
+    client = ServiceClient("sagemaker")
 
     # ------------------------------------------------------------------ baseline
     def suggest_baseline(

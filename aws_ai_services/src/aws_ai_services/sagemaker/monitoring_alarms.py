@@ -13,14 +13,13 @@ import json
 import operator
 from collections.abc import Sequence
 from datetime import datetime
-from functools import cached_property
 from typing import Any
 
 from multi_cloud.core.settings import Settings, get_settings
 
 from aws_ai_services.errors import aws_errors
 from aws_ai_services.sagemaker.drift import FeatureDrift
-from aws_ai_services.session import aws_client
+from aws_ai_services.session import ServiceClient
 
 NAMESPACE = "aws/sagemaker/Endpoints/data-metrics"
 _COMPARISONS = {
@@ -49,9 +48,7 @@ class DriftAlarms:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
 
-    @cached_property
-    def client(self) -> Any:
-        return aws_client("cloudwatch", self.settings)
+    client = ServiceClient("cloudwatch")
 
     def publish(self, endpoint: str, schedule: str, drift: Sequence[FeatureDrift], when: datetime) -> None:
         dims = dimensions(endpoint, schedule)

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -53,7 +52,7 @@ from aws_ai_services.sagemaker.spot_training import (
 )
 from aws_ai_services.sagemaker.training_logs import TrainingLogs
 from aws_ai_services.sagemaker.training_result import SageMakerTrainingJob
-from aws_ai_services.session import aws_client
+from aws_ai_services.session import ServiceClient
 from aws_ai_services.storage.s3 import S3Storage
 
 JOB_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
@@ -85,10 +84,7 @@ class SageMakerTrainer:
         self.states = JobStateStore(storage)
         self.logs = TrainingLogs(self.settings)
 
-    @cached_property
-    def client(self) -> Any:
-        """The boto3 SageMaker client."""
-        return aws_client("sagemaker", self.settings)
+    client = ServiceClient("sagemaker")
 
     @property
     def artifact_bucket(self) -> str:

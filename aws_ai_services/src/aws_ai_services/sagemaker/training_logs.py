@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import time
-from functools import cached_property
 from typing import Any
 
 from multi_cloud.core.errors import AlreadyExists
 from multi_cloud.core.settings import Settings, get_settings
 
 from aws_ai_services.errors import aws_errors
-from aws_ai_services.session import aws_client
+from aws_ai_services.session import ServiceClient
 
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 #: PutLogEvents limits: events per call, bytes per call (each event counts 26 bytes extra)
@@ -26,9 +25,7 @@ class TrainingLogs:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
 
-    @cached_property
-    def client(self) -> Any:
-        return aws_client("logs", self.settings)
+    client = ServiceClient("logs")
 
     def write(self, job_name: str, text: str) -> str:
         """Store ``text`` one event per line; returns the stream name."""

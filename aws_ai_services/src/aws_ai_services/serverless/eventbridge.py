@@ -14,7 +14,7 @@ from multi_cloud.core.errors import InvalidArgument, NotFound, Unavailable
 from multi_cloud.core.settings import Settings, get_settings
 
 from aws_ai_services.serverless.error_mapping import serverless_errors
-from aws_ai_services.session import aws_client
+from aws_ai_services.session import ServiceClient, aws_client
 
 #: PutEvents takes at most this many entries per request
 PUT_EVENTS_BATCH = 10
@@ -27,9 +27,7 @@ class EventBridgeRouter:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
 
-    @cached_property
-    def client(self) -> Any:
-        return aws_client("events", self.settings)
+    client = ServiceClient("events")
 
     @cached_property
     def account(self) -> str:

@@ -10,7 +10,6 @@ import base64
 import json
 import time
 from collections.abc import Iterable, Mapping
-from functools import cached_property
 from typing import Any
 
 from multi_cloud.core.base import FunctionService
@@ -23,7 +22,7 @@ from aws_ai_services.serverless.error_mapping import serverless_errors
 from aws_ai_services.serverless.iam_roles import LAMBDA_LOGS_POLICY, ensure_service_role
 from aws_ai_services.serverless.packaging import code_sha256, package_directory
 from aws_ai_services.serverless.role_propagation import retry_while_role_propagates
-from aws_ai_services.session import aws_client
+from aws_ai_services.session import ServiceClient, aws_client
 
 DEFAULT_RUNTIME = "python3.11"
 EXECUTION_ROLE = "cloudai-lambda-execution"
@@ -36,9 +35,7 @@ class LambdaFunctions:
         self.settings = settings or get_settings()
         self._role_arn = role_arn
 
-    @cached_property
-    def client(self) -> Any:
-        return aws_client("lambda", self.settings)
+    client = ServiceClient("lambda")
 
     @property
     def role_arn(self) -> str:

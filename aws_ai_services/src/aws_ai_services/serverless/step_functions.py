@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
 from typing import Any
 
 from multi_cloud.core.errors import InvalidArgument, Unavailable
@@ -22,7 +21,7 @@ from aws_ai_services.serverless import asl
 from aws_ai_services.serverless.error_mapping import serverless_errors
 from aws_ai_services.serverless.iam_roles import ensure_service_role
 from aws_ai_services.serverless.role_propagation import retry_while_role_propagates
-from aws_ai_services.session import aws_client
+from aws_ai_services.session import ServiceClient, aws_client
 
 EXECUTION_ROLE = "cloudai-states-execution"
 #: lets the state machine invoke any Lambda function of the account (narrow it in production)
@@ -59,9 +58,7 @@ class StepFunctionsWorkflows:
         self.settings = settings or get_settings()
         self._role_arn = role_arn
 
-    @cached_property
-    def client(self) -> Any:
-        return aws_client("stepfunctions", self.settings)
+    client = ServiceClient("stepfunctions")
 
     @property
     def role_arn(self) -> str:

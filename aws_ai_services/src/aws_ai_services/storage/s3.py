@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -14,7 +13,7 @@ from multi_cloud.core.types import Bucket, ObjectInfo
 from multi_cloud.core.uris import join_uri, split_uri
 
 from aws_ai_services.errors import aws_errors
-from aws_ai_services.session import aws_client
+from aws_ai_services.session import ServiceClient
 
 #: S3 deletes at most this many keys per DeleteObjects request
 DELETE_BATCH = 1000
@@ -29,10 +28,7 @@ class S3Storage(ObjectStorage):
         super().__init__(provider)
         self.settings = settings or get_settings()
 
-    @cached_property
-    def client(self) -> Any:
-        """The boto3 S3 client (created on first use)."""
-        return aws_client("s3", self.settings)
+    client = ServiceClient("s3")
 
     # ------------------------------------------------------------------ buckets
     def create_bucket(self, bucket: str) -> Bucket:

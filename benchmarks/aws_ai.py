@@ -36,7 +36,7 @@ def deploy_iris(tmp: Path) -> tuple[str, str]:
     """(endpoint name, artifact URI) of a logistic-regression iris model deployed to moto."""
     import joblib
     from aws_ai_services.client import AWSProvider
-    from multi_cloud.emulation.script_mode import pack_model_dir
+    from multi_cloud.emulation.jobs.script_mode import pack_model_dir
     from sklearn.datasets import load_iris
     from sklearn.linear_model import LogisticRegression
 

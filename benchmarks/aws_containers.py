@@ -35,7 +35,7 @@ def quantile_ms(action: Callable[[], object], repeats: int) -> tuple[float, floa
 
 def train_model(root: Path) -> Path:
     from multi_cloud.demos.scripts import SKLEARN_CLASSIFIER, iris_csv
-    from multi_cloud.emulation.script_mode import ContainerLayout, run_script
+    from multi_cloud.emulation.jobs.script_mode import ContainerLayout, run_script
 
     layout = ContainerLayout(root / "training")
     layout.create(["train"])
@@ -57,7 +57,7 @@ def main() -> None:
     from aws_ai_services.containers.model_server import load_model
     from aws_ai_services.storage.s3 import S3Storage
     from multi_cloud.core.settings import get_settings
-    from multi_cloud.emulation.script_mode import pack_model_dir
+    from multi_cloud.emulation.jobs.script_mode import pack_model_dir
     from multi_cloud.local_cloud.cloud import LocalCloud
 
     with tempfile.TemporaryDirectory() as tmp, LocalCloud(["moto"], preferred_ports=False) as cloud:

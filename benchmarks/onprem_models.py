@@ -39,7 +39,7 @@ def main() -> None:
     import onnxruntime as ort
     from multi_cloud.core.types import TrainingSpec
     from multi_cloud.demos.scripts import SKLEARN_CLASSIFIER, iris_csv
-    from multi_cloud.emulation.script_mode import unpack_model
+    from multi_cloud.emulation.jobs.script_mode import unpack_model
     from multi_cloud.onprem.provider import OnPremProvider
 
     with tempfile.TemporaryDirectory() as folder:

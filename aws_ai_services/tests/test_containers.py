@@ -23,9 +23,9 @@ from aws_ai_services.containers.image_lint import lint_build_context, lint_docke
 from aws_ai_services.containers.model_server import ModelHolder, ModelServer, create_app
 from multi_cloud.core.errors import InvalidArgument, Unavailable
 from multi_cloud.demos.scripts import SKLEARN_CLASSIFIER, iris_csv
-from multi_cloud.emulation.ports import free_port, wait_for_port
-from multi_cloud.emulation.script_mode import ContainerLayout, pack_model_dir, run_script
-from multi_cloud.emulation.wsgi_server import ThreadedWSGIServer
+from multi_cloud.emulation.http.ports import free_port, wait_for_port
+from multi_cloud.emulation.jobs.script_mode import ContainerLayout, pack_model_dir, run_script
+from multi_cloud.emulation.http.wsgi_server import ThreadedWSGIServer
 
 SETOSA, VIRGINICA = [5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]
 

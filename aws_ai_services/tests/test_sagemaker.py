@@ -14,7 +14,7 @@ from multi_cloud.core.errors import AlreadyExists, InvalidArgument, NotFound
 from multi_cloud.core.settings import get_settings
 from multi_cloud.core.types import TrainingSpec
 from multi_cloud.demos.scripts import SKLEARN_CLASSIFIER, iris_csv
-from multi_cloud.emulation.script_mode import pack_model_dir, unpack_model
+from multi_cloud.emulation.jobs.script_mode import pack_model_dir, unpack_model
 from multi_cloud.testing.conformance.models import IRIS_CLASSES, IRIS_ROWS, ModelConformance
 
 

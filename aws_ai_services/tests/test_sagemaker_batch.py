@@ -13,7 +13,7 @@ from aws_ai_services.client import AWSProvider
 from aws_ai_services.sagemaker.jsonpath_filter import FilterError, apply_filter
 from aws_ai_services.sagemaker.transform_options import BYTES_PER_MB, TransformOptions
 from multi_cloud.core.errors import InvalidArgument, Unsupported
-from multi_cloud.emulation.script_mode import pack_model_dir
+from multi_cloud.emulation.jobs.script_mode import pack_model_dir
 
 ROWS = [[5.1, 3.5, 1.4, 0.2], [5.9, 3.0, 4.2, 1.5], [6.7, 3.0, 5.2, 2.3]]
 CLASSES = [0, 1, 2]

@@ -19,7 +19,7 @@ from aws_ai_services.sagemaker.endpoint_config import VariantSpec
 from aws_ai_services.sagemaker.model_deployment import SageMakerDeployer
 from aws_ai_services.sagemaker.scripts import SERVE_SKLEARN
 from botocore.exceptions import ClientError
-from multi_cloud.emulation.script_mode import pack_model_dir
+from multi_cloud.emulation.jobs.script_mode import pack_model_dir
 
 ROWS = [[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3], [5.9, 3.0, 4.2, 1.5]]
 
@@ -306,7 +306,7 @@ def test_without_moto_in_process_the_endpoint_is_read_and_measured_over_http(ab,
     from aws_ai_services.emulator.control_plane import ControlPlane
     from aws_ai_services.emulator.sagemaker_runtime import SageMakerRuntimeResponses
     from multi_cloud.core.settings import get_settings
-    from multi_cloud.emulation.aws_protocol import AwsError, RequestContext
+    from multi_cloud.emulation.protocols.aws.errors import AwsError, RequestContext
 
     endpoint, bucket = ab
     since = datetime.now(timezone.utc) - timedelta(minutes=1)

@@ -11,7 +11,7 @@ import pytest
 from aws_ai_services.client import AWSProvider
 from aws_ai_services.sagemaker.model_deployment import SageMakerDeployer
 from aws_ai_services.sagemaker.teardown import EndpointJanitor
-from multi_cloud.emulation.script_mode import pack_model_dir
+from multi_cloud.emulation.jobs.script_mode import pack_model_dir
 
 
 @pytest.fixture(scope="module")

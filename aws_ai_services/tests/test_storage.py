@@ -10,7 +10,7 @@ import pytest
 from aws_ai_services.client import AWSProvider
 from aws_ai_services.session import clear_client_cache
 from multi_cloud.core.errors import InvalidArgument, NotFound, Unavailable
-from multi_cloud.emulation.ports import free_port
+from multi_cloud.emulation.http.ports import free_port
 from multi_cloud.testing.conformance.storage import StorageConformance
 
 

@@ -4,7 +4,7 @@ import io
 import json
 import tarfile
 
-from multi_cloud.emulation.script_mode import (
+from multi_cloud.emulation.jobs.script_mode import (
     ContainerLayout,
     pack_model_dir,
     parse_metrics,

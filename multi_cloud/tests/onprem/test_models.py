@@ -15,7 +15,7 @@ import pytest
 from multi_cloud.core.errors import AlreadyExists, InvalidArgument, NotFound, Unsupported
 from multi_cloud.core.types import TrainingJob, TrainingSpec
 from multi_cloud.demos.scripts import SKLEARN_CLASSIFIER, iris_csv
-from multi_cloud.emulation.script_mode import pack_model_dir, unpack_model
+from multi_cloud.emulation.jobs.script_mode import pack_model_dir, unpack_model
 from multi_cloud.onprem.provider import OnPremProvider
 from multi_cloud.testing.conformance.models import IRIS_CLASSES, IRIS_ROWS, ModelConformance
 

@@ -1,6 +1,6 @@
 """Run a Batch training job's command on this machine under SageMaker's script-mode contract.
 
-What the training container would do, as a local process (``multi_cloud.emulation.script_mode``): the
+What the training container would do, as a local process (``multi_cloud.emulation.jobs.script_mode``): the
 objects under ``TRAIN_DATA_S3_URI`` are staged into the train channel, the job's resolved command
 (``python <script> --name value ...``) runs with the SM_* environment, and the model directory is packed as
 ``model.tar.gz`` and uploaded to ``MODEL_OUTPUT_S3_URI/<job id>/model.tar.gz``.
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from multi_cloud.core.errors import InvalidArgument, NotFound, Unsupported
 from multi_cloud.core.uris import split_uri
-from multi_cloud.emulation.script_mode import ContainerLayout, pack_model_dir, run_script
+from multi_cloud.emulation.jobs.script_mode import ContainerLayout, pack_model_dir, run_script
 
 from aws_ai_services.errors import aws_errors
 from aws_ai_services.session import aws_client

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from multi_cloud.core.errors import CloudError, InvalidArgument, NotFound, Unavailable
-from multi_cloud.emulation.ports import LOOPBACK, free_port
+from multi_cloud.emulation.http.ports import LOOPBACK, free_port
 
 from aws_ai_services.containers.errors import container_errors
 from aws_ai_services.session import aws_client

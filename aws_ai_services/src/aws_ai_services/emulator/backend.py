@@ -36,8 +36,8 @@ class AWSAIEmulatorBackend(Backend):
     def start(self) -> None:
         import logging
 
-        from multi_cloud.emulation.ports import wait_for_port
-        from multi_cloud.emulation.wsgi_server import ThreadedWSGIServer
+        from multi_cloud.emulation.http.ports import wait_for_port
+        from multi_cloud.emulation.http.wsgi_server import ThreadedWSGIServer
 
         from aws_ai_services.emulator.app import EmulatorState, build_app
 

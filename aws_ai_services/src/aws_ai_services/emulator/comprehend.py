@@ -14,8 +14,8 @@ from functools import cached_property
 from typing import Any
 
 from multi_cloud.core.errors import CloudError, InvalidArgument
-from multi_cloud.emulation.aws_protocol import AwsError, ErrorCodes, RequestContext, not_implemented
-from multi_cloud.emulation.aws_routing import AwsResponder
+from multi_cloud.emulation.protocols.aws.errors import AwsError, ErrorCodes, RequestContext, not_implemented
+from multi_cloud.emulation.protocols.aws.routing import AwsResponder
 
 SENTIMENT_BYTES = 5_000
 DOCUMENT_BYTES = 100_000

@@ -12,8 +12,8 @@ import re
 from typing import Any
 
 from multi_cloud.core.errors import CloudError, InvalidArgument
-from multi_cloud.emulation.aws_protocol import AwsError, ErrorCodes, RequestContext, not_implemented
-from multi_cloud.emulation.aws_routing import AwsResponder, service_model
+from multi_cloud.emulation.protocols.aws.errors import AwsError, ErrorCodes, RequestContext, not_implemented
+from multi_cloud.emulation.protocols.aws.routing import AwsResponder, service_model
 
 from aws_ai_services.emulator import polly_audio, polly_voices
 

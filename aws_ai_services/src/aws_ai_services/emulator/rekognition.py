@@ -15,8 +15,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from multi_cloud.emulation.aws_protocol import AwsError, ErrorCodes, RequestContext, not_implemented
-from multi_cloud.emulation.aws_routing import AwsResponder
+from multi_cloud.emulation.protocols.aws.errors import AwsError, ErrorCodes, RequestContext, not_implemented
+from multi_cloud.emulation.protocols.aws.routing import AwsResponder
 
 from aws_ai_services.emulator import rekognition_images as images
 from aws_ai_services.emulator.control_plane import ControlPlane

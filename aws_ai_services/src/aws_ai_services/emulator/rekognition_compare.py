@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from multi_cloud.emulation.aws_protocol import not_implemented
+from multi_cloud.emulation.protocols.aws.errors import not_implemented
 
 REASON = (
     "face comparison needs a face-embedding model and none installs offline from a light PyPI wheel "

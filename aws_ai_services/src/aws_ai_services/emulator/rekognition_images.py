@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from multi_cloud.core.errors import InvalidArgument
-from multi_cloud.emulation.aws_protocol import AwsError
+from multi_cloud.emulation.protocols.aws.errors import AwsError
 
 from aws_ai_services.emulator.control_plane import ControlPlane
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from multi_cloud.core.errors import CloudError
-from multi_cloud.emulation.aws_protocol import AwsError, RequestContext
+from multi_cloud.emulation.protocols.aws.errors import AwsError, RequestContext
 
 from aws_ai_services.emulator.control_plane import ControlPlane, _in_process_moto
 from aws_ai_services.sagemaker.endpoint_runtime import (

@@ -20,8 +20,8 @@ from collections import OrderedDict
 from datetime import timezone
 from typing import Any
 
-from multi_cloud.emulation.aws_protocol import AwsError, ErrorCodes, RequestContext
-from multi_cloud.emulation.aws_routing import AwsResponder
+from multi_cloud.emulation.protocols.aws.errors import AwsError, ErrorCodes, RequestContext
+from multi_cloud.emulation.protocols.aws.routing import AwsResponder
 
 from aws_ai_services.emulator.control_plane import ControlPlane, _in_process_moto
 from aws_ai_services.emulator.sagemaker_endpoints import EndpointResolver

@@ -1,6 +1,6 @@
 """Run a script-mode training script that the platform may interrupt, as spot capacity is reclaimed.
 
-Same container contract as :func:`multi_cloud.emulation.script_mode.run_script` (``SM_*`` variables,
+Same container contract as :func:`multi_cloud.emulation.jobs.script_mode.run_script` (``SM_*`` variables,
 ``--name value`` arguments, metrics parsed from the output), but the process is watched: when
 ``should_interrupt()`` turns true the whole process group gets SIGTERM, then SIGKILL after a grace period.
 """
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from multi_cloud.emulation.script_mode import ContainerLayout, ScriptResult, contract_env, parse_metrics
+from multi_cloud.emulation.jobs.script_mode import ContainerLayout, ScriptResult, contract_env, parse_metrics
 
 POLL_SECONDS = 0.05
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from multi_cloud.core.errors import CloudError
 from multi_cloud.core.uris import split_uri
-from multi_cloud.emulation.script_mode import (
+from multi_cloud.emulation.jobs.script_mode import (
     ContainerLayout,
     ScriptResult,
     pack_model_dir,

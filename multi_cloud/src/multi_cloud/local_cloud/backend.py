@@ -23,7 +23,7 @@ class Backend(abc.ABC):
         """The preferred port (overridable as CLOUDAI_<NAME>_PORT) when free, else any free port."""
         import os
 
-        from multi_cloud.emulation.ports import free_port
+        from multi_cloud.emulation.http.ports import free_port
 
         override = os.environ.get(f"CLOUDAI_{self.name.upper().replace('-', '_')}_PORT")
         preferred = int(override) if override else self.preferred_port

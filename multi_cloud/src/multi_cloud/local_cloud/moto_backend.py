@@ -7,7 +7,7 @@ import json
 import urllib.request
 from typing import Any
 
-from multi_cloud.emulation.ports import wait_for_port
+from multi_cloud.emulation.http.ports import wait_for_port
 from multi_cloud.local_cloud.backend import Backend
 
 FAKE_CREDENTIALS = {

@@ -11,7 +11,7 @@ from typing import Any
 
 from multi_cloud.core.errors import AlreadyExists, CloudError, InvalidArgument, NotFound
 from multi_cloud.core.types import TrainingJob, TrainingSpec
-from multi_cloud.emulation.script_mode import ContainerLayout, pack_model_dir, run_script
+from multi_cloud.emulation.jobs.script_mode import ContainerLayout, pack_model_dir, run_script
 from multi_cloud.onprem.locations import ObjectLocations
 from multi_cloud.onprem.records import JsonStore, check_name, parse_datetimes, to_record
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from multi_cloud.emulation.aws_protocol import AwsError
+from multi_cloud.emulation.protocols.aws.errors import AwsError
 
 DRAFT = "DRAFT"
 TEST_ALIAS_ID = "TSTALIASID"

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from multi_cloud.emulation.aws_protocol import AwsError, RequestContext
-from multi_cloud.emulation.aws_routing import AwsResponder
+from multi_cloud.emulation.protocols.aws.errors import AwsError, RequestContext
+from multi_cloud.emulation.protocols.aws.routing import AwsResponder
 
 from aws_ai_services.emulator.lex import nlu
 from aws_ai_services.emulator.lex.models import (

@@ -16,8 +16,8 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from multi_cloud.emulation.aws_protocol import AwsError, RequestContext
-from multi_cloud.emulation.aws_routing import AwsResponder
+from multi_cloud.emulation.protocols.aws.errors import AwsError, RequestContext
+from multi_cloud.emulation.protocols.aws.routing import AwsResponder
 
 from aws_ai_services.emulator.lex import dialog, speech
 from aws_ai_services.emulator.lex.models import DRAFT, LexStore, Session, now

@@ -13,7 +13,7 @@ import itertools
 import re
 from typing import Any
 
-from multi_cloud.emulation.aws_protocol import AwsError, not_implemented
+from multi_cloud.emulation.protocols.aws.errors import AwsError, not_implemented
 
 from aws_ai_services.emulator.lex import slot_values
 from aws_ai_services.emulator.lex.nlu import IntentModel, LocaleModel, SlotTypeModel

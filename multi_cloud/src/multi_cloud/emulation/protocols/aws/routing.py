@@ -16,13 +16,13 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from multi_cloud.core.errors import CloudError
-from multi_cloud.emulation.aws_codec import (
+from multi_cloud.emulation.protocols.aws.codec import (
     json_response,
     parse_json_request,
     parse_rest_request,
     rest_response,
 )
-from multi_cloud.emulation.aws_protocol import (
+from multi_cloud.emulation.protocols.aws.errors import (
     UNKNOWN_OPERATION,
     AwsError,
     ErrorCodes,
@@ -32,7 +32,7 @@ from multi_cloud.emulation.aws_protocol import (
     error_response,
     not_implemented,
 )
-from multi_cloud.emulation.wsgi_app import Incoming
+from multi_cloud.emulation.http.wsgi_app import Incoming
 
 if TYPE_CHECKING:  # pragma: no cover
     from werkzeug.wrappers import Response
@@ -101,7 +101,7 @@ def compile_route(operation: str, method: str, request_uri: str) -> Route:
 
 
 class AwsService:
-    """One emulated AWS API: the dispatcher an :class:`~multi_cloud.emulation.wsgi_app.EmulatorApp` mounts."""
+    """One emulated AWS API: the dispatcher an :class:`~multi_cloud.emulation.http.wsgi_app.EmulatorApp` mounts."""
 
     def __init__(self, responder: AwsResponder) -> None:
         self.responder = responder

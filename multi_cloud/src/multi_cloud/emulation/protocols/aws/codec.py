@@ -14,7 +14,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from multi_cloud.emulation.aws_protocol import AwsError
+from multi_cloud.emulation.protocols.aws.errors import AwsError
 
 if TYPE_CHECKING:  # pragma: no cover
     from werkzeug.wrappers import Request, Response

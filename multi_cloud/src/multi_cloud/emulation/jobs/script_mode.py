@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from multi_cloud.emulation.processes import run_group
+from multi_cloud.emulation.jobs.processes import run_group
 
 #: "name=value" or "name: value" lines on stdout/stderr become metrics unless definitions are given
 DEFAULT_METRIC_REGEX = re.compile(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from multi_cloud.emulation.ports import LOOPBACK, free_port
+from multi_cloud.emulation.http.ports import LOOPBACK, free_port
 
 
 class ThreadedWSGIServer:

@@ -1,0 +1,1 @@
+"""HTTP layer for every local emulator: ports, the WSGI app that never drops a request, the server."""

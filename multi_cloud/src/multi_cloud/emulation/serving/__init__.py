@@ -1,0 +1,1 @@
+"""Model serving shared by the emulators: model loading, caches, traffic split, payload codecs."""

@@ -137,10 +137,10 @@ def test_silence_matches_nothing(speech: OnPremSpeech) -> None:
 
 
 def test_dictation_is_declared_unsupported(speech: OnPremSpeech) -> None:
-    assert not speech.supports("dictation")
+    assert not speech.supports("dictate")
     with pytest.raises(Unsupported, match="pass phrases") as caught:
         speech.transcribe(speech.synthesize("hello").audio)
-    assert caught.value.operation == "speech.dictation"
+    assert caught.value.operation == "speech.dictate"
 
 
 def test_grammar_errors_name_the_problem(speech: OnPremSpeech) -> None:

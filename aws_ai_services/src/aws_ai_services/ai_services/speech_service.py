@@ -44,7 +44,7 @@ def wav_to_pcm(audio: bytes, rate: int = SAMPLE_RATE) -> bytes:
 class AWSSpeech(SpeechService):
     """Polly voices (``"Joanna"``...) and Lex phrase recognition behind the portable SpeechService."""
 
-    unsupported = {"speech.dictation": DICTATION_REASON}
+    unsupported = {"speech.dictate": DICTATION_REASON}
 
     def __init__(self, provider: str, settings: Settings | None = None) -> None:
         super().__init__(provider)
@@ -82,7 +82,7 @@ class AWSSpeech(SpeechService):
         if isinstance(phrases, str):
             raise InvalidArgument("phrases must be a list of strings, not one string", provider=self.provider)
         if not phrases:
-            raise self._unsupported("dictation")
+            return self.dictate(audio, language=language)
         pcm = wav_to_pcm(audio)
         ordered = list(dict.fromkeys(phrase_utterance(p) for p in phrases if phrase_utterance(p)))
         originals = {phrase_utterance(p): p for p in reversed(list(phrases))}

@@ -1,275 +1,102 @@
-"""The capability contract every provider implements: one small abstract class per capability."""
+"""The provider contract, and what an implementer provides (in one screen).
+
+A provider is a :class:`CloudProvider` subclass, registered by dotted path in ``core.registry``. It gives:
+
+1. ``name``: its registry name ("aws", "gcp", "azure", "onprem").
+2. ``__init__(settings: Settings | None = None, ...)``: cheap; no network call, no SDK client yet.
+3. ``capabilities()``: a :class:`Capabilities` with, for each capability it offers, a zero-argument
+   factory returning that capability's service. Services subclass the abstract classes of
+   ``core.capabilities``: ObjectStorage, ModelService, VisionService, LanguageService, SpeechService,
+   TranslationService, FunctionService, EventService, CostService. Factories import their SDK inside,
+   so that ``import multi_cloud`` imports none; each runs once, on first use. A capability left out
+   is not offered: ``service(name)`` raises Unsupported and ``unsupported`` says so.
+4. ``health()``: whether its backends answer, with one check per service.
+
+Each service implements every abstract method of its class, and:
+
+- declares what it cannot do, with the reason, in ``unsupported = {"capability.operation": "why"}``
+  (every key names a method of the class; a test checks this), raising ``self._unsupported(operation)``;
+- returns only ``core.types`` values, never an SDK type. Jobs and endpoints carry the neutral ``state``
+  (:class:`~multi_cloud.core.types.JobState`, :class:`~multi_cloud.core.types.EndpointState`) and the
+  provider's own word in ``native_status``, mapped in one place per provider;
+- raises only ``core.errors`` classes, with ``code`` set to the provider's error code, translated by one
+  error table per provider used through ``mapped_errors``.
+
+Callers get typed services: ``provider.vision`` and ``provider.service("vision")`` are VisionServices.
+A provider proves it keeps the contract by opting into ``multi_cloud.testing.conformance``.
+"""
 
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, ClassVar
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar, Literal, overload
 
-from multi_cloud.core.errors import NotFound, Unsupported
-from multi_cloud.core.types import (
-    BatchPredictionJob,
-    Bucket,
-    CostRecord,
-    DetectedLanguage,
-    Endpoint,
-    Entity,
-    Event,
-    Face,
-    FunctionInfo,
-    Health,
-    ImageProperties,
-    InvocationResult,
-    KeyPhrase,
-    Label,
-    ObjectInfo,
-    PiiEntity,
-    Prediction,
-    PublishResult,
-    Sentiment,
-    SpeechAudio,
-    TextDetection,
-    TrainingJob,
-    TrainingSpec,
-    Transcript,
-    Translation,
-    Usage,
+from multi_cloud.core.capabilities import (
+    CAPABILITIES,
+    CAPABILITY_CLASSES,
+    Capability,
+    CapabilityName,
+    CostService,
+    EventService,
+    FunctionService,
+    LanguageService,
+    ModelService,
+    ObjectStorage,
+    SpeechService,
+    TranslationService,
+    VisionService,
 )
-
-CAPABILITIES = (
-    "storage",
-    "models",
-    "vision",
-    "language",
-    "speech",
-    "translation",
-    "functions",
-    "events",
-    "costs",
-)
-
-
-class Capability(abc.ABC):
-    """A service a provider offers. ``unsupported`` maps "capability.operation" to the reason."""
-
-    capability: ClassVar[str] = ""
-    unsupported: ClassVar[Mapping[str, str]] = {}
-
-    def __init__(self, provider: str) -> None:
-        self.provider = provider
-
-    def supports(self, operation: str) -> bool:
-        return f"{self.capability}.{operation}" not in self.unsupported
-
-    def _unsupported(self, operation: str) -> Unsupported:
-        key = f"{self.capability}.{operation}"
-        reason = self.unsupported.get(key, "not implemented by this provider")
-        return Unsupported(reason, provider=self.provider, operation=key)
-
-
-class ObjectStorage(Capability):
-    """Buckets of keyed objects (S3, Cloud Storage, Blob Storage, a local filesystem)."""
-
-    capability = "storage"
-
-    @abc.abstractmethod
-    def create_bucket(self, bucket: str) -> Bucket: ...
-
-    @abc.abstractmethod
-    def delete_bucket(self, bucket: str, *, force: bool = False) -> None:
-        """Delete ``bucket``; with ``force`` delete its objects first."""
-
-    @abc.abstractmethod
-    def list_buckets(self) -> list[Bucket]: ...
-
-    @abc.abstractmethod
-    def put_object(
-        self,
-        bucket: str,
-        key: str,
-        data: bytes,
-        *,
-        content_type: str = "application/octet-stream",
-        metadata: Mapping[str, str] | None = None,
-    ) -> ObjectInfo: ...
-
-    @abc.abstractmethod
-    def get_object(self, bucket: str, key: str) -> bytes: ...
-
-    @abc.abstractmethod
-    def head_object(self, bucket: str, key: str) -> ObjectInfo: ...
-
-    @abc.abstractmethod
-    def list_objects(self, bucket: str, prefix: str = "", *, page_size: int = 1000) -> Iterator[ObjectInfo]:
-        """Every object under ``prefix`` in key order, fetched ``page_size`` at a time."""
-
-    @abc.abstractmethod
-    def delete_object(self, bucket: str, key: str) -> None: ...
-
-    @abc.abstractmethod
-    def uri(self, bucket: str, key: str = "") -> str:
-        """The provider-native URI of an object or prefix (``s3://``, ``gs://``, ...), as training accepts."""
-
-    def exists(self, bucket: str, key: str) -> bool:
-        try:
-            self.head_object(bucket, key)
-        except NotFound:
-            return False
-        return True
-
-
-class ModelService(Capability):
-    """Train, deploy, predict, batch predict and delete models."""
-
-    capability = "models"
-
-    @abc.abstractmethod
-    def train(self, spec: TrainingSpec) -> TrainingJob:
-        """Run training to completion and return the finished (Completed or Failed) job."""
-
-    @abc.abstractmethod
-    def get_training_job(self, name: str) -> TrainingJob: ...
-
-    @abc.abstractmethod
-    def deploy(self, job_or_artifact: TrainingJob | str, endpoint_name: str) -> Endpoint:
-        """Serve a trained model (a finished job or a model artifact URI) at ``endpoint_name``."""
-
-    @abc.abstractmethod
-    def predict(self, endpoint_name: str, instances: Sequence[Sequence[float]]) -> Prediction: ...
-
-    @abc.abstractmethod
-    def batch_predict(
-        self, model_artifact: str, input_uri: str, output_uri: str, *, job_name: str = ""
-    ) -> BatchPredictionJob:
-        """Predict every CSV row of ``input_uri`` and write one prediction per line to ``output_uri``."""
-
-    @abc.abstractmethod
-    def delete_endpoint(self, endpoint_name: str) -> None: ...
-
-    @abc.abstractmethod
-    def list_endpoints(self) -> list[Endpoint]: ...
-
-
-class VisionService(Capability):
-    """Image analysis: labels, faces, text, colours. Images are encoded bytes (JPEG, PNG, ...)."""
-
-    capability = "vision"
-
-    @abc.abstractmethod
-    def detect_labels(self, image: bytes, *, max_labels: int = 10) -> list[Label]: ...
-
-    @abc.abstractmethod
-    def detect_faces(self, image: bytes) -> list[Face]: ...
-
-    @abc.abstractmethod
-    def detect_text(self, image: bytes) -> list[TextDetection]: ...
-
-    @abc.abstractmethod
-    def image_properties(self, image: bytes) -> ImageProperties: ...
-
-
-class LanguageService(Capability):
-    """Text analytics."""
-
-    capability = "language"
-
-    @abc.abstractmethod
-    def sentiment(self, text: str, *, language: str = "en") -> Sentiment: ...
-
-    @abc.abstractmethod
-    def detect_language(self, text: str) -> list[DetectedLanguage]:
-        """Candidate languages, most likely first."""
-
-    @abc.abstractmethod
-    def key_phrases(self, text: str, *, language: str = "en") -> list[KeyPhrase]: ...
-
-    @abc.abstractmethod
-    def entities(self, text: str, *, language: str = "en") -> list[Entity]: ...
-
-    @abc.abstractmethod
-    def pii(self, text: str, *, language: str = "en") -> list[PiiEntity]: ...
-
-
-class SpeechService(Capability):
-    """Text to speech and speech to text."""
-
-    capability = "speech"
-
-    @abc.abstractmethod
-    def synthesize(self, text: str, *, voice: str = "", language: str = "en-US") -> SpeechAudio: ...
-
-    @abc.abstractmethod
-    def voices(self, *, language: str = "") -> list[str]: ...
-
-    @abc.abstractmethod
-    def transcribe(self, audio: bytes, *, language: str = "en-US", phrases: Sequence[str] = ()) -> Transcript:
-        """Recognise speech in WAV ``audio``; ``phrases`` constrains recognition to those phrases."""
-
-
-class TranslationService(Capability):
-    capability = "translation"
-
-    @abc.abstractmethod
-    def translate(self, text: str, *, target: str, source: str = "") -> Translation: ...
-
-    @abc.abstractmethod
-    def language_pairs(self) -> list[tuple[str, str]]: ...
-
-
-class FunctionService(Capability):
-    """Serverless functions: deploy Python handlers and invoke them."""
-
-    capability = "functions"
-
-    @abc.abstractmethod
-    def deploy(
-        self,
-        name: str,
-        source_dir: str,
-        handler: str,
-        *,
-        timeout_seconds: int = 30,
-        memory_mb: int = 256,
-        environment: Mapping[str, str] | None = None,
-    ) -> FunctionInfo:
-        """Deploy ``handler`` ("module.function") from the code in ``source_dir``."""
-
-    @abc.abstractmethod
-    def invoke(self, name: str, event: Any) -> InvocationResult: ...
-
-    @abc.abstractmethod
-    def delete(self, name: str) -> None: ...
-
-    @abc.abstractmethod
-    def list_functions(self) -> list[FunctionInfo]: ...
-
-
-class EventService(Capability):
-    """Publish events to a bus; rules with EventBridge-style patterns route them to targets."""
-
-    capability = "events"
-
-    @abc.abstractmethod
-    def put_rule(
-        self, bus: str, rule: str, pattern: Mapping[str, Any], target: str | Callable[[Event], Any]
-    ) -> None:
-        """Route events on ``bus`` matching ``pattern`` to ``target`` (a function name or callable)."""
-
-    @abc.abstractmethod
-    def publish(self, bus: str, event: Event) -> PublishResult: ...
-
-    @abc.abstractmethod
-    def delete_rule(self, bus: str, rule: str) -> None: ...
-
-
-class CostService(Capability):
-    """Prices and spend as FOCUS-shaped cost records."""
-
-    capability = "costs"
-
-    @abc.abstractmethod
-    def estimate(self, usage: Iterable[Usage]) -> list[CostRecord]:
-        """Price the given usage from the provider's catalog (no money is spent)."""
+from multi_cloud.core.errors import Unsupported
+from multi_cloud.core.types import Health
+
+__all__ = [
+    "CAPABILITIES",
+    "Capabilities",
+    "Capability",
+    "CapabilityName",
+    "CloudProvider",
+    "CostService",
+    "EventService",
+    "FunctionService",
+    "LanguageService",
+    "ModelService",
+    "ObjectStorage",
+    "SpeechService",
+    "TranslationService",
+    "VisionService",
+]
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """For each capability a provider offers, the zero-argument factory that builds its service."""
+
+    storage: Callable[[], ObjectStorage] | None = None
+    models: Callable[[], ModelService] | None = None
+    vision: Callable[[], VisionService] | None = None
+    language: Callable[[], LanguageService] | None = None
+    speech: Callable[[], SpeechService] | None = None
+    translation: Callable[[], TranslationService] | None = None
+    functions: Callable[[], FunctionService] | None = None
+    events: Callable[[], EventService] | None = None
+    costs: Callable[[], CostService] | None = None
+
+    def factories(self) -> dict[CapabilityName, Callable[[], Capability]]:
+        """The offered capabilities with their factories, in ``CAPABILITIES`` order."""
+        every: dict[CapabilityName, Callable[[], Capability] | None] = {
+            "storage": self.storage,
+            "models": self.models,
+            "vision": self.vision,
+            "language": self.language,
+            "speech": self.speech,
+            "translation": self.translation,
+            "functions": self.functions,
+            "events": self.events,
+            "costs": self.costs,
+        }
+        return {name: factory for name, factory in every.items() if factory is not None}
 
 
 class CloudProvider(abc.ABC):
@@ -277,68 +104,114 @@ class CloudProvider(abc.ABC):
 
     name: ClassVar[str] = ""
 
+    @abc.abstractmethod
+    def capabilities(self) -> Capabilities:
+        """The factories of the capabilities this provider offers; called once per provider object."""
+
+    @abc.abstractmethod
+    def health(self) -> Health:
+        """Whether the provider's backends answer, with a check per service."""
+
+    def offers(self, capability: str) -> bool:
+        """Whether this provider has ``capability`` (without building its service)."""
+        return _checked(capability) in self._factories()
+
     @property
     def unsupported(self) -> dict[str, str]:
         """Every operation this provider declares unsupported, with the reason."""
         found: dict[str, str] = {}
         for capability in CAPABILITIES:
-            service = self.service(capability, required=False)
-            if service is None:
-                found[capability] = f"{self.name} offers no {capability} capability"
+            if self.offers(capability):
+                found.update(self.service(capability).unsupported)
             else:
-                found.update(service.unsupported)
+                found[capability] = f"{self.name} offers no {capability} capability"
         return found
 
-    def service(self, capability: str, *, required: bool = True) -> Any:
-        """The service object for ``capability`` (e.g. ``"vision"``)."""
-        if capability not in CAPABILITIES:
-            raise ValueError(f"unknown capability {capability!r}; known: {', '.join(CAPABILITIES)}")
-        factory = getattr(self, f"_make_{capability}", None)
-        if factory is None:
-            if required:
-                raise Unsupported(f"{self.name} offers no {capability} capability", provider=self.name)
-            return None
-        cache = self.__dict__.setdefault("_services", {})
-        if capability not in cache:
-            cache[capability] = factory()
-        return cache[capability]
+    @overload
+    def service(self, capability: Literal["storage"]) -> ObjectStorage: ...
+    @overload
+    def service(self, capability: Literal["models"]) -> ModelService: ...
+    @overload
+    def service(self, capability: Literal["vision"]) -> VisionService: ...
+    @overload
+    def service(self, capability: Literal["language"]) -> LanguageService: ...
+    @overload
+    def service(self, capability: Literal["speech"]) -> SpeechService: ...
+    @overload
+    def service(self, capability: Literal["translation"]) -> TranslationService: ...
+    @overload
+    def service(self, capability: Literal["functions"]) -> FunctionService: ...
+    @overload
+    def service(self, capability: Literal["events"]) -> EventService: ...
+    @overload
+    def service(self, capability: Literal["costs"]) -> CostService: ...
+    @overload
+    def service(self, capability: str) -> Capability: ...
+
+    def service(self, capability: str) -> Capability:
+        """The service object for ``capability`` (e.g. ``"vision"``), built on first use."""
+        name = _checked(capability)
+        services: dict[str, Capability] = self.__dict__.setdefault("_services", {})
+        if name not in services:
+            factory = self._factories().get(name)
+            if factory is None:
+                raise Unsupported(f"{self.name} offers no {name} capability", provider=self.name)
+            built = factory()
+            expected = CAPABILITY_CLASSES[name]
+            if not isinstance(built, expected):
+                raise TypeError(
+                    f"{type(self).__name__}'s {name} factory built a {type(built).__name__}, "
+                    f"not a {expected.__name__}"
+                )
+            services[name] = built
+        return services[name]
 
     @property
     def storage(self) -> ObjectStorage:
-        return self.service("storage")  # type: ignore[no-any-return]
+        return self.service("storage")
 
     @property
     def models(self) -> ModelService:
-        return self.service("models")  # type: ignore[no-any-return]
+        return self.service("models")
 
     @property
     def vision(self) -> VisionService:
-        return self.service("vision")  # type: ignore[no-any-return]
+        return self.service("vision")
 
     @property
     def language(self) -> LanguageService:
-        return self.service("language")  # type: ignore[no-any-return]
+        return self.service("language")
 
     @property
     def speech(self) -> SpeechService:
-        return self.service("speech")  # type: ignore[no-any-return]
+        return self.service("speech")
 
     @property
     def translation(self) -> TranslationService:
-        return self.service("translation")  # type: ignore[no-any-return]
+        return self.service("translation")
 
     @property
     def functions(self) -> FunctionService:
-        return self.service("functions")  # type: ignore[no-any-return]
+        return self.service("functions")
 
     @property
     def events(self) -> EventService:
-        return self.service("events")  # type: ignore[no-any-return]
+        return self.service("events")
 
     @property
     def costs(self) -> CostService:
-        return self.service("costs")  # type: ignore[no-any-return]
+        return self.service("costs")
 
-    @abc.abstractmethod
-    def health(self) -> Health:
-        """Whether the provider's backends answer, with a check per service."""
+    def _factories(self) -> dict[CapabilityName, Callable[[], Capability]]:
+        """``capabilities()`` asked once per provider object (subclasses need not call our __init__)."""
+        if "_capability_factories" not in self.__dict__:
+            self.__dict__["_capability_factories"] = self.capabilities().factories()
+        factories: dict[CapabilityName, Callable[[], Capability]] = self.__dict__["_capability_factories"]
+        return factories
+
+
+def _checked(capability: str) -> CapabilityName:
+    for known in CAPABILITIES:
+        if capability == known:
+            return known
+    raise ValueError(f"unknown capability {capability!r}; known: {', '.join(CAPABILITIES)}")

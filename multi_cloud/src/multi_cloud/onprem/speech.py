@@ -20,7 +20,7 @@ DICTATION_REASON = (
 class OnPremSpeech(SpeechService):
     """Voices are espeak-ng identifiers (``en-us``, ``en-gb+f3``); recognition needs ``phrases``."""
 
-    unsupported = {"speech.dictation": DICTATION_REASON}
+    unsupported = {"speech.dictate": DICTATION_REASON}
 
     @contextmanager
     def _operation(self, name: str) -> Iterator[None]:
@@ -53,5 +53,5 @@ class OnPremSpeech(SpeechService):
                     "pocketsphinx ships only that acoustic model"
                 )
             if not phrases:
-                raise self._unsupported("dictation")
+                return self.dictate(audio, language=language)
             return stt.recognise(audio, phrases)

@@ -45,7 +45,7 @@ class SpeechConformance:
     def test_dictation_is_supported_or_declared(self, provider: CloudProvider) -> None:
         with engine_required():
             audio = provider.speech.synthesize("turn on the lights")
-            if provider.speech.supports("dictation"):
+            if provider.speech.supports("dictate"):
                 assert provider.speech.transcribe(audio.audio).text
                 return
         with pytest.raises(Unsupported):

@@ -7,8 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-JobStatus = Literal["InProgress", "Completed", "Failed", "Stopped"]
-EndpointStatus = Literal["Creating", "InService", "Failed", "Deleting"]
+from multi_cloud.core.states import EndpointState as EndpointState  # re-exported: part of the types
+from multi_cloud.core.states import EndpointStatus as EndpointStatus
+from multi_cloud.core.states import JobState as JobState
+from multi_cloud.core.states import JobStatus as JobStatus
+from multi_cloud.core.states import endpoint_state, job_state
+
 SentimentLabel = Literal["POSITIVE", "NEGATIVE", "NEUTRAL", "MIXED"]
 
 
@@ -49,8 +53,10 @@ class TrainingSpec:
 
 @dataclass(frozen=True)
 class TrainingJob:
+    """A training job: ``state`` is neutral, ``status`` the provider's own word (also ``native_status``)."""
+
     name: str
-    status: JobStatus
+    status: str
     provider: str
     model_artifact: str = ""
     metrics: Mapping[str, float] = field(default_factory=dict)
@@ -58,6 +64,14 @@ class TrainingJob:
     ended: datetime | None = None
     failure_reason: str = ""
     hyperparameters: Mapping[str, str] = field(default_factory=dict)
+    state: JobState = JobState.UNKNOWN
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "state", job_state(self.state, self.status))
+
+    @property
+    def native_status(self) -> str:
+        return self.status
 
     @property
     def duration_seconds(self) -> float | None:
@@ -68,13 +82,23 @@ class TrainingJob:
 
 @dataclass(frozen=True)
 class Endpoint:
+    """A serving endpoint: ``state`` is neutral, ``status`` the provider's own word (``native_status``)."""
+
     name: str
-    status: EndpointStatus
+    status: str
     provider: str
     model_name: str = ""
     model_artifact: str = ""
     instance_type: str = ""
     url: str = ""
+    state: EndpointState = EndpointState.UNKNOWN
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "state", endpoint_state(self.state, self.status))
+
+    @property
+    def native_status(self) -> str:
+        return self.status
 
 
 @dataclass(frozen=True)
@@ -88,13 +112,23 @@ class Prediction:
 
 @dataclass(frozen=True)
 class BatchPredictionJob:
+    """A batch prediction job: ``state`` is neutral, ``status`` the provider's word (``native_status``)."""
+
     name: str
-    status: JobStatus
+    status: str
     provider: str
     input_uri: str
     output_uri: str
     records: int = 0
     failure_reason: str = ""
+    state: JobState = JobState.UNKNOWN
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "state", job_state(self.state, self.status))
+
+    @property
+    def native_status(self) -> str:
+        return self.status
 
 
 # ----------------------------------------------------------------------------- vision

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from multi_cloud.core.errors import CloudError
-from multi_cloud.core.types import BatchPredictionJob
+from multi_cloud.core.types import BatchPredictionJob, JobState
 from multi_cloud.onprem.locations import Entry, ObjectLocations
 from multi_cloud.onprem.model_runtime import ModelRuntime
 
@@ -76,7 +76,12 @@ def run_batch(
 ) -> BatchPredictionJob:
     """Read and check every input first (so a corrupt file writes nothing), then predict and write."""
     job = BatchPredictionJob(
-        name=name, status="InProgress", provider=provider, input_uri=input_uri, output_uri=output_uri
+        name=name,
+        status="InProgress",
+        state=JobState.RUNNING,
+        provider=provider,
+        input_uri=input_uri,
+        output_uri=output_uri,
     )
     try:
         parsed = [
@@ -101,6 +106,7 @@ def run_batch(
     return BatchPredictionJob(
         name=name,
         status="Completed",
+        state=JobState.SUCCEEDED,
         provider=provider,
         input_uri=input_uri,
         output_uri=output_uri,
@@ -112,6 +118,7 @@ def _failed(job: BatchPredictionJob, reason: str) -> BatchPredictionJob:
     return BatchPredictionJob(
         name=job.name,
         status="Failed",
+        state=JobState.FAILED,
         provider=job.provider,
         input_uri=job.input_uri,
         output_uri=job.output_uri,

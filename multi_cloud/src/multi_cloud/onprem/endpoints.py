@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from multi_cloud.core.errors import AlreadyExists, InvalidArgument, NotFound
-from multi_cloud.core.types import Endpoint, Prediction
+from multi_cloud.core.types import Endpoint, EndpointState, Prediction
 from multi_cloud.onprem.artifact_loader import ArtifactLoader
 from multi_cloud.onprem.model_runtime import ModelRuntime, Runtime, open_runtime, to_matrix
 from multi_cloud.onprem.onnx_export import ONNX_FILENAME
@@ -69,6 +69,7 @@ class EndpointHost:
         endpoint = ServedEndpoint(
             name=endpoint_name,
             status="InService",
+            state=EndpointState.READY,
             provider=self.provider,
             model_name=model_name,
             model_artifact=artifact_uri,

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from multi_cloud.core.errors import AlreadyExists, CloudError, InvalidArgument, NotFound
-from multi_cloud.core.types import TrainingJob, TrainingSpec
+from multi_cloud.core.types import JobState, TrainingJob, TrainingSpec
 from multi_cloud.emulation.jobs.script_mode import ContainerLayout, pack_model_dir, run_script
 from multi_cloud.onprem.locations import ObjectLocations
 from multi_cloud.onprem.records import JsonStore, check_name, parse_datetimes, to_record
@@ -67,6 +67,7 @@ class ScriptTrainer:
         job = TrainingJob(
             name=spec.name,
             status="InProgress",
+            state=JobState.RUNNING,
             provider=self.provider,
             started=started,
             hyperparameters={
@@ -83,7 +84,9 @@ class ScriptTrainer:
         try:
             job = self._run(spec, job, ContainerLayout(work))
         except Exception as exc:  # never leave a job InProgress: record the failure, then raise it
-            failed = _finish(job, status="Failed", failure_reason=f"{type(exc).__name__}: {exc}")
+            failed = _finish(
+                job, status="Failed", state=JobState.FAILED, failure_reason=f"{type(exc).__name__}: {exc}"
+            )
             self.jobs.save(spec.name, to_record(failed))
             raise
         finally:
@@ -105,7 +108,7 @@ class ScriptTrainer:
     def _run(self, spec: TrainingSpec, job: TrainingJob, layout: ContainerLayout) -> TrainingJob:
         staging_error = self._stage_channels(spec, layout)
         if staging_error:
-            return _finish(job, status="Failed", failure_reason=staging_error)
+            return _finish(job, status="Failed", state=JobState.FAILED, failure_reason=staging_error)
         result = run_script(
             spec.entry_point,
             layout,
@@ -116,7 +119,13 @@ class ScriptTrainer:
         )
         (self.jobs.directory / f"{spec.name}.log").write_text(result.logs)
         if not result.succeeded:
-            return _finish(job, status="Failed", failure_reason=result.failure_reason, metrics=result.metrics)
+            return _finish(
+                job,
+                status="Failed",
+                state=JobState.FAILED,
+                failure_reason=result.failure_reason,
+                metrics=result.metrics,
+            )
         output = spec.output_uri or self.default_output_uri()
         artifact_uri = self.locations.child(output, f"{spec.name}/output/model.tar.gz")
         try:
@@ -124,8 +133,15 @@ class ScriptTrainer:
                 artifact_uri, pack_model_dir(result.model_dir), content_type="application/gzip"
             )
         except CloudError as exc:
-            return _finish(job, status="Failed", failure_reason=f"could not store the model artifact: {exc}")
-        return _finish(job, status="Completed", model_artifact=stored, metrics=result.metrics)
+            return _finish(
+                job,
+                status="Failed",
+                state=JobState.FAILED,
+                failure_reason=f"could not store the model artifact: {exc}",
+            )
+        return _finish(
+            job, status="Completed", state=JobState.SUCCEEDED, model_artifact=stored, metrics=result.metrics
+        )
 
     def _stage_channels(self, spec: TrainingSpec, layout: ContainerLayout) -> str:
         """Copy every channel's data into the container layout; a failure reason, or ''."""

@@ -18,7 +18,6 @@ from aws_ai_services.containers.batch_training import (
     container_exit_code,
     resolve_command,
 )
-from aws_ai_services.containers.errors import aws_code
 from multi_cloud.core.errors import AlreadyExists, InvalidArgument, NotFound, Unsupported
 from multi_cloud.demos.scripts import SKLEARN_CLASSIFIER, iris_csv
 
@@ -176,16 +175,16 @@ def test_batch_errors_carry_aws_codes(
     spot, queue, definition = infra
     with pytest.raises(NotFound) as missing_queue:
         batch.submit("iris-run-4", "no-such-queue", definition)
-    assert aws_code(missing_queue.value) == "ClientException"
+    assert missing_queue.value.code == "ClientException"
     with pytest.raises(AlreadyExists) as duplicate:
         batch.create_job_queue("training", [spot.name])
-    assert aws_code(duplicate.value) == "ClientException"
+    assert duplicate.value.code == "ClientException"
     with pytest.raises(AlreadyExists) as duplicate_env:
         batch.create_compute_environment("train-spot")
-    assert aws_code(duplicate_env.value) == "InvalidParameterValue"
+    assert duplicate_env.value.code == "InvalidParameterValue"
     with pytest.raises(InvalidArgument) as bad_type:
         batch.create_compute_environment("train-odd", instance_types=("c5.enormous",))
-    assert aws_code(bad_type.value) == "InvalidParameterValue"
+    assert bad_type.value.code == "InvalidParameterValue"
 
 
 def test_commands_resolve_like_batch_and_only_python_scripts_run_locally() -> None:

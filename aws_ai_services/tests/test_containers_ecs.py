@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from aws_ai_services.containers.ecs_deployment import EcsDeployer, EcsDeployment
-from aws_ai_services.containers.errors import aws_code
 from aws_ai_services.containers.sizing import (
     TASK_SIZES,
     TaskSize,
@@ -74,7 +73,7 @@ def test_creating_a_repository_twice_is_repository_already_exists(deployer: EcsD
     deployer.create_repository("iris-server")
     with pytest.raises(AlreadyExists) as caught:
         deployer.create_repository("iris-server")
-    assert aws_code(caught.value) == "RepositoryAlreadyExistsException"
+    assert caught.value.code == "RepositoryAlreadyExistsException"
     assert caught.value.operation == "ecr.create_repository"
 
 
@@ -155,7 +154,7 @@ def test_autoscaling_arguments_are_checked(deployer: EcsDeployer) -> None:
 def test_missing_cluster_and_service_are_not_found_with_aws_codes(deployer: EcsDeployer) -> None:
     with pytest.raises(NotFound) as caught:
         deployer.enable_autoscaling("nope", "iris")
-    assert aws_code(caught.value) == "ClusterNotFoundException"
+    assert caught.value.code == "ClusterNotFoundException"
     deployer.create_cluster("iris")
     with pytest.raises(NotFound, match="doesn't exist"):
         deployer.enable_autoscaling("iris", "nope")
@@ -163,7 +162,7 @@ def test_missing_cluster_and_service_are_not_found_with_aws_codes(deployer: EcsD
         deployer.describe_service("iris", "nope")
     with pytest.raises(NotFound) as missing:
         deployer.scale_service("iris", "nope", 2)
-    assert aws_code(missing.value) == "ServiceNotFoundException"
+    assert missing.value.code == "ServiceNotFoundException"
 
 
 def test_scaling_by_hand_changes_the_desired_count(deployer: EcsDeployer, deployment: EcsDeployment) -> None:

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from aws_ai_services.containers.eks_deployment import EksCluster, EksDeployer
-from aws_ai_services.containers.errors import aws_code
 from aws_ai_services.containers.findings import errors, rules
 from aws_ai_services.containers.k8s_manifests import from_yaml, model_server_manifests, to_yaml
 from aws_ai_services.containers.k8s_validation import validate_manifests
@@ -163,13 +162,13 @@ def test_capacity_is_computed_from_the_instance_types(
 def test_eks_errors_carry_aws_codes(eks: EksDeployer, cluster: EksCluster) -> None:
     with pytest.raises(AlreadyExists) as duplicate:
         eks.create_cluster("ai-serving")
-    assert aws_code(duplicate.value) == "ResourceInUseException"
+    assert duplicate.value.code == "ResourceInUseException"
     with pytest.raises(InvalidArgument) as unknown:
         eks.node_capacity("m5.enormous")
-    assert aws_code(unknown.value) == "InvalidInstanceType"
+    assert unknown.value.code == "InvalidInstanceType"
     with pytest.raises(NotFound) as missing:
         eks.cluster_status("nope")
-    assert aws_code(missing.value) == "ResourceNotFoundException"
+    assert missing.value.code == "ResourceNotFoundException"
     with pytest.raises(InvalidArgument, match="capacity_type"):
         eks.create_nodegroup(cluster, "gpu", capacity_type="RESERVED")
 

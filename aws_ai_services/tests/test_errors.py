@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from aws_ai_services.errors import aws_errors, map_aws_error
+from aws_ai_services.errors import ERROR_CLASSES, WORDED_CODES, aws_errors, map_aws_error
 from botocore.exceptions import (
     ClientError,
     EndpointConnectionError,
@@ -18,6 +18,7 @@ from multi_cloud.core.errors import (
     PermissionDenied,
     Throttled,
     Unavailable,
+    Unsupported,
 )
 
 
@@ -38,7 +39,9 @@ def test_wire_errors_from_moto_map_to_not_found(boto_client) -> None:  # type: i
     ):
         with pytest.raises(ClientError) as caught:
             call()
-        assert isinstance(map_aws_error(caught.value), NotFound), caught.value
+        mapped = map_aws_error(caught.value)
+        assert isinstance(mapped, NotFound), caught.value
+        assert mapped.code == caught.value.response["Error"]["Code"]
 
 
 def test_wire_error_through_the_context_manager_keeps_where_and_cause(boto_client) -> None:  # type: ignore[no-untyped-def]
@@ -48,6 +51,7 @@ def test_wire_error_through_the_context_manager_keeps_where_and_cause(boto_clien
     assert str(caught.value).startswith("[aws.storage.get_object] NoSuchBucket:")
     assert "no-such-bucket-here" in str(caught.value)
     assert isinstance(caught.value.cause, ClientError)
+    assert caught.value.code == "NoSuchBucket"
 
 
 @pytest.mark.parametrize(
@@ -61,6 +65,17 @@ def test_wire_error_through_the_context_manager_keeps_where_and_cause(boto_clien
         ("ValidationException", "Could not find model 'x'", 400, NotFound),
         ("ValidationException", "Cannot create already existing endpoint", 400, AlreadyExists),
         ("ValidationException", "1 validation error detected", 400, InvalidArgument),
+        ("ValidationError", "Stack with id s does not exist", 400, NotFound),
+        ("ClientException", "Object already exists", 400, AlreadyExists),
+        ("ClientException", "JobQueue q not found", 400, NotFound),
+        ("InvalidParameterValue", "A compute environment with this name already exists", 400, AlreadyExists),
+        ("InvalidParameterValue", "Instance type c5.enormous does not exist", 400, InvalidArgument),
+        ("ClusterNotFoundException", "Cluster not found.", 400, NotFound),
+        ("RepositoryNotEmptyException", "has images", 400, InvalidArgument),
+        ("StateMachineDoesNotExist", "no", 400, NotFound),
+        ("ExecutionAlreadyExists", "twice", 400, AlreadyExists),
+        ("ResourceConflictException", "exists", 409, AlreadyExists),
+        ("InvalidRuntimeException", "python2.7", 400, Unsupported),
         ("InvalidParameterValue", "bad", 400, InvalidArgument),
         ("BucketNotEmpty", "not empty", 409, InvalidArgument),
         ("AccessDenied", "no", 403, PermissionDenied),
@@ -76,7 +91,7 @@ def test_wire_error_through_the_context_manager_keeps_where_and_cause(boto_clien
 def test_client_error_codes(code: str, message: str, status: int, expected: type[CloudError]) -> None:
     mapped = map_aws_error(_client_error(code, message, status))
     assert type(mapped) is expected
-    assert mapped is not None and code in mapped.message
+    assert mapped is not None and code in mapped.message and mapped.code == code
 
 
 def test_transport_and_credential_errors() -> None:
@@ -88,3 +103,17 @@ def test_transport_and_credential_errors() -> None:
     assert "aws configure" in denied.message
     assert isinstance(map_aws_error(ParamValidationError(report="Bucket is required")), InvalidArgument)
     assert map_aws_error(KeyError("not botocore")) is None
+
+
+def test_wording_decides_only_for_generic_codes() -> None:
+    """A specific code wins whatever its message says; only the generic ones are read."""
+    assert type(map_aws_error(_client_error("AccessDenied", "bucket not found"))) is PermissionDenied
+    assert (
+        type(map_aws_error(_client_error("InvalidParameterCombination", "already exists"))) is InvalidArgument
+    )
+    assert WORDED_CODES.keys() <= ERROR_CLASSES.keys()
+
+
+def test_client_side_errors_carry_the_botocore_name_as_code() -> None:
+    mapped = map_aws_error(ParamValidationError(report="Bucket is required"))
+    assert mapped is not None and mapped.code == "ParamValidationError"

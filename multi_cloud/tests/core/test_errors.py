@@ -44,3 +44,15 @@ def test_cloud_errors_raised_inside_get_provider_and_operation():
 )
 def test_error_for_status(status, cls):
     assert type(error_for_status(status, "m")) is cls
+
+
+def test_the_provider_code_travels_with_the_error():
+    def mapper(exc):
+        return NotFound("gone", code="NoSuchKey") if isinstance(exc, KeyError) else None
+
+    with pytest.raises(NotFound) as info:
+        with mapped_errors("demo", "get", mapper):
+            raise KeyError("k")
+    assert info.value.code == "NoSuchKey"
+    assert error_for_status(409, "m", code="Conflict").code == "Conflict"
+    assert CloudError("ours").code == ""

@@ -26,7 +26,6 @@ from multi_cloud.core.settings import Settings, get_settings
 from multi_cloud.core.uris import split_uri
 
 from aws_ai_services.containers.batch_local_run import LocalJobRun, run_job_locally
-from aws_ai_services.containers.errors import container_errors
 from aws_ai_services.containers.image_build import CONTAINER_PORT
 from aws_ai_services.containers.network import Network, default_network, delete_security_group
 from aws_ai_services.containers.roles import (
@@ -35,6 +34,7 @@ from aws_ai_services.containers.roles import (
     ensure_instance_profile,
     ensure_role,
 )
+from aws_ai_services.errors import aws_errors
 from aws_ai_services.session import ServiceClient
 
 CAPACITY = ("SPOT", "EC2")
@@ -186,7 +186,7 @@ class BatchTraining:
         }
         if bid_percentage is not None:
             resources["bidPercentage"] = bid_percentage
-        with container_errors("batch.create_compute_environment"):
+        with aws_errors("batch.create_compute_environment"):
             self.batch.create_compute_environment(
                 computeEnvironmentName=name,
                 type="MANAGED",
@@ -217,7 +217,7 @@ class BatchTraining:
     ) -> JobQueue:
         """A queue feeding the environments in order (e.g. SPOT first, then On-Demand as a fallback)."""
         order = [{"order": i, "computeEnvironment": ce} for i, ce in enumerate(compute_environments, start=1)]
-        with container_errors("batch.create_job_queue"):
+        with aws_errors("batch.create_job_queue"):
             queue = self.batch.create_job_queue(
                 jobQueueName=name, state="ENABLED", priority=priority, computeEnvironmentOrder=order
             )
@@ -257,7 +257,7 @@ class BatchTraining:
             },
         )
         env = {**CONTAINER_ENV, "TRAIN_DATA_S3_URI": train_data_uri, "MODEL_OUTPUT_S3_URI": model_output_uri}
-        with container_errors("batch.register_job_definition"):
+        with aws_errors("batch.register_job_definition"):
             registered = self.batch.register_job_definition(
                 jobDefinitionName=name,
                 type="container",
@@ -306,14 +306,14 @@ class BatchTraining:
                 f"{sorted(definition.parameters)}); Batch would silently ignore them. Register a new "
                 "revision with them."
             )
-        with container_errors("batch.submit_job"):
+        with aws_errors("batch.submit_job"):
             job_id = self.batch.submit_job(
                 jobName=job_name, jobQueue=queue, jobDefinition=definition.arn, parameters=overrides
             )["jobId"]
         return self.describe(job_id)
 
     def describe(self, job_id: str) -> BatchJob:
-        with container_errors("batch.describe_jobs"):
+        with aws_errors("batch.describe_jobs"):
             jobs = self.batch.describe_jobs(jobs=[job_id])["jobs"]
             if not jobs:
                 raise NotFound(f"no Batch job {job_id}", provider="aws", operation="batch.describe_jobs")
@@ -392,7 +392,7 @@ class BatchTraining:
             if delete_security_group(self.ec2, env.network.security_group_id):
                 deleted.append(f"security group {env.network.security_group_id}")
         for definition in definitions:
-            with container_errors("batch.deregister_job_definition"):
+            with aws_errors("batch.deregister_job_definition"):
                 self.batch.deregister_job_definition(jobDefinition=definition.arn)
             deleted.append(f"job definition {definition.name}:{definition.revision}")
             if delete_role(self.iam, definition.job_role):
@@ -408,11 +408,11 @@ class BatchTraining:
         deadline = time.monotonic() + timeout
 
         def current() -> list[dict[str, Any]]:
-            with container_errors(f"batch.describe_{kind}s"):
+            with aws_errors(f"batch.describe_{kind}s"):
                 return list(describe(**{listed: [name]})[listed])
 
         try:
-            with container_errors(f"batch.update_{kind}"):
+            with aws_errors(f"batch.update_{kind}"):
                 update(**{key: name, "state": "DISABLED"})
             while any(item.get("status") in ("CREATING", "UPDATING") for item in current()):
                 if time.monotonic() > deadline:
@@ -420,7 +420,7 @@ class BatchTraining:
                         f"{kind} {name} is still updating after {timeout:.0f} s; delete it later"
                     )
                 time.sleep(1.0)
-            with container_errors(f"batch.delete_{kind}"):
+            with aws_errors(f"batch.delete_{kind}"):
                 delete(**{key: name})
         except NotFound:
             return False

@@ -9,7 +9,7 @@ from typing import Any
 
 from multi_cloud.core.errors import InvalidArgument, NotFound
 
-from aws_ai_services.containers.errors import container_errors
+from aws_ai_services.errors import aws_errors
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def create_repository(
 ) -> Repository:
     """A private repository, immutable tags (a tag always means one image), and a lifecycle policy."""
     policy = lifecycle_policy_document(keep_last, untagged_days)
-    with container_errors("ecr.create_repository"):
+    with aws_errors("ecr.create_repository"):
         repo = ecr.create_repository(
             repositoryName=name,
             imageTagMutability="IMMUTABLE",
@@ -70,7 +70,7 @@ def create_repository(
 def delete_repository(ecr: Any, name: str, *, force: bool = True) -> bool:
     """Delete the repository (with its images when ``force``); False if it did not exist."""
     try:
-        with container_errors("ecr.delete_repository"):
+        with aws_errors("ecr.delete_repository"):
             ecr.delete_repository(repositoryName=name, force=force)
     except NotFound:
         return False

@@ -7,7 +7,7 @@ from typing import Any
 
 from multi_cloud.core.errors import InvalidArgument, NotFound
 
-from aws_ai_services.containers.errors import container_errors
+from aws_ai_services.errors import aws_errors
 
 SCALABLE_DIMENSION = "ecs:service:DesiredCount"
 CPU_METRIC = "ECSServiceAverageCPUUtilization"
@@ -46,7 +46,7 @@ def enable_autoscaling(
         raise InvalidArgument(f"target_cpu_percent must be in (0, 100], got {target_cpu_percent}")
     resource_id = f"service/{cluster}/{service}"
     policy_name = f"{service}-cpu-target"
-    with container_errors("application-autoscaling.register_scalable_target"):
+    with aws_errors("application-autoscaling.register_scalable_target"):
         client.register_scalable_target(
             ServiceNamespace="ecs",
             ResourceId=resource_id,
@@ -54,7 +54,7 @@ def enable_autoscaling(
             MinCapacity=min_tasks,
             MaxCapacity=max_tasks,
         )
-    with container_errors("application-autoscaling.put_scaling_policy"):
+    with aws_errors("application-autoscaling.put_scaling_policy"):
         policy = client.put_scaling_policy(
             PolicyName=policy_name,
             ServiceNamespace="ecs",
@@ -88,13 +88,13 @@ def delete_autoscaling(client: Any, scaling: Autoscaling) -> list[str]:
         "ScalableDimension": SCALABLE_DIMENSION,
     }
     try:
-        with container_errors("application-autoscaling.delete_scaling_policy"):
+        with aws_errors("application-autoscaling.delete_scaling_policy"):
             client.delete_scaling_policy(PolicyName=scaling.policy_name, **common)
         deleted.append(f"scaling policy {scaling.policy_name} (and its alarms)")
     except NotFound:
         pass
     try:
-        with container_errors("application-autoscaling.deregister_scalable_target"):
+        with aws_errors("application-autoscaling.deregister_scalable_target"):
             client.deregister_scalable_target(**common)
         deleted.append(f"scalable target {scaling.resource_id}")
     except NotFound:

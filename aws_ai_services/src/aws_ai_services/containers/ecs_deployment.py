@@ -19,12 +19,12 @@ from multi_cloud.core.uris import split_uri
 
 from aws_ai_services.containers.ecr_repository import Repository, create_repository, delete_repository
 from aws_ai_services.containers.ecs_autoscaling import Autoscaling, delete_autoscaling, enable_autoscaling
-from aws_ai_services.containers.errors import container_errors
 from aws_ai_services.containers.image_build import CONTAINER_PORT, ping_script
 from aws_ai_services.containers.local_service import LocalService, run_service_locally
 from aws_ai_services.containers.network import Network, default_network, delete_security_group
 from aws_ai_services.containers.roles import delete_role, ensure_role
 from aws_ai_services.containers.sizing import TaskSize, fargate_size, size_for_model
+from aws_ai_services.errors import aws_errors
 from aws_ai_services.session import ServiceClient
 
 __all__ = ["Autoscaling", "EcsDeployer", "EcsDeployment", "LocalService", "Repository", "run_service_locally"]
@@ -135,7 +135,7 @@ class EcsDeployer:
     # ------------------------------------------------------------------ cluster and task definition
     def create_cluster(self, name: str, *, container_insights: bool = True) -> str:
         """A cluster with the FARGATE and FARGATE_SPOT capacity providers; returns its ARN."""
-        with container_errors("ecs.create_cluster"):
+        with aws_errors("ecs.create_cluster"):
             cluster = self.ecs.create_cluster(
                 clusterName=name,
                 capacityProviders=["FARGATE", "FARGATE_SPOT"],
@@ -199,7 +199,7 @@ class EcsDeployer:
             },
             "stopTimeout": 30,
         }
-        with container_errors("ecs.register_task_definition"):
+        with aws_errors("ecs.register_task_definition"):
             registered = self.ecs.register_task_definition(
                 family=family,
                 requiresCompatibilities=["FARGATE"],
@@ -226,11 +226,11 @@ class EcsDeployer:
 
     def _ensure_log_group(self, name: str, retention_days: int) -> None:
         try:
-            with container_errors("logs.create_log_group"):
+            with aws_errors("logs.create_log_group"):
                 self.logs.create_log_group(logGroupName=name)
         except AlreadyExists:
             pass
-        with container_errors("logs.put_retention_policy"):
+        with aws_errors("logs.put_retention_policy"):
             self.logs.put_retention_policy(logGroupName=name, retentionInDays=retention_days)
 
     # ------------------------------------------------------------------ service and autoscaling
@@ -240,7 +240,7 @@ class EcsDeployer:
         """A Fargate service keeping ``desired_count`` tasks, rolled back if a deployment keeps failing."""
         if desired_count < 0:
             raise InvalidArgument(f"desired_count must be >= 0, got {desired_count}")
-        with container_errors("ecs.create_service"):
+        with aws_errors("ecs.create_service"):
             self.ecs.create_service(
                 cluster=cluster,
                 serviceName=name,
@@ -265,7 +265,7 @@ class EcsDeployer:
         return self.describe_service(cluster, name)
 
     def describe_service(self, cluster: str, name: str) -> ServiceInfo:
-        with container_errors("ecs.describe_services"):
+        with aws_errors("ecs.describe_services"):
             answer = self.ecs.describe_services(cluster=cluster, services=[name])
         if not answer["services"]:
             reasons = ", ".join(f["reason"] for f in answer.get("failures", [])) or "MISSING"
@@ -290,7 +290,7 @@ class EcsDeployer:
         """Set the desired task count by hand (autoscaling moves it again within its min..max)."""
         if desired_count < 0:
             raise InvalidArgument(f"desired_count must be >= 0, got {desired_count}")
-        with container_errors("ecs.update_service"):
+        with aws_errors("ecs.update_service"):
             self.ecs.update_service(cluster=cluster, service=name, desiredCount=desired_count)
         return self.describe_service(cluster, name)
 
@@ -355,25 +355,25 @@ class EcsDeployer:
         if deployment.autoscaling:
             deleted += delete_autoscaling(self.autoscaling, deployment.autoscaling)
         try:
-            with container_errors("ecs.delete_service"):
+            with aws_errors("ecs.delete_service"):
                 self.ecs.update_service(cluster=cluster, service=service, desiredCount=0)
                 self.ecs.delete_service(cluster=cluster, service=service, force=True)
             deleted.append(f"ecs service {service}")
         except NotFound:
             pass
-        with container_errors("ecs.deregister_task_definition"):
+        with aws_errors("ecs.deregister_task_definition"):
             self.ecs.deregister_task_definition(taskDefinition=deployment.task_definition.arn)
         deleted.append(
             f"task definition {deployment.task_definition.family}:{deployment.task_definition.revision}"
         )
         try:
-            with container_errors("ecs.delete_cluster"):
+            with aws_errors("ecs.delete_cluster"):
                 self.ecs.delete_cluster(cluster=cluster)
             deleted.append(f"ecs cluster {cluster}")
         except NotFound:
             pass
         try:
-            with container_errors("logs.delete_log_group"):
+            with aws_errors("logs.delete_log_group"):
                 self.logs.delete_log_group(logGroupName=deployment.task_definition.log_group)
             deleted.append(f"log group {deployment.task_definition.log_group}")
         except NotFound:

@@ -15,12 +15,12 @@ from typing import Any
 from multi_cloud.core.errors import InvalidArgument, NotFound
 from multi_cloud.core.settings import Settings, get_settings
 
-from aws_ai_services.containers.errors import container_errors
 from aws_ai_services.containers.findings import Finding
 from aws_ai_services.containers.image_build import CONTAINER_PORT
 from aws_ai_services.containers.network import Network, default_network, delete_security_group
 from aws_ai_services.containers.quantities import parse_quantity
 from aws_ai_services.containers.roles import delete_role, ensure_role
+from aws_ai_services.errors import aws_errors
 from aws_ai_services.session import ServiceClient
 
 KUBERNETES_VERSION = "1.32"
@@ -93,7 +93,7 @@ class EksDeployer:
             self.iam, f"{name}-cluster", "eks.amazonaws.com", managed_policy_arns=CLUSTER_POLICIES
         )
         network = default_network(self.ec2, f"{name}-nodes", CONTAINER_PORT)
-        with container_errors("eks.create_cluster"):
+        with aws_errors("eks.create_cluster"):
             self.eks.create_cluster(
                 name=name,
                 version=version,
@@ -121,7 +121,7 @@ class EksDeployer:
 
     def cluster_status(self, name: str) -> str:
         """CREATING, ACTIVE, DELETING, FAILED or UPDATING; NotFound once the cluster is gone."""
-        with container_errors("eks.describe_cluster"):
+        with aws_errors("eks.describe_cluster"):
             return str(self.eks.describe_cluster(name=name)["cluster"]["status"])
 
     def create_nodegroup(
@@ -146,7 +146,7 @@ class EksDeployer:
         role = ensure_role(
             self.iam, f"{cluster.name}-{name}-node", "ec2.amazonaws.com", managed_policy_arns=NODE_POLICIES
         )
-        with container_errors("eks.create_nodegroup"):
+        with aws_errors("eks.create_nodegroup"):
             self.eks.create_nodegroup(
                 clusterName=cluster.name,
                 nodegroupName=name,
@@ -179,7 +179,7 @@ class EksDeployer:
 
     def node_capacity(self, instance_type: str) -> NodeCapacity:
         """vCPUs and memory of ``instance_type`` (EC2 DescribeInstanceTypes) minus the kubelet's share."""
-        with container_errors("ec2.describe_instance_types"):
+        with aws_errors("ec2.describe_instance_types"):
             found = self.ec2.describe_instance_types(InstanceTypes=[instance_type])["InstanceTypes"]
         if not found:
             raise NotFound(
@@ -243,12 +243,12 @@ class EksDeployer:
         """Delete the node groups (waiting for each), then the cluster, its roles and security group."""
         deleted: list[str] = []
         try:
-            with container_errors("eks.list_nodegroups"):
+            with aws_errors("eks.list_nodegroups"):
                 groups = self.eks.list_nodegroups(clusterName=cluster.name)["nodegroups"]
         except NotFound:
             groups = []
         for group in groups:
-            with container_errors("eks.delete_nodegroup"):
+            with aws_errors("eks.delete_nodegroup"):
                 role_arn = self.eks.describe_nodegroup(clusterName=cluster.name, nodegroupName=group)[
                     "nodegroup"
                 ]["nodeRole"]
@@ -260,7 +260,7 @@ class EksDeployer:
             if delete_role(self.iam, role_arn.rsplit("/", 1)[-1]):
                 deleted.append(f"iam role {role_arn.rsplit('/', 1)[-1]}")
         try:
-            with container_errors("eks.delete_cluster"):
+            with aws_errors("eks.delete_cluster"):
                 self.eks.delete_cluster(name=cluster.name)
                 self.eks.get_waiter("cluster_deleted").wait(name=cluster.name, WaiterConfig=_WAIT)
             deleted.append(f"eks cluster {cluster.name}")

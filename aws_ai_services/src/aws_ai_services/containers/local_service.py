@@ -35,7 +35,7 @@ from typing import Any
 from multi_cloud.core.errors import CloudError, InvalidArgument, NotFound, Unavailable
 from multi_cloud.emulation.http.ports import LOOPBACK, free_port
 
-from aws_ai_services.containers.errors import container_errors
+from aws_ai_services.errors import aws_errors
 from aws_ai_services.session import aws_client
 
 SERVER_MODULE = "aws_ai_services.containers.model_server"
@@ -192,7 +192,7 @@ def ship_logs(service: LocalService) -> list[str]:
             continue
         stream = f"{service.stream_prefix}/{service.container_name}/{task.task_id}"
         now = int(time.time() * 1000)
-        with container_errors("logs.put_log_events"):
+        with aws_errors("logs.put_log_events"):
             logs.create_log_stream(logGroupName=service.log_group, logStreamName=stream)
             logs.put_log_events(
                 logGroupName=service.log_group,
@@ -212,7 +212,7 @@ def run_service_locally(
     is left running afterwards. Raises Unavailable (with the task's output) if a task fails to start.
     """
     ecs = aws_client("ecs")
-    with container_errors("ecs.describe_services"):
+    with aws_errors("ecs.describe_services"):
         found = ecs.describe_services(cluster=cluster, services=[service])["services"]
     if not found:
         raise NotFound(
@@ -223,7 +223,7 @@ def run_service_locally(
     count = found[0]["desiredCount"] if desired_count is None else desired_count
     if count < 1:
         raise InvalidArgument(f"need at least one task to run, got desired_count={count}")
-    with container_errors("ecs.describe_task_definition"):
+    with aws_errors("ecs.describe_task_definition"):
         task_def = ecs.describe_task_definition(taskDefinition=found[0]["taskDefinition"])["taskDefinition"]
     container = task_def["containerDefinitions"][0]
     options = container.get("logConfiguration", {}).get("options", {})

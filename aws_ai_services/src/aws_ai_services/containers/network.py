@@ -7,7 +7,7 @@ from typing import Any
 
 from multi_cloud.core.errors import NotFound
 
-from aws_ai_services.containers.errors import container_errors
+from aws_ai_services.errors import aws_errors
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ def default_network(ec2: Any, security_group_name: str, port: int, *, max_subnet
     The group admits ``port`` from the VPC's own CIDR only: a model server sits behind a load balancer or
     is called from inside the VPC, never from 0.0.0.0/0.
     """
-    with container_errors("ec2.describe_vpcs"):
+    with aws_errors("ec2.describe_vpcs"):
         vpcs = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"]
     if not vpcs:
         raise NotFound(
@@ -34,7 +34,7 @@ def default_network(ec2: Any, security_group_name: str, port: int, *, max_subnet
             operation="ec2.describe_vpcs",
         )
     vpc_id, cidr = vpcs[0]["VpcId"], vpcs[0]["CidrBlock"]
-    with container_errors("ec2.describe_subnets"):
+    with aws_errors("ec2.describe_subnets"):
         subnets = ec2.describe_subnets(
             Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "default-for-az", "Values": ["true"]}]
         )["Subnets"]
@@ -44,13 +44,13 @@ def default_network(ec2: Any, security_group_name: str, port: int, *, max_subnet
 
 
 def _ensure_security_group(ec2: Any, name: str, vpc_id: str, cidr: str, port: int) -> str:
-    with container_errors("ec2.describe_security_groups"):
+    with aws_errors("ec2.describe_security_groups"):
         found = ec2.describe_security_groups(
             Filters=[{"Name": "group-name", "Values": [name]}, {"Name": "vpc-id", "Values": [vpc_id]}]
         )["SecurityGroups"]
     if found:
         return str(found[0]["GroupId"])
-    with container_errors("ec2.create_security_group"):
+    with aws_errors("ec2.create_security_group"):
         group_id = str(
             ec2.create_security_group(
                 GroupName=name, Description=f"{name}: port {port} from the VPC", VpcId=vpc_id
@@ -72,7 +72,7 @@ def _ensure_security_group(ec2: Any, name: str, vpc_id: str, cidr: str, port: in
 
 def delete_security_group(ec2: Any, group_id: str) -> bool:
     try:
-        with container_errors("ec2.delete_security_group"):
+        with aws_errors("ec2.delete_security_group"):
             ec2.delete_security_group(GroupId=group_id)
     except NotFound:
         return False

@@ -9,7 +9,7 @@ from typing import Any
 
 from multi_cloud.core.errors import NotFound
 
-from aws_ai_services.containers.errors import container_errors
+from aws_ai_services.errors import aws_errors
 
 
 @dataclass(frozen=True)
@@ -41,20 +41,20 @@ def ensure_role(
 ) -> RoleInfo:
     """Role ``name`` trusting ``service`` with these policies; an existing role is updated in place."""
     try:
-        with container_errors("iam.get_role"):
+        with aws_errors("iam.get_role"):
             arn = str(iam.get_role(RoleName=name)["Role"]["Arn"])
     except NotFound:
-        with container_errors("iam.create_role"):
+        with aws_errors("iam.create_role"):
             arn = str(
                 iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust_policy(service))["Role"]["Arn"]
             )
-    with container_errors("iam.put_role_policy"):
+    with aws_errors("iam.put_role_policy"):
         for policy_name, document in (inline_policies or {}).items():
             iam.put_role_policy(RoleName=name, PolicyName=policy_name, PolicyDocument=json.dumps(document))
     missing = []
     for policy_arn in managed_policy_arns:
         try:
-            with container_errors("iam.attach_role_policy"):
+            with aws_errors("iam.attach_role_policy"):
                 iam.attach_role_policy(RoleName=name, PolicyArn=policy_arn)
         except NotFound:
             missing.append(policy_arn)
@@ -64,7 +64,7 @@ def ensure_role(
 def delete_role(iam: Any, name: str) -> bool:
     """Detach and delete the role's policies, remove it from instance profiles, delete it; False if absent."""
     try:
-        with container_errors("iam.delete_role"):
+        with aws_errors("iam.delete_role"):
             for policy in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
                 iam.detach_role_policy(RoleName=name, PolicyArn=policy["PolicyArn"])
             for policy_name in iam.list_role_policies(RoleName=name)["PolicyNames"]:
@@ -82,20 +82,20 @@ def delete_role(iam: Any, name: str) -> bool:
 def ensure_instance_profile(iam: Any, name: str, role_name: str) -> str:
     """The ARN of instance profile ``name`` holding ``role_name`` (EC2 instances take roles this way)."""
     try:
-        with container_errors("iam.get_instance_profile"):
+        with aws_errors("iam.get_instance_profile"):
             profile = iam.get_instance_profile(InstanceProfileName=name)["InstanceProfile"]
     except NotFound:
-        with container_errors("iam.create_instance_profile"):
+        with aws_errors("iam.create_instance_profile"):
             profile = iam.create_instance_profile(InstanceProfileName=name)["InstanceProfile"]
     if role_name not in [role["RoleName"] for role in profile.get("Roles", [])]:
-        with container_errors("iam.add_role_to_instance_profile"):
+        with aws_errors("iam.add_role_to_instance_profile"):
             iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName=role_name)
     return str(profile["Arn"])
 
 
 def delete_instance_profile(iam: Any, name: str) -> bool:
     try:
-        with container_errors("iam.delete_instance_profile"):
+        with aws_errors("iam.delete_instance_profile"):
             for role in iam.get_instance_profile(InstanceProfileName=name)["InstanceProfile"].get(
                 "Roles", []
             ):

@@ -107,7 +107,6 @@ class EnvelopeEncryption:
 
     def decrypt(self, envelope: Envelope | bytes) -> bytes:
         """The plaintext, or :class:`TamperDetected` when any part was altered."""
-        from botocore.exceptions import ClientError
         from cryptography.exceptions import InvalidTag
 
         if isinstance(envelope, bytes):
@@ -125,7 +124,7 @@ class EnvelopeEncryption:
                     KeyId=envelope.key_id,
                 )
         except InvalidArgument as exc:
-            code = exc.cause.response["Error"]["Code"] if isinstance(exc.cause, ClientError) else ""
+            code = exc.code
             if code in ("InvalidCiphertextException", "IncorrectKeyException"):
                 raise TamperDetected(
                     f"KMS refused the encrypted data key ({code}): the key blob or the encryption context "

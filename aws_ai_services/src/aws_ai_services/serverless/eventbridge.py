@@ -13,7 +13,7 @@ from typing import Any
 from multi_cloud.core.errors import InvalidArgument, NotFound, Unavailable
 from multi_cloud.core.settings import Settings, get_settings
 
-from aws_ai_services.serverless.error_mapping import serverless_errors
+from aws_ai_services.errors import aws_errors
 from aws_ai_services.session import ServiceClient, aws_client
 
 #: PutEvents takes at most this many entries per request
@@ -32,25 +32,25 @@ class EventBridgeRouter:
     @cached_property
     def account(self) -> str:
         """The AWS account id of the credentials in use."""
-        with serverless_errors("events.account"):
+        with aws_errors("events.account"):
             return str(aws_client("sts", self.settings).get_caller_identity()["Account"])
 
     # ------------------------------------------------------------------ buses
     def create_bus(self, name: str) -> str:
         """Create custom bus ``name`` unless it exists; returns its ARN."""
         try:
-            with serverless_errors("events.describe_bus"):
+            with aws_errors("events.describe_bus"):
                 return str(self.client.describe_event_bus(Name=name)["Arn"])
         except NotFound:
             pass
-        with serverless_errors("events.create_bus"):
+        with aws_errors("events.create_bus"):
             return str(self.client.create_event_bus(Name=name)["EventBusArn"])
 
     def delete_bus(self, name: str) -> None:
         """Delete bus ``name`` with its rules (their targets first, as EventBridge requires)."""
         for rule in self.rules(name):
             self.delete_rule(rule["Name"], bus=name)
-        with serverless_errors("events.delete_bus"):
+        with aws_errors("events.delete_bus"):
             self.client.delete_event_bus(Name=name)
 
     # ------------------------------------------------------------------ rules and targets
@@ -61,7 +61,7 @@ class EventBridgeRouter:
 
         An invalid pattern raises InvalidArgument with EventBridge's reason (InvalidEventPatternException).
         """
-        with serverless_errors("events.put_rule"):
+        with aws_errors("events.put_rule"):
             answer = self.client.put_rule(
                 Name=name,
                 EventPattern=json.dumps(pattern),
@@ -72,7 +72,7 @@ class EventBridgeRouter:
         return str(answer["RuleArn"])
 
     def rules(self, bus: str = "default") -> list[dict[str, Any]]:
-        with serverless_errors("events.list_rules"):
+        with aws_errors("events.list_rules"):
             pages = self.client.get_paginator("list_rules").paginate(EventBusName=bus)
             return [dict(rule) for page in pages for rule in page["Rules"]]
 
@@ -81,7 +81,7 @@ class EventBridgeRouter:
     ) -> str:
         """Send matching events to the queue (and let EventBridge write to it); returns the target id."""
         sqs = aws_client("sqs", self.settings)
-        with serverless_errors("events.add_sqs_target"):
+        with aws_errors("events.add_sqs_target"):
             queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
                 "Attributes"
             ]["QueueArn"]
@@ -94,7 +94,7 @@ class EventBridgeRouter:
     ) -> str:
         """Invoke the function (asynchronously) for matching events; returns the target id."""
         lambdas = aws_client("lambda", self.settings)
-        with serverless_errors("events.add_lambda_target"):
+        with aws_errors("events.add_lambda_target"):
             function_arn = lambdas.get_function_configuration(FunctionName=function_name)["FunctionArn"]
             rule_arn = self.client.describe_rule(Name=rule, EventBusName=bus)["Arn"]
             try:
@@ -110,13 +110,13 @@ class EventBridgeRouter:
         return self._put_target(rule, bus, function_arn, target_id, "")
 
     def targets(self, rule: str, *, bus: str = "default") -> list[dict[str, Any]]:
-        with serverless_errors("events.list_targets"):
+        with aws_errors("events.list_targets"):
             return [dict(t) for t in self.client.list_targets_by_rule(Rule=rule, EventBusName=bus)["Targets"]]
 
     def delete_rule(self, rule: str, *, bus: str = "default") -> None:
         """Remove the rule's targets, then the rule."""
         ids = [target["Id"] for target in self.targets(rule, bus=bus)]
-        with serverless_errors("events.delete_rule"):
+        with aws_errors("events.delete_rule"):
             if ids:
                 self.client.remove_targets(Rule=rule, EventBusName=bus, Ids=ids)
             self.client.delete_rule(Name=rule, EventBusName=bus)
@@ -146,7 +146,7 @@ class EventBridgeRouter:
         ids: list[str] = []
         for start in range(0, len(entries), PUT_EVENTS_BATCH):
             batch = [dict(entry) for entry in entries[start : start + PUT_EVENTS_BATCH]]
-            with serverless_errors("events.put_events"):
+            with aws_errors("events.put_events"):
                 answer = self.client.put_events(Entries=batch)
             failed = [e for e in answer["Entries"] if e.get("ErrorCode")]
             if failed:
@@ -161,7 +161,7 @@ class EventBridgeRouter:
 
     def test_event_pattern(self, pattern: Mapping[str, Any], event: Mapping[str, Any]) -> bool:
         """Whether ``event`` (an EventBridge envelope, see :meth:`envelope`) matches ``pattern``."""
-        with serverless_errors("events.test_event_pattern"):
+        with aws_errors("events.test_event_pattern"):
             answer = self.client.test_event_pattern(EventPattern=json.dumps(pattern), Event=json.dumps(event))
         return bool(answer["Result"])
 
@@ -196,12 +196,12 @@ class EventBridgeRouter:
         }
         if pattern:
             request["EventPattern"] = json.dumps(pattern)
-        with serverless_errors("events.create_archive"):
+        with aws_errors("events.create_archive"):
             return str(self.client.create_archive(**request)["ArchiveArn"])
 
     def archive(self, name: str) -> dict[str, Any]:
         """The archive's description (State, EventCount, SizeBytes, ...)."""
-        with serverless_errors("events.describe_archive"):
+        with aws_errors("events.describe_archive"):
             return dict(self.client.describe_archive(ArchiveName=name))
 
     def replay(
@@ -217,7 +217,7 @@ class EventBridgeRouter:
         """Send the events archived from ``start`` to ``end`` through the bus's rules again; wait for it."""
         archive_arn = self.archive(archive)["ArchiveArn"]
         replay_name = name or f"replay-{uuid.uuid4().hex[:12]}"
-        with serverless_errors("events.start_replay"):
+        with aws_errors("events.start_replay"):
             self.client.start_replay(
                 ReplayName=replay_name,
                 EventSourceArn=archive_arn,
@@ -227,7 +227,7 @@ class EventBridgeRouter:
             )
         deadline = time.monotonic() + timeout_seconds
         while True:
-            with serverless_errors("events.describe_replay"):
+            with aws_errors("events.describe_replay"):
                 described = dict(self.client.describe_replay(ReplayName=replay_name))
             if described["State"] in REPLAY_FINISHED:
                 return described
@@ -239,14 +239,14 @@ class EventBridgeRouter:
 
     # ------------------------------------------------------------------ internals
     def _bus_arn(self, bus: str) -> str:
-        with serverless_errors("events.describe_bus"):
+        with aws_errors("events.describe_bus"):
             return str(self.client.describe_event_bus(Name=bus)["Arn"])
 
     def _put_target(self, rule: str, bus: str, arn: str, target_id: str, input_path: str) -> str:
         target: dict[str, Any] = {"Id": target_id or arn.split(":")[-1][:64], "Arn": arn}
         if input_path:
             target["InputPath"] = input_path
-        with serverless_errors("events.put_targets"):
+        with aws_errors("events.put_targets"):
             answer = self.client.put_targets(Rule=rule, EventBusName=bus, Targets=[target])
         if answer.get("FailedEntryCount"):
             failure = answer["FailedEntries"][0]

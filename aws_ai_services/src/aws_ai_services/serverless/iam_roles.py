@@ -8,7 +8,7 @@ from typing import Any
 
 from multi_cloud.core.errors import NotFound
 
-from aws_ai_services.serverless.error_mapping import serverless_errors
+from aws_ai_services.errors import aws_errors
 
 #: what a Lambda function needs to write its logs (AWSLambdaBasicExecutionRole's permissions)
 LAMBDA_LOGS_POLICY = {
@@ -38,11 +38,11 @@ def ensure_service_role(
     which does not load AWS's managed policies by default).
     """
     try:
-        with serverless_errors("iam.get_role"):
+        with aws_errors("iam.get_role"):
             return str(iam.get_role(RoleName=name)["Role"]["Arn"])
     except NotFound:
         pass
-    with serverless_errors("iam.create_role"):
+    with aws_errors("iam.create_role"):
         arn = str(
             iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust_policy(service))["Role"]["Arn"]
         )

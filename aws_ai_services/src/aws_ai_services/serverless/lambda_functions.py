@@ -18,7 +18,7 @@ from multi_cloud.core.settings import Settings, get_settings
 from multi_cloud.core.types import FunctionInfo, InvocationResult
 from multi_cloud.onprem import function_code
 
-from aws_ai_services.serverless.error_mapping import serverless_errors
+from aws_ai_services.errors import aws_errors
 from aws_ai_services.serverless.iam_roles import LAMBDA_LOGS_POLICY, ensure_service_role
 from aws_ai_services.serverless.packaging import code_sha256, package_directory
 from aws_ai_services.serverless.role_propagation import retry_while_role_propagates
@@ -78,7 +78,7 @@ class LambdaFunctions:
             "Description": description,
         }
         current = self._configuration_or_none(name)
-        with serverless_errors("functions.deploy"):
+        with aws_errors("functions.deploy"):
             if current is None:
                 self._create(name, package, settings)
             else:
@@ -90,28 +90,28 @@ class LambdaFunctions:
             return dict(self.client.publish_version(FunctionName=name))
 
     def configuration(self, name: str, qualifier: str = "") -> dict[str, Any]:
-        with serverless_errors("functions.get"):
+        with aws_errors("functions.get"):
             extra = {"Qualifier": qualifier} if qualifier else {}
             return dict(self.client.get_function_configuration(FunctionName=name, **extra))
 
     def list(self) -> list[dict[str, Any]]:
         """Every function's $LATEST configuration."""
-        with serverless_errors("functions.list"):
+        with aws_errors("functions.list"):
             pages = self.client.get_paginator("list_functions").paginate()
             return [dict(f) for page in pages for f in page["Functions"]]
 
     def delete(self, name: str) -> None:
-        with serverless_errors("functions.delete"):
+        with aws_errors("functions.delete"):
             self.client.delete_function(FunctionName=name)
 
     # ------------------------------------------------------------------ versions and aliases
     def publish_version(self, name: str, description: str = "") -> str:
-        with serverless_errors("functions.publish_version"):
+        with aws_errors("functions.publish_version"):
             return str(self.client.publish_version(FunctionName=name, Description=description)["Version"])
 
     def set_alias(self, name: str, alias: str, version: str) -> str:
         """Point ``alias`` (e.g. "live") at ``version``, creating it if needed; returns the alias ARN."""
-        with serverless_errors("functions.set_alias"):
+        with aws_errors("functions.set_alias"):
             try:
                 answer = self.client.update_alias(FunctionName=name, Name=alias, FunctionVersion=version)
             except self.client.exceptions.ResourceNotFoundException:
@@ -123,7 +123,7 @@ class LambdaFunctions:
         """Invoke synchronously (RequestResponse) with the log tail; handler errors come back as results."""
         payload = _encode(name, event)
         started = time.perf_counter()
-        with serverless_errors("functions.invoke"):
+        with aws_errors("functions.invoke"):
             extra = {"Qualifier": qualifier} if qualifier else {}
             answer = self.client.invoke(FunctionName=name, Payload=payload, LogType="Tail", **extra)
             body = answer["Payload"].read()
@@ -132,7 +132,7 @@ class LambdaFunctions:
 
     def invoke_async(self, name: str, event: Any = None) -> int:
         """Queue an asynchronous invocation (InvocationType=Event); returns the status code, 202."""
-        with serverless_errors("functions.invoke_async"):
+        with aws_errors("functions.invoke_async"):
             answer = self.client.invoke(
                 FunctionName=name, Payload=_encode(name, event), InvocationType="Event"
             )
@@ -145,7 +145,7 @@ class LambdaFunctions:
         if contains:
             request["filterPattern"] = f'"{contains}"'
         try:
-            with serverless_errors("functions.logs"):
+            with aws_errors("functions.logs"):
                 pages = logs.get_paginator("filter_log_events").paginate(**request)
                 return [event["message"] for page in pages for event in page["events"]]
         except NotFound:
@@ -154,7 +154,7 @@ class LambdaFunctions:
     # ------------------------------------------------------------------ triggers
     def add_sqs_trigger(self, name: str, queue_arn: str, *, batch_size: int = 10) -> str:
         """Run ``name`` for messages sent to the queue (an event source mapping); returns its UUID."""
-        with serverless_errors("functions.add_sqs_trigger"):
+        with aws_errors("functions.add_sqs_trigger"):
             mapping = self.client.create_event_source_mapping(
                 EventSourceArn=queue_arn, FunctionName=name, BatchSize=batch_size, Enabled=True
             )
@@ -163,7 +163,7 @@ class LambdaFunctions:
         return uuid
 
     def remove_trigger(self, uuid: str) -> None:
-        with serverless_errors("functions.remove_trigger"):
+        with aws_errors("functions.remove_trigger"):
             self.client.delete_event_source_mapping(UUID=uuid)
 
     def add_s3_trigger(
@@ -183,7 +183,7 @@ class LambdaFunctions:
         if rules:
             entry["Filter"] = {"Key": {"FilterRules": rules}}
         s3 = aws_client("s3", self.settings)
-        with serverless_errors("functions.add_s3_trigger"):
+        with aws_errors("functions.add_s3_trigger"):
             config = s3.get_bucket_notification_configuration(Bucket=bucket)
             config.pop("ResponseMetadata", None)
             config.setdefault("LambdaFunctionConfigurations", []).append(entry)
@@ -216,7 +216,7 @@ class LambdaFunctions:
 
     def _wait_mapping(self, uuid: str, state: str, timeout_seconds: float = 60.0) -> None:
         deadline = time.monotonic() + timeout_seconds
-        with serverless_errors("functions.wait_trigger"):
+        with aws_errors("functions.wait_trigger"):
             while self.client.get_event_source_mapping(UUID=uuid)["State"] != state:
                 if time.monotonic() > deadline:
                     raise InvalidArgument(
@@ -225,7 +225,7 @@ class LambdaFunctions:
                 time.sleep(0.5)
 
     def _allow(self, name: str, statement_id: str, principal: str, source_arn: str) -> None:
-        with serverless_errors("functions.add_permission"):
+        with aws_errors("functions.add_permission"):
             try:
                 self.client.add_permission(
                     FunctionName=name,

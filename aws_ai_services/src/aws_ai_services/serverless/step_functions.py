@@ -17,8 +17,8 @@ from typing import Any
 from multi_cloud.core.errors import InvalidArgument, Unavailable
 from multi_cloud.core.settings import Settings, get_settings
 
+from aws_ai_services.errors import aws_errors
 from aws_ai_services.serverless import asl
-from aws_ai_services.serverless.error_mapping import serverless_errors
 from aws_ai_services.serverless.iam_roles import ensure_service_role
 from aws_ai_services.serverless.role_propagation import retry_while_role_propagates
 from aws_ai_services.session import ServiceClient, aws_client
@@ -91,7 +91,7 @@ class StepFunctionsWorkflows:
         text, role = json.dumps(definition), self.role_arn
         existing = self._arn_or_none(name)
         # a role created moments ago is not yet assumable by Step Functions: retried for up to a minute
-        with serverless_errors("workflows.create"):
+        with aws_errors("workflows.create"):
             if existing:
                 retry_while_role_propagates(
                     lambda: self.client.update_state_machine(
@@ -105,18 +105,18 @@ class StepFunctionsWorkflows:
         return str(answer["stateMachineArn"])
 
     def definition(self, state_machine_arn: str) -> dict[str, Any]:
-        with serverless_errors("workflows.describe"):
+        with aws_errors("workflows.describe"):
             answer = self.client.describe_state_machine(stateMachineArn=state_machine_arn)
         return dict(json.loads(answer["definition"]))
 
     def delete(self, state_machine_arn: str) -> None:
-        with serverless_errors("workflows.delete"):
+        with aws_errors("workflows.delete"):
             self.client.delete_state_machine(stateMachineArn=state_machine_arn)
 
     # ------------------------------------------------------------------ executions
     def start(self, state_machine_arn: str, input: Any = None, *, name: str = "") -> str:
         """Start an execution (named ``name`` or a fresh UUID); returns its ARN."""
-        with serverless_errors("workflows.start"):
+        with aws_errors("workflows.start"):
             answer = self.client.start_execution(
                 stateMachineArn=state_machine_arn,
                 name=name or str(uuid.uuid4()),
@@ -125,7 +125,7 @@ class StepFunctionsWorkflows:
         return str(answer["executionArn"])
 
     def describe(self, execution_arn: str) -> WorkflowExecution:
-        with serverless_errors("workflows.describe_execution"):
+        with aws_errors("workflows.describe_execution"):
             answer = self.client.describe_execution(executionArn=execution_arn)
         return _execution(answer)
 
@@ -157,7 +157,7 @@ class StepFunctionsWorkflows:
 
     def history(self, execution_arn: str) -> list[dict[str, Any]]:
         """Every history event (type, id, timestamp and its details), oldest first."""
-        with serverless_errors("workflows.history"):
+        with aws_errors("workflows.history"):
             pages = self.client.get_paginator("get_execution_history").paginate(executionArn=execution_arn)
             return [dict(event) for page in pages for event in page["events"]]
 
@@ -171,7 +171,7 @@ class StepFunctionsWorkflows:
 
     # ------------------------------------------------------------------ internals
     def _arn_or_none(self, name: str) -> str:
-        with serverless_errors("workflows.list"):
+        with aws_errors("workflows.list"):
             for page in self.client.get_paginator("list_state_machines").paginate():
                 for machine in page["stateMachines"]:
                     if machine["name"] == name:

@@ -45,7 +45,7 @@ class S3Storage(ObjectStorage):
         try:
             return self.create_bucket(bucket)
         except AlreadyExists as exc:
-            if not exc.message.startswith("BucketAlreadyOwnedByYou"):
+            if exc.code != "BucketAlreadyOwnedByYou":
                 raise  # BucketAlreadyExists: another account owns the name
             return Bucket(name=bucket, region=self.settings.aws.region)
 

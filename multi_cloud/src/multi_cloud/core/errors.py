@@ -9,7 +9,9 @@ from contextlib import contextmanager
 class CloudError(Exception):
     """Base of every error this project raises on purpose.
 
-    ``provider`` and ``operation`` say where it happened; ``cause`` keeps the original SDK error.
+    ``provider`` and ``operation`` say where it happened; ``code`` is the provider's own error code
+    ("ValidationException", "NoSuchBucket", "NOT_FOUND", ...) or "" when the error is ours; ``cause``
+    keeps the original SDK error. Branch on the class, or on ``code``; never on the message.
     """
 
     def __init__(
@@ -18,12 +20,14 @@ class CloudError(Exception):
         *,
         provider: str = "",
         operation: str = "",
+        code: str = "",
         cause: BaseException | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.provider = provider
         self.operation = operation
+        self.code = code
         self.cause = cause
 
     def __str__(self) -> str:
@@ -74,8 +78,8 @@ ErrorMapper = Callable[[BaseException], "CloudError | None"]
 def mapped_errors(provider: str, operation: str, mapper: ErrorMapper) -> Iterator[None]:
     """Translate SDK exceptions raised inside the block with ``mapper``.
 
-    ``mapper`` returns a :class:`CloudError` (re-raised with provider and operation filled in)
-    or ``None`` to let the original exception through.
+    ``mapper`` returns a :class:`CloudError` (re-raised with provider, operation and cause filled in;
+    it sets ``code`` itself) or ``None`` to let the original exception through.
     """
     try:
         yield
@@ -93,7 +97,7 @@ def mapped_errors(provider: str, operation: str, mapper: ErrorMapper) -> Iterato
         raise mapped from exc
 
 
-def error_for_status(status: int, message: str) -> CloudError:
+def error_for_status(status: int, message: str, *, code: str = "") -> CloudError:
     """Map an HTTP status code to the matching error class (shared by every REST SDK mapper)."""
     by_status: dict[int, type[CloudError]] = {
         400: InvalidArgument,
@@ -108,4 +112,4 @@ def error_for_status(status: int, message: str) -> CloudError:
         501: Unsupported,
     }
     cls = by_status.get(status, Unavailable if status >= 500 else CloudError)
-    return cls(message)
+    return cls(message, code=code)

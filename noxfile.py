@@ -72,7 +72,7 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy (strict) over multi_cloud.core."""
+    """mypy (strict) over every package's source (the files listed in pyproject's [tool.mypy])."""
     install_project(session)
     session.run("mypy")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from multi_cloud.core.base import Capabilities, CloudProvider
@@ -49,6 +50,11 @@ class AWSProvider(CloudProvider):
         )
 
     def _storage(self) -> S3Storage:
+        return self._s3
+
+    @cached_property
+    def _s3(self) -> S3Storage:
+        """The S3 storage service, shared by the models service (which stages data and artifacts in S3)."""
         from aws_ai_services.storage.s3 import S3Storage
 
         return S3Storage(self.name, self.settings)
@@ -56,7 +62,7 @@ class AWSProvider(CloudProvider):
     def _models(self) -> AWSModelService:
         from aws_ai_services.sagemaker.model_service import AWSModelService
 
-        return AWSModelService(self.name, self.storage, self.settings)
+        return AWSModelService(self.name, self._s3, self.settings)
 
     def _vision(self) -> AWSVision:
         from aws_ai_services.ai_services.vision_service import AWSVision

@@ -125,7 +125,7 @@ def to_yaml(manifests: Sequence[Mapping[str, Any]]) -> str:
     """One multi-document YAML file for ``kubectl apply -f``, without YAML anchors (values spelled out)."""
     import yaml
 
-    class PlainDumper(yaml.SafeDumper):
+    class PlainDumper(yaml.SafeDumper):  # type: ignore[misc]  # PyYAML ships no type hints
         def ignore_aliases(self, data: Any) -> bool:
             return True
 

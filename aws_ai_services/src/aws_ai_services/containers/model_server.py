@@ -246,7 +246,7 @@ class ModelServer:
         if request.method != method and not (method == "GET" and request.method == "HEAD"):
             allowed = {"Allow": method}
             return 405, _error_body(f"{request.path} takes {method}, not {request.method}"), JSON, allowed
-        return handler(request)  # type: ignore[no-any-return]
+        return handler(request)
 
     def ping(self, request: Any) -> tuple[int, bytes, str, dict[str, str]]:
         status = 200 if self.holder.state == "ready" else 503

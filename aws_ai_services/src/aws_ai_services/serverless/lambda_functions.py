@@ -7,6 +7,7 @@ local worker processes, so invocations, errors, timeouts and triggers behave as 
 from __future__ import annotations
 
 import base64
+import builtins
 import json
 import time
 from collections.abc import Iterable, Mapping
@@ -138,7 +139,7 @@ class LambdaFunctions:
             )
         return int(answer["StatusCode"])
 
-    def logs(self, name: str, *, contains: str = "") -> list[str]:
+    def logs(self, name: str, *, contains: str = "") -> builtins.list[str]:  # list: the method above
         """The function's CloudWatch log lines (``/aws/lambda/NAME``), oldest first."""
         logs = aws_client("logs", self.settings)
         request: dict[str, Any] = {"logGroupName": f"/aws/lambda/{name}"}
@@ -302,10 +303,14 @@ def _invocation_result(
     except ValueError:
         payload = body.decode("utf-8", "replace")
     cold = "Init Duration:" in logs  # Lambda reports the init time only on a cold start
-    common = {"logs": logs, "duration_ms": elapsed_ms, "cold_start": cold}
     if not answer.get("FunctionError"):
         return InvocationResult(
-            function=name, status_code=int(answer["StatusCode"]), payload=payload, **common
+            function=name,
+            status_code=int(answer["StatusCode"]),
+            payload=payload,
+            logs=logs,
+            duration_ms=elapsed_ms,
+            cold_start=cold,
         )
     error = payload if isinstance(payload, dict) else {"errorMessage": str(payload)}
     error_type = str(error.get("errorType") or answer["FunctionError"])
@@ -319,7 +324,9 @@ def _invocation_result(
         error_message=message,
         # Python's own layout, rebuilt from Lambda's stackTrace frames
         traceback=f"Traceback (most recent call last):\n{frames}{error_type}: {message}\n" if frames else "",
-        **common,
+        logs=logs,
+        duration_ms=elapsed_ms,
+        cold_start=cold,
     )
 
 

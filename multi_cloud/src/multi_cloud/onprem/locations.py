@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,7 +74,7 @@ class ObjectLocations:
             yield Entry(
                 name=name,
                 uri=self.storage.uri(bucket, info.key),
-                read=lambda key=info.key: self.storage.get_object(bucket, key),
+                read=functools.partial(self.storage.get_object, bucket, info.key),
                 content_type=info.content_type,
             )
 

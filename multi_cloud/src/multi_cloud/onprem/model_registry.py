@@ -110,4 +110,4 @@ class ModelRegistry:
 
 
 def _from_record(record: dict[str, object]) -> ModelVersion:
-    return ModelVersion(**parse_datetimes(record, ["created"]))  # type: ignore[arg-type]
+    return ModelVersion(**parse_datetimes(record, ["created"]))

@@ -43,7 +43,8 @@ class EventConformance:
     """Mix in and provide a ``provider`` fixture."""
 
     def test_matching_events_reach_a_callable_target(self, provider: CloudProvider) -> None:
-        bus, received = _name("bus"), []
+        bus = _name("bus")
+        received: list[Event] = []
         pattern = {"source": ["shop.orders"], "detail": {"total": [{"numeric": [">", 100]}]}}
         provider.events.put_rule(bus, "big-orders", pattern, received.append)
         big = provider.events.publish(bus, Event("shop.orders", "OrderPlaced", {"total": 250, "id": "a"}))
@@ -99,7 +100,8 @@ class EventConformance:
         assert {"version", "account", "time", "region", "resources"} <= set(envelope)
 
     def test_delete_rule_stops_routing(self, provider: CloudProvider) -> None:
-        bus, received = _name("bus"), []
+        bus = _name("bus")
+        received: list[Event] = []
         provider.events.put_rule(bus, "r", {"source": ["s"]}, received.append)
         provider.events.delete_rule(bus, "r")
         assert provider.events.publish(bus, Event("s", "T", {})).matched_rules == ()

@@ -6,6 +6,7 @@ import pytest
 
 from multi_cloud.core.base import CloudProvider
 from multi_cloud.core.errors import InvalidArgument, Unsupported
+from multi_cloud.core.types import BoundingBox
 from multi_cloud.testing.conformance import media
 from multi_cloud.testing.conformance.ai_support import engine_required
 
@@ -13,7 +14,7 @@ RED, BLUE, WHITE, DARK = (230, 20, 20), (20, 40, 220), (250, 250, 250), (15, 15,
 OVERSIZE_BYTES = 21 * 1024 * 1024  # above every provider's image limit (Rekognition 15 MB, Vision 20 MB)
 
 
-def _inside_unit_square(box) -> bool:  # type: ignore[no-untyped-def]
+def _inside_unit_square(box: BoundingBox) -> bool:
     return 0 <= box.left <= 1 and 0 <= box.top <= 1 and 0 < box.width <= 1 and 0 < box.height <= 1
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from aws_ai_services.client import AWSProvider
-from aws_ai_services.serverless.events_service import AWSEvents, queue_name
+from aws_ai_services.serverless.events_service import queue_name
 from multi_cloud.core.types import Event
 from multi_cloud.testing.conformance.events import EventConformance, wait_for
 
@@ -17,16 +17,14 @@ class TestAWSEventConformance(EventConformance):
     def provider(self, clean_cloud: Any) -> Iterator[AWSProvider]:
         provider = AWSProvider()
         yield provider
-        events = provider.events
-        assert isinstance(events, AWSEvents)
-        events.close()
+        provider.close()
 
 
 def test_a_callable_target_reads_the_rule_queue_and_replacing_the_target_removes_it(
     clean_cloud: Any, boto_client: Any
 ) -> None:
-    events = AWSProvider().events
-    assert isinstance(events, AWSEvents)
+    provider = AWSProvider()
+    events = provider.events
     first: list[Event] = []
     second: list[Event] = []
     events.put_rule("orders", "all", {"source": ["shop"]}, first.append)
@@ -41,7 +39,7 @@ def test_a_callable_target_reads_the_rule_queue_and_replacing_the_target_removes
     assert first == [] and second[0].id == published.event_id and second[0].time is not None
     events.delete_rule("orders", "all")
     assert sqs.list_queues(QueueNamePrefix="cloudai-events-orders-all").get("QueueUrls", []) == []
-    events.close()
+    provider.close()
 
 
 def test_queue_names_fit_sqs_rules() -> None:

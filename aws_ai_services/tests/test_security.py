@@ -181,4 +181,4 @@ def test_one_missing_setting_is_reported_with_its_fix(clean_cloud: object) -> No
 def test_missing_bucket_is_not_found_with_the_s3_code(clean_cloud: object) -> None:
     with pytest.raises(NotFound) as caught:
         BucketHardening().audit("no-such-bucket-here")
-    assert caught.value.cause.response["Error"]["Code"] == "NoSuchBucket"
+    assert caught.value.code == "NoSuchBucket"

@@ -37,7 +37,7 @@ class TestOnPremEvents(EventConformance):
     def provider(self, tmp_path: Path) -> Iterator[OnPremProvider]:
         provider = OnPremProvider(root=tmp_path / "cloud")
         yield provider
-        provider.functions.close()  # type: ignore[attr-defined]
+        provider.close()
 
 
 class Flaky:

@@ -63,7 +63,7 @@ class TestOnPremFunctions(FunctionConformance):
     def provider(self, tmp_path: Path) -> Iterator[OnPremProvider]:
         provider = OnPremProvider(root=tmp_path / "cloud")
         yield provider
-        provider.functions.close()  # type: ignore[attr-defined]
+        provider.close()
 
 
 @pytest.fixture

@@ -12,6 +12,9 @@ A provider is a :class:`CloudProvider` subclass, registered by dotted path in ``
    is not offered: ``service(name)`` raises Unsupported and ``unsupported`` says so.
 4. ``health()``: whether its backends answer, with one check per service.
 
+``close()`` (provider or service) releases worker processes and threads; a service holding none needs
+nothing for it.
+
 Each service implements every abstract method of its class, and:
 
 - declares what it cannot do, with the reason, in ``unsupported = {"capability.operation": "why"}``
@@ -201,6 +204,12 @@ class CloudProvider(abc.ABC):
     @property
     def costs(self) -> CostService:
         return self.service("costs")
+
+    def close(self) -> None:
+        """Close every service built so far (see :meth:`Capability.close`)."""
+        services: dict[str, Capability] = self.__dict__.get("_services", {})
+        for service in services.values():
+            service.close()
 
     def _factories(self) -> dict[CapabilityName, Callable[[], Capability]]:
         """``capabilities()`` asked once per provider object (subclasses need not call our __init__)."""

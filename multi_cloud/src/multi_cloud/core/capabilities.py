@@ -70,6 +70,9 @@ class Capability(abc.ABC):
         contract = next((base for base in cls.__mro__ if Capability in base.__bases__), Capability)
         return frozenset(name for name, value in vars(contract).items() if callable(value) and name[0] != "_")
 
+    def close(self) -> None:
+        """Release what the service holds (worker processes, threads); by default nothing."""
+
     def supports(self, operation: str) -> bool:
         return f"{self.capability}.{operation}" not in self.unsupported
 

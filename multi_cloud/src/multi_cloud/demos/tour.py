@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import time
 import uuid
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from multi_cloud.demos.steps import DemoFailed, Steps
+
+if TYPE_CHECKING:
+    from multi_cloud.core.base import CloudProvider
 
 SPECIES = ("setosa", "versicolor", "virginica")
 SAMPLES = [
@@ -44,7 +48,7 @@ def run() -> int:
 
 def _tour(console: Console, steps: Steps) -> None:
     from multi_cloud import get_provider
-    from multi_cloud.core.types import TrainingSpec
+    from multi_cloud.core.types import JobState, TrainingSpec
     from multi_cloud.demos.scripts import SKLEARN_CLASSIFIER, iris_csv
 
     run_id = uuid.uuid4().hex[:8]
@@ -68,7 +72,7 @@ def _tour(console: Console, steps: Steps) -> None:
                     inputs={"train": aws.storage.uri(bucket, "train/")},
                 )
             )
-            if job.status != "Completed":
+            if job.state is not JobState.SUCCEEDED:
                 raise RuntimeError(f"training job {job.name} {job.status}: {job.failure_reason}")
         console.print(
             f"  job {job.name}: {job.status}, accuracy {job.metrics.get('validation:accuracy', 0):.3f}, "
@@ -89,10 +93,10 @@ def _tour(console: Console, steps: Steps) -> None:
                 _delete_prefix(aws, job.model_artifact)
 
 
-def _delete_prefix(aws: object, artifact_uri: str) -> None:
+def _delete_prefix(aws: CloudProvider, artifact_uri: str) -> None:
     from multi_cloud.core.uris import split_uri
 
-    storage = aws.storage  # type: ignore[attr-defined]
+    storage = aws.storage
     artifact_bucket, key = split_uri(artifact_uri)
     job_prefix = key.split("/", 1)[0] + "/"
     for obj in list(storage.list_objects(artifact_bucket, job_prefix)):

@@ -53,6 +53,9 @@ class AWSEvents(EventService):
                 provider=self.provider,
                 operation="events.put_rule",
             )
+        if isinstance(target, str):
+            with aws_errors("events.put_rule"):  # NotFound before the rule exists, as a function must
+                aws_client("lambda", self.settings).get_function_configuration(FunctionName=target)
         self._ensure_bus(bus)
         self.router.put_rule(rule, pattern, bus=bus)
         self._drop_targets(bus, rule)

@@ -110,6 +110,13 @@ class EventConformance:
         with pytest.raises(NotFound):
             provider.events.delete_rule(bus, "r")
 
+    def test_a_function_target_must_be_deployed_first(self, provider: CloudProvider) -> None:
+        bus = _name("bus")
+        provider.events.put_rule(bus, "other", {"source": ["s"]}, lambda e: None)
+        with pytest.raises(NotFound):
+            provider.events.put_rule(bus, "to-nowhere", {"source": ["s"]}, _name("no-such-function"))
+        assert provider.events.publish(bus, Event("s", "T", {})).matched_rules == ("other",)
+
     def test_invalid_patterns_are_rejected(self, provider: CloudProvider) -> None:
         bus = _name("bus")
         for bad in (

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from aws_ai_services.client import AWSProvider
-from aws_ai_services.serverless.events_service import queue_name
+from aws_ai_services.serverless.events_service import MAX_RECEIVES, AWSEvents, queue_name
 from multi_cloud.core.types import Event
 from multi_cloud.testing.conformance.events import EventConformance, wait_for
 
@@ -48,3 +49,27 @@ def test_queue_names_fit_sqs_rules() -> None:
         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
     )
     assert queue_name("b", "r") != queue_name("b", "r")
+
+
+def test_a_failing_callable_gets_the_event_again_up_to_the_limit(clean_cloud: Any) -> None:
+    events = AWSEvents(visibility_timeout=0)
+    calls: list[str] = []
+
+    def flaky(event: Event) -> None:
+        calls.append(event.id)
+        if len(calls) < 2:
+            raise RuntimeError("first delivery fails")
+
+    def broken(event: Event) -> None:
+        calls.append("broken")
+        raise RuntimeError("always fails")
+
+    events.put_rule("b", "flaky", {"source": ["f"]}, flaky)
+    published = events.publish("b", Event("f", "T", {}))
+    assert wait_for(lambda: calls == [published.event_id] * 2)
+    events.put_rule("b", "broken", {"source": ["x"]}, broken)
+    events.publish("b", Event("x", "T", {}))
+    assert wait_for(lambda: calls.count("broken") == MAX_RECEIVES)
+    time.sleep(0.5)
+    assert calls.count("broken") == MAX_RECEIVES and len(calls) == 2 + MAX_RECEIVES
+    events.close()

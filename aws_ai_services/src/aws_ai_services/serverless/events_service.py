@@ -30,7 +30,7 @@ from aws_ai_services.session import aws_client
 Target = str | Callable[[Event], Any]
 #: deliveries of one event to a callable before it is dropped (and logged)
 MAX_RECEIVES = 3
-#: seconds a callable has before SQS hands the event out again
+#: seconds a callable has before SQS hands the event out again (the default)
 VISIBILITY_TIMEOUT = 5
 log = logging.getLogger(__name__)
 
@@ -38,9 +38,16 @@ log = logging.getLogger(__name__)
 class AWSEvents(EventService):
     """EventBridge behind :class:`~multi_cloud.core.base.EventService`; see the module docstring."""
 
-    def __init__(self, provider: str = "aws", settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        provider: str = "aws",
+        settings: Settings | None = None,
+        *,
+        visibility_timeout: int = VISIBILITY_TIMEOUT,
+    ) -> None:
         super().__init__(provider)
         self.settings = settings or get_settings()
+        self.visibility_timeout = visibility_timeout
         self.router = EventBridgeRouter(self.settings)
         self._buses: set[str] = {"default"}
         self._consumers: dict[tuple[str, str], QueueConsumer] = {}
@@ -67,7 +74,7 @@ class AWSEvents(EventService):
             queue_url = str(
                 sqs.create_queue(
                     QueueName=queue_name(bus, rule),
-                    Attributes={"VisibilityTimeout": str(VISIBILITY_TIMEOUT)},
+                    Attributes={"VisibilityTimeout": str(self.visibility_timeout)},
                 )["QueueUrl"]
             )
         self.router.add_sqs_target(rule, queue_url, bus=bus)
@@ -149,12 +156,12 @@ class QueueConsumer(threading.Thread):
                     WaitTimeSeconds=1,
                     MessageSystemAttributeNames=["ApproximateReceiveCount"],
                 )
+                for message in answer.get("Messages", []):
+                    if self._stopped.is_set():
+                        return
+                    self._deliver(message)
             except Exception:  # noqa: BLE001 - the queue is gone (rule deleted, cloud reset): stop
                 return
-            for message in answer.get("Messages", []):
-                if self._stopped.is_set():
-                    return
-                self._deliver(message)
 
     def _deliver(self, message: Mapping[str, Any]) -> None:
         receives = int(message.get("Attributes", {}).get("ApproximateReceiveCount", "1"))

@@ -13,7 +13,14 @@ from typing import Any
 
 from multi_cloud.core.base import ModelService, ObjectStorage
 from multi_cloud.core.errors import InvalidArgument, NotFound, mapped_errors
-from multi_cloud.core.types import BatchPredictionJob, Endpoint, Prediction, TrainingJob, TrainingSpec
+from multi_cloud.core.types import (
+    BatchPredictionJob,
+    Endpoint,
+    JobState,
+    Prediction,
+    TrainingJob,
+    TrainingSpec,
+)
 from multi_cloud.onprem.artifact_loader import ArtifactLoader
 from multi_cloud.onprem.batch import run_batch
 from multi_cloud.onprem.endpoints import EndpointHost, ServedEndpoint
@@ -130,7 +137,7 @@ class OnPremModelService(ModelService):
     def resolve_artifact(self, source: ModelSource) -> tuple[str, str]:
         """``(artifact URI, model name)`` of a finished job, a ModelVersion, "name/version" or URI/path."""
         if isinstance(source, TrainingJob):
-            if source.status != "Completed" or not source.model_artifact:
+            if source.state is not JobState.SUCCEEDED or not source.model_artifact:
                 why = f": {source.failure_reason}" if source.failure_reason else ""
                 raise InvalidArgument(
                     f"training job {source.name} is {source.status}{why}; only a Completed job has a model"

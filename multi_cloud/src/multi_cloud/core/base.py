@@ -26,7 +26,18 @@ Each service implements every abstract method of its class, and:
   error table per provider used through ``mapped_errors``.
 
 Callers get typed services: ``provider.vision`` and ``provider.service("vision")`` are VisionServices.
-A provider proves it keeps the contract by opting into ``multi_cloud.testing.conformance``.
+A provider proves it keeps the contract by opting into ``multi_cloud.testing.conformance``. In short::
+
+    class GCPProvider(CloudProvider):
+        name = "gcp"
+
+        def capabilities(self) -> Capabilities:
+            return Capabilities(storage=self._storage)  # vision=..., models=..., as they come
+
+        def _storage(self) -> GCSStorage:
+            from gcp_ai_services.storage.gcs import GCSStorage  # the SDK is imported here
+
+            return GCSStorage(self.name, self.settings)
 """
 
 from __future__ import annotations

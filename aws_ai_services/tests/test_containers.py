@@ -24,8 +24,8 @@ from aws_ai_services.containers.model_server import ModelHolder, ModelServer, cr
 from multi_cloud.core.errors import InvalidArgument, Unavailable
 from multi_cloud.demos.scripts import SKLEARN_CLASSIFIER, iris_csv
 from multi_cloud.emulation.http.ports import free_port, wait_for_port
-from multi_cloud.emulation.jobs.script_mode import ContainerLayout, pack_model_dir, run_script
 from multi_cloud.emulation.http.wsgi_server import ThreadedWSGIServer
+from multi_cloud.emulation.jobs.script_mode import ContainerLayout, pack_model_dir, run_script
 
 SETOSA, VIRGINICA = [5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]
 

@@ -12,10 +12,15 @@ from aws_ai_services.emulator.app import SERVICES
 from aws_ai_services.emulator.control_plane import _in_process_moto
 from botocore.exceptions import ClientError
 from multi_cloud.core.errors import Unsupported
+from multi_cloud.emulation.http.wsgi_app import EmulatorApp, Incoming
 from multi_cloud.emulation.protocols.aws.codec import from_wire
 from multi_cloud.emulation.protocols.aws.errors import AwsError, error_response
-from multi_cloud.emulation.protocols.aws.routing import compile_route, crashed_answer, service_model, unmatched_answer
-from multi_cloud.emulation.http.wsgi_app import EmulatorApp, Incoming
+from multi_cloud.emulation.protocols.aws.routing import (
+    compile_route,
+    crashed_answer,
+    service_model,
+    unmatched_answer,
+)
 from multi_cloud.testing.conformance import media
 
 

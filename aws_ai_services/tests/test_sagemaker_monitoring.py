@@ -20,8 +20,8 @@ from aws_ai_services.sagemaker.monitoring_baseline import constraints, statistic
 from aws_ai_services.sagemaker.monitoring_checks import check_traffic
 from multi_cloud.core.errors import InvalidArgument, NotFound
 from multi_cloud.demos.scripts import iris_csv
-from multi_cloud.emulation.serving.model_loading import load_model
 from multi_cloud.emulation.jobs.script_mode import pack_model_dir, unpack_model
+from multi_cloud.emulation.serving.model_loading import load_model
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 

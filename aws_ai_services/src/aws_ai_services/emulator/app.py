@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from multi_cloud.emulation.protocols.aws.routing import AwsService, crashed_answer, unmatched_answer
 from multi_cloud.emulation.http.wsgi_app import EmulatorApp
+from multi_cloud.emulation.protocols.aws.routing import AwsService, crashed_answer, unmatched_answer
 
 from aws_ai_services.emulator.control_plane import ControlPlane
 

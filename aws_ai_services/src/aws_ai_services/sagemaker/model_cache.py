@@ -12,8 +12,8 @@ from typing import Any
 
 from multi_cloud.core.errors import InvalidArgument, NotFound
 from multi_cloud.core.uris import split_uri
-from multi_cloud.emulation.serving.model_loading import load_model
 from multi_cloud.emulation.jobs.script_mode import unpack_model
+from multi_cloud.emulation.serving.model_loading import load_model
 
 from aws_ai_services.storage.s3 import S3Storage
 

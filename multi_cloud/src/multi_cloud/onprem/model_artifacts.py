@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from multi_cloud.core.errors import InvalidArgument
-from multi_cloud.emulation.serving.model_loading import MODEL_FILENAMES, load_model
 from multi_cloud.emulation.jobs.script_mode import unpack_model
+from multi_cloud.emulation.serving.model_loading import MODEL_FILENAMES, load_model
 
 GZIP_MAGIC = b"\x1f\x8b"
 #: leading bytes of formats people upload by mistake

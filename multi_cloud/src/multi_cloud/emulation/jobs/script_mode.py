@@ -13,7 +13,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,8 +71,13 @@ def run_script(
     grace_seconds: float = 2.0,
     preload: bool = True,
     base_env: Mapping[str, str] | None = None,
+    command: Sequence[str] | None = None,
 ) -> ScriptResult:
-    """Run ``entry_point`` to completion under ``contract``; never raises for a failing script."""
+    """Run ``entry_point`` to completion under ``contract``; never raises for a failing script.
+
+    ``command`` (e.g. ``["/bin/sh", "-c", "..."]``) runs instead of ``python entry_point --hp value``, in
+    ``entry_point``'s directory, with the same environment.
+    """
     hyperparameters = dict(hyperparameters or {})
     channels = list(channels or [])
     layout.create(channels)
@@ -80,7 +85,7 @@ def run_script(
         json.dumps({k: hp_string(v) for k, v in hyperparameters.items()})
     )
     script = Path(source_dir, entry_point) if source_dir else Path(entry_point)
-    if not script.is_file():
+    if command is None and not script.is_file():
         return ScriptResult(
             returncode=2,
             model_dir=layout.model_dir,
@@ -88,7 +93,8 @@ def run_script(
             logs="",
             failure_reason=f"entry point {script} does not exist",
         )
-    args = [python, str(script.resolve()), *contract.arguments(hyperparameters)]
+    args = list(command) if command else [python, str(script.resolve()), *contract.arguments(hyperparameters)]
+    workdir = script.resolve() if script.is_dir() else script.resolve().parent
     env = {
         **(os.environ if base_env is None else base_env),
         **contract.environment(layout, hyperparameters, channels),
@@ -104,7 +110,7 @@ def run_script(
     started = time.monotonic()
     done = run_watched(
         args,
-        cwd=script.resolve().parent,
+        cwd=workdir,
         env=env,
         timeout=timeout,
         should_stop=should_stop,

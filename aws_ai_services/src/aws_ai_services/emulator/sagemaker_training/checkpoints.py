@@ -62,7 +62,7 @@ class CheckpointSync:
         return restored
 
     def upload(self) -> list[str]:
-        """Upload what changed since the last sync; the relative paths uploaded."""
+        """Upload what changed since the last sync; the relative paths uploaded (S3Missing: no bucket)."""
         uploaded = changed_since(self.local_dir, self._synced)
         for name in uploaded:
             self.s3.put(self.s3_uri + name, (self.local_dir / name).read_bytes())

@@ -10,6 +10,7 @@ Logs, ``/aws/sagemaker/TrainingJobs``, stream ``<job>/algo-1-<epoch>``.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -40,6 +41,7 @@ from aws_ai_services.emulator.sagemaker_training.staging import (
     stage_channels,
 )
 
+log = logging.getLogger(__name__)
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 DEFAULT_MAX_RUNTIME = 86400
 #: SIGTERM grace before SIGKILL when a job is stopped (SageMaker waits up to 120 s; locally short)
@@ -78,10 +80,16 @@ class TrainingExecution:
                 self.record.move("Downloading")
                 channels = stage_channels(self.s3, self._description(), layout, str(self.job.role_arn))
                 program = resolve_program(self.s3, self._description(), layout)
+                outcome = self._train(layout, channels, program)
             except StagingError as exc:
                 outcome = Outcome("Failed", "Failed", {}, exc.reason)
-            else:
-                outcome = self._train(layout, channels, program)
+            except S3Missing as exc:
+                outcome = Outcome("Failed", "Failed", {}, f"ClientError: {exc}")
+            except Exception as exc:  # noqa: BLE001 - a job always ends; SageMaker says InternalServerError
+                log.exception("training job %s: the local cloud failed", self.record.name)
+                outcome = Outcome(
+                    "Failed", "Failed", {}, f"InternalServerError: the local cloud failed: {exc!r}"
+                )
         if self.control.cancelled.is_set():
             return  # the local cloud was reset: this job no longer exists
         seconds = time.monotonic() - started

@@ -53,6 +53,7 @@ def _make_create(module: ModuleType) -> Any:
                     message="Training job names must be unique within an AWS account and region, and a "
                     f"training job with this name already exists ({arn})"
                 )
+            _check_spot(kwargs)
             definitions = list((kwargs.get("algorithm_specification") or {}).get("MetricDefinitions") or [])
             job = original(self, **kwargs)
             job.algorithm_specification = {**job.algorithm_specification, "MetricDefinitions": definitions}
@@ -64,6 +65,21 @@ def _make_create(module: ModuleType) -> Any:
         return create_training_job
 
     return make
+
+
+def _check_spot(request: dict[str, Any]) -> None:
+    """SageMaker's own checks of a managed spot request (moto makes none)."""
+    from moto.sagemaker.exceptions import ValidationError
+
+    if not request.get("enable_managed_spot_training"):
+        return
+    stopping = request.get("stopping_condition") or {}
+    runtime, wait = stopping.get("MaxRuntimeInSeconds", 86400), stopping.get("MaxWaitTimeInSeconds")
+    if wait is None or int(wait) < int(runtime):
+        raise ValidationError(
+            message=f"Invalid MaxWaitTimeInSeconds ({wait}): for managed spot training it must be present "
+            f"and greater than or equal to MaxRuntimeInSeconds ({runtime})."
+        )
 
 
 def _start(backend: Any, job: Any) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from multi_cloud.emulation.jobs.store import BackgroundJob, JobStore
+from multi_cloud.emulation.jobs.store import BackgroundJob, JobStore, cancel_everywhere
 
 from aws_ai_services.emulator.moto_patching import patch_method, when_imported
 
@@ -23,7 +23,8 @@ def install() -> None:
     when_imported("moto.sagemaker.responses", _patch_responses)
 
 
-def _scope(backend: Any) -> str:
+def scope_of(backend: Any) -> str:
+    """The reset scope of one moto SageMaker backend (an account in a region)."""
     return f"{backend.account_id}:{backend.region_name}"
 
 
@@ -35,7 +36,7 @@ def _patch_backend(module: ModuleType) -> None:
     if "reset" not in vars(backend_class):
 
         def reset(self: Any) -> None:
-            JOBS.cancel_scope(_scope(self))
+            cancel_everywhere(scope_of(self))
             super(backend_class, self).reset()
 
         backend_class.reset = reset
@@ -93,7 +94,7 @@ def _start(backend: Any, job: Any) -> None:
     def work(control: BackgroundJob) -> None:
         TrainingExecution(record, account, region, control).run()
 
-    JOBS.submit(job.arn, _scope(backend), work)
+    JOBS.submit(job.arn, scope_of(backend), work)
 
 
 def _stop_training_job(self: Any, training_job_name: str) -> None:

@@ -33,6 +33,15 @@ class BackgroundJob:
         return self.thread is not None and self.thread.is_alive()
 
 
+_stores: list[JobStore] = []
+
+
+def cancel_everywhere(scope: str) -> None:
+    """Cancel ``scope`` in every store, newest store first (a tuning job before the trials it creates)."""
+    for store in reversed(_stores):
+        store.cancel_scope(scope)
+
+
 class JobStore:
     """Jobs by key (e.g. a training job's ARN), grouped by scope (e.g. one moto backend) for resets."""
 
@@ -40,6 +49,7 @@ class JobStore:
         self.name = name
         self._jobs: dict[str, BackgroundJob] = {}
         self._lock = threading.Lock()
+        _stores.append(self)
 
     def submit(self, key: str, scope: str, work: Callable[[BackgroundJob], None]) -> BackgroundJob:
         """Start ``work(job)`` in a daemon thread; an exception in it is logged, never raised here."""

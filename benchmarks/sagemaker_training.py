@@ -86,9 +86,8 @@ def main() -> None:
                 os.environ.pop("CLOUDAI_NO_FORKSERVER", None)
                 round_trip()  # starts the fork server once, as the first job of a session does
             samples = [round_trip() for _ in range(RUNS)]
-            print(
-                f"  {label:30s} median {statistics.median(samples):.2f} s  (min {min(samples):.2f}, max {max(samples):.2f}, n={RUNS})"
-            )
+            spread = f"min {min(samples):.2f}, max {max(samples):.2f}, n={RUNS}"
+            print(f"  {label:30s} median {statistics.median(samples):.2f} s  ({spread})")
     finally:
         cloud.stop()
 

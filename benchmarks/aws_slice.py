@@ -33,8 +33,8 @@ def main() -> None:
     from multi_cloud.core.settings import get_settings
     from multi_cloud.core.types import TrainingSpec
     from multi_cloud.demos.scripts import SKLEARN_CLASSIFIER, iris_csv
-    from multi_cloud.emulation.serving.model_loading import load_model
     from multi_cloud.emulation.jobs.script_mode import unpack_model
+    from multi_cloud.emulation.serving.model_loading import load_model
     from multi_cloud.local_cloud import LocalCloud
 
     cloud = LocalCloud(["moto", "aws-ai"]).start()

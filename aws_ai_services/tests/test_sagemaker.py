@@ -149,9 +149,9 @@ def test_failing_script_is_failed_with_its_error_lines(
     assert (again.status, again.failure_reason) == ("Failed", job.failure_reason)
     bucket = get_settings().aws.artifact_bucket
     assert not provider.storage.exists(bucket, f"{spec.name}/output/model.tar.gz")
-    # moto itself cannot record the failure (documented in the fidelity table)
+    # the control plane itself says so: plain boto3 sees what the wrapper sees
     described = boto_client("sagemaker").describe_training_job(TrainingJobName=spec.name)
-    assert described["TrainingJobStatus"] == "Completed"
+    assert (described["TrainingJobStatus"], described["FailureReason"]) == ("Failed", job.failure_reason)
     assert "reading the data" in provider.models.trainer.training_logs(spec.name)
     with pytest.raises(InvalidArgument, match="only a Completed"):
         provider.models.deploy(job, unique("ep"))
@@ -165,7 +165,7 @@ def test_empty_channel_fails_like_sagemaker(provider: AWSProvider, tiny_script: 
     )
     job = provider.models.train(spec)
     assert job.status == "Failed"
-    assert job.failure_reason.startswith("ClientError: no S3 objects found under")
+    assert job.failure_reason.startswith("ClientError: No S3 objects found under S3 URL")
 
 
 def test_timeout_stops_the_job_and_leaves_nothing_running(

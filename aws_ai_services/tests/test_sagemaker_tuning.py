@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 from aws_ai_services.client import AWSProvider
+from aws_ai_services.emulator.sagemaker_tuning.ranges import parse_ranges, random_points
 from aws_ai_services.sagemaker.tuning import HyperparameterTuner
 from aws_ai_services.sagemaker.tuning_ranges import (
     CategoricalParameter,
     ContinuousParameter,
     IntegerParameter,
-    random_configurations,
+    parameter_ranges_request,
 )
-from multi_cloud.core.errors import AlreadyExists, InvalidArgument, Unsupported
+from multi_cloud.core.errors import AlreadyExists, InvalidArgument
 from multi_cloud.core.types import TrainingSpec
 
 #: "trains" in microseconds: the loss is a known function of the hyperparameters; "crash" fails
@@ -133,9 +134,9 @@ def test_random_search_is_reproducible_within_ranges_and_skips_failed_trials(
         random_seed=11,
     )
     job = tuner.tune(unique("random"), spec)
-    drawn = random_configurations(ranges, 5, seed=11)
-    assert [t.hyperparameters for t in job.trials] == [{k: str(v) for k, v in c.items()} for c in drawn]
-    assert drawn == random_configurations(ranges, 5, seed=11)
+    assert len(job.trials) == 5
+    again = tuner.tune(unique("random"), spec)  # the same RandomSeed draws the same configurations
+    assert [t.hyperparameters for t in again.trials] == [t.hyperparameters for t in job.trials]
     for trial in job.trials:
         hp = trial.hyperparameters
         assert 0 <= int(hp["x"]) <= 6 and 0.0001 <= float(hp["rate"]) <= 1.0
@@ -153,10 +154,11 @@ def test_random_search_is_reproducible_within_ranges_and_skips_failed_trials(
 
 
 def test_log_scaling_samples_each_decade_alike() -> None:
-    draws = random_configurations(
-        {"rate": ContinuousParameter(1e-4, 1.0, scaling="Logarithmic")}, 4000, seed=3
+    ranges = parse_ranges(
+        parameter_ranges_request({"rate": ContinuousParameter(1e-4, 1.0, scaling="Logarithmic")})
     )
-    decades = [min(int(-math.log10(d["rate"])), 3) for d in draws]
+    draws = random_points(ranges, 4000, seed=3)
+    decades = [min(int(-math.log10(float(d["rate"]))), 3) for d in draws]
     shares = [decades.count(k) / len(decades) for k in range(4)]
     assert all(0.2 < share < 0.3 for share in shares)  # linear sampling would put ~90% in the top decade
 
@@ -188,9 +190,80 @@ def test_bad_tuning_requests_fail_like_sagemaker(provider: AWSProvider, base_spe
         tuner(hyperparameter_ranges={"rate": ContinuousParameter(0.1, 0.2)}).tune(unique("bad"), base_spec)
     with pytest.raises(InvalidArgument, match="not valid"):
         tuner().tune("a-name-that-is-far-too-long-for-tuning", base_spec)
-    with pytest.raises(Unsupported, match="Bayesian strategy"):
-        tuner(strategy="Bayesian").tune(unique("bayes"), base_spec)
+    with pytest.raises(InvalidArgument, match="Hyperband strategy is not emulated"):
+        tuner(strategy="Hyperband").tune(unique("band"), base_spec)
     name = unique("twice")
     tuner(hyperparameter_ranges={"x": CategoricalParameter([3])}, strategy="Grid").tune(name, base_spec)
     with pytest.raises(AlreadyExists):
         tuner(hyperparameter_ranges={"x": CategoricalParameter([3])}, strategy="Grid").tune(name, base_spec)
+
+
+def test_bayesian_search_homes_in_on_the_optimum(provider: AWSProvider, base_spec: TrainingSpec) -> None:
+    spec = TrainingSpec(**{**base_spec.__dict__, "hyperparameters": {"kind": "smooth"}})
+    tuner = HyperparameterTuner(
+        provider.models.trainer,
+        objective_metric_name="validation:loss",
+        objective_type="Minimize",
+        metric_definitions=METRICS,
+        hyperparameter_ranges={
+            "x": ContinuousParameter(0.0, 6.0),
+            "rate": ContinuousParameter(0.001, 0.1, "Logarithmic"),
+        },
+        strategy="Bayesian",
+        max_jobs=8,
+        max_parallel_jobs=1,
+        random_seed=5,
+    )
+    job = tuner.tune(unique("bayes"), spec)
+    assert job.status == "Completed" and len(job.trials) == 8
+    explored = [t.objective_value for t in job.trials[:3]]  # the random start
+    modelled = [t.objective_value for t in job.trials[3:]]
+    assert all(v is not None for v in explored + modelled)
+    assert min(modelled) < min(explored)  # type: ignore[type-var]  # the model found better points
+    assert job.best is not None and job.best.objective_value is not None and job.best.objective_value < 0.5
+
+
+def test_plain_boto3_tuning_job_runs_its_trials(
+    provider: AWSProvider, base_spec: TrainingSpec, boto_client
+) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    trainer = provider.models.trainer
+    staged = trainer.training_request(
+        TrainingSpec(**{**base_spec.__dict__, "name": unique("plain")}), metric_definitions=METRICS
+    )
+    definition = {k: v for k, v in staged.items() if k not in ("TrainingJobName", "HyperParameters")}
+    definition["StaticHyperParameters"] = staged["HyperParameters"]
+    sagemaker = boto_client("sagemaker")
+    name = unique("plain")
+    sagemaker.create_hyper_parameter_tuning_job(
+        HyperParameterTuningJobName=name,
+        HyperParameterTuningJobConfig={
+            "Strategy": "Grid",
+            "HyperParameterTuningJobObjective": {"Type": "Minimize", "MetricName": "validation:loss"},
+            "ResourceLimits": {"MaxParallelTrainingJobs": 2},
+            "ParameterRanges": {"CategoricalParameterRanges": [{"Name": "x", "Values": ["2", "3"]}]},
+        },
+        TrainingJobDefinition=definition,
+    )
+    assert (
+        sagemaker.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)[
+            "HyperParameterTuningJobStatus"
+        ]
+        == "InProgress"
+    )
+    deadline = time.monotonic() + 120
+    while (d := sagemaker.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name))[
+        "HyperParameterTuningJobStatus"
+    ] == "InProgress":
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert d["HyperParameterTuningJobStatus"] == "Completed"
+    assert d["TrainingJobStatusCounters"]["Completed"] == 2
+    summaries = sagemaker.list_training_jobs_for_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)[
+        "TrainingJobSummaries"
+    ]
+    assert sorted(s["TunedHyperParameters"]["x"] for s in summaries) == ["2", "3"]
+    assert d["BestTrainingJob"]["TunedHyperParameters"] == {"x": "3"}
+    best = sagemaker.describe_training_job(TrainingJobName=d["BestTrainingJob"]["TrainingJobName"])
+    assert best["TuningJobArn"] == d["HyperParameterTuningJobArn"]

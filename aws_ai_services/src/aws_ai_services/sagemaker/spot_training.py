@@ -1,4 +1,4 @@
-"""Managed spot training settings, a simulated spot interruption, and what spot saved at catalog prices.
+"""Managed spot training settings, a local spot interruption trigger, and what spot saved at catalog prices.
 
 SageMaker runs a spot job on spare capacity at a discount. It may reclaim the instance at any time; the job
 then waits (up to ``MaxWaitTimeInSeconds``) for capacity and restarts, copying ``CheckpointConfig.S3Uri``
@@ -15,8 +15,8 @@ from typing import Any
 
 from multi_cloud.core.errors import InvalidArgument
 
-from aws_ai_services.sagemaker.aws_validation import aws_error
-
+#: the tag the local cloud reads to reclaim a spot instance mid-run
+INTERRUPTION_TAG = "cloudai:spot-interruption"
 #: where SageMaker mounts the checkpoint directory in the training container
 DEFAULT_CHECKPOINT_LOCAL_PATH = "/opt/ml/checkpoints"
 
@@ -31,7 +31,7 @@ class ManagedSpot:
     enabled: bool = True  # False: checkpoints synced to S3 on an on-demand instance
 
     def request_fields(self, max_runtime_seconds: int) -> dict[str, Any]:
-        """The ``CreateTrainingJob`` fields, checked as SageMaker checks them."""
+        """The ``CreateTrainingJob`` fields (SageMaker itself checks ``MaxWaitTimeInSeconds``)."""
         if not self.checkpoint_s3_uri.startswith("s3://"):
             raise InvalidArgument(
                 f"checkpoint_s3_uri {self.checkpoint_s3_uri!r} must be an s3:// prefix, "
@@ -41,19 +41,13 @@ class ManagedSpot:
             "CheckpointConfig": {"S3Uri": self.checkpoint_s3_uri, "LocalPath": self.checkpoint_local_path},
         }
         if self.enabled:
-            if self.max_wait_seconds < max_runtime_seconds:
-                raise aws_error(
-                    "CreateTrainingJob",
-                    f"Invalid MaxWaitTimeInSeconds ({self.max_wait_seconds}): it must be greater than or "
-                    f"equal to MaxRuntimeInSeconds ({max_runtime_seconds}). Raise max_wait_seconds.",
-                )
             fields["EnableManagedSpotTraining"] = True
         return fields
 
 
 @dataclass(frozen=True)
 class SpotInterruption:
-    """Reclaim the spot instance once the script has written ``after_checkpoints`` new checkpoint files.
+    """Ask the local cloud to reclaim the spot instance once the script wrote ``after_checkpoints`` files.
 
     The script's process group gets SIGTERM (SIGKILL after ``grace_seconds``), the checkpoint directory is
     synced to S3, and then either spot capacity ``comes_back`` and the same job restarts from the
@@ -68,6 +62,13 @@ class SpotInterruption:
     def __post_init__(self) -> None:
         if self.after_checkpoints < 1:
             raise InvalidArgument("SpotInterruption.after_checkpoints must be at least 1")
+
+    def tag(self) -> dict[str, str]:
+        """The job tag that is the local cloud's trigger (AWS ignores it and reclaims capacity on its own)."""
+        value = f"after-checkpoints={self.after_checkpoints};grace-seconds={self.grace_seconds:g}"
+        if self.comes_back:
+            value += ";comes-back=true"
+        return {"Key": INTERRUPTION_TAG, "Value": value}
 
 
 @dataclass(frozen=True)

@@ -1,26 +1,16 @@
-"""SageMakerTrainer: script-mode training jobs recorded in SageMaker and really run.
+"""SageMakerTrainer: script-mode training jobs through the SageMaker API, run by the service.
 
 ``train`` does what the SageMaker Python SDK's ``SKLearn`` estimator does — uploads the code as
 ``sourcedir.tar.gz``, names it in the ``sagemaker_program`` / ``sagemaker_submit_directory``
 hyperparameters (every value JSON-encoded), and calls ``CreateTrainingJob`` with the scikit-learn
-image, the S3 input channels, output path, resources and stopping condition — then has the job run:
-
-* cloud mode: SageMaker runs it; we wait with the ``training_job_completed_or_stopped`` waiter.
-* local mode: moto records the job but never runs anything (it reports ``Completed`` at once, with a
-  canned metric), so :class:`~aws_ai_services.sagemaker.local_training.LocalTrainingRunner` plays
-  SageMaker's part from the job's own description: channels from S3, the script run as a local
-  process, ``model.tar.gz`` uploaded to ``<S3OutputPath>/<job>/output/``, logs to CloudWatch Logs.
-  moto's job cannot be updated (no API for it, and under ``cloudai local up`` it lives in another
-  process), so the true outcome is kept in ``<job>/output/cloudai-job-state.json`` beside the
-  artifact and ``get_training_job`` merges it over ``DescribeTrainingJob``: a failing script shows
-  ``Failed`` with its last error lines, and metrics come from the script's own output.
-  A plain ``describe_training_job`` still shows moto's ``Completed``; the fidelity table says so.
+image, the S3 input channels, output path, resources and stopping condition — then waits for the job to
+end and describes it. SageMaker runs the job (in the local cloud, its server side does: the same request
+from plain boto3 runs the same way); this class only builds requests and reads answers.
 
 Managed spot training (``spot=ManagedSpot(...)``) adds ``EnableManagedSpotTraining``,
-``CheckpointConfig`` and ``MaxWaitTimeInSeconds`` to the request; the result reports
-``TrainingTimeInSeconds`` and ``BillableTimeInSeconds`` and what spot saved at catalog prices.
-  (A ``cloudai.moto_patches`` hook that runs jobs inside moto itself would make that answer honest
-  too, and this record unnecessary.)
+``CheckpointConfig`` and ``MaxWaitTimeInSeconds``; the result reports ``TrainingTimeInSeconds``,
+``BillableTimeInSeconds`` and what spot saved at catalog prices. ``simulate_interruption`` tags the job
+so that the local cloud reclaims its instance (AWS ignores the tag: it reclaims capacity on its own).
 """
 
 from __future__ import annotations
@@ -31,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from multi_cloud.core.errors import AlreadyExists, InvalidArgument, NotFound, Unsupported
+from multi_cloud.core.errors import AlreadyExists, InvalidArgument, NotFound
 from multi_cloud.core.settings import Settings, get_settings
 from multi_cloud.core.types import TrainingSpec
 from multi_cloud.core.uris import split_uri
@@ -39,19 +29,16 @@ from multi_cloud.core.uris import split_uri
 from aws_ai_services.errors import aws_errors
 from aws_ai_services.sagemaker.hyperparameters import display_hyperparameters, encode_hyperparameters
 from aws_ai_services.sagemaker.images import sklearn_image_uri
-from aws_ai_services.sagemaker.job_state import STATE_FILENAME, JobState, JobStateStore, job_output_prefix
-from aws_ai_services.sagemaker.local_training import LocalTrainingRunner
 from aws_ai_services.sagemaker.source_code import pack_source, resolve_entry_point
 from aws_ai_services.sagemaker.spot_training import (
     ManagedSpot,
     SpotInterruption,
     SpotSavings,
-    aws_seconds,
-    spot_discount,
     spot_savings,
 )
-from aws_ai_services.sagemaker.training_logs import TrainingLogs
+from aws_ai_services.sagemaker.training_logs import TrainingLogs, metrics_in_logs
 from aws_ai_services.sagemaker.training_result import SageMakerTrainingJob
+from aws_ai_services.sagemaker.waiting import wait_until_done
 from aws_ai_services.session import ServiceClient
 from aws_ai_services.storage.s3 import S3Storage
 
@@ -59,8 +46,8 @@ JOB_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
 MAX_NAME_LENGTH = 63
 DEFAULT_INSTANCE_TYPE = "ml.m5.large"
 SUPPORTED_FRAMEWORKS = ("sklearn",)
-#: how often the cloud-mode waiter polls DescribeTrainingJob
-CLOUD_POLL_SECONDS = 30
+#: time to provision an instance and download the image, on top of MaxRuntimeInSeconds, when waiting
+PROVISIONING_SECONDS = 900
 
 
 def check_resource_name(kind: str, name: str) -> None:
@@ -81,7 +68,6 @@ class SageMakerTrainer:
         self.storage = storage
         self.settings = settings or get_settings()
         self.provider = provider
-        self.states = JobStateStore(storage)
         self.logs = TrainingLogs(self.settings)
 
     client = ServiceClient("sagemaker")
@@ -99,30 +85,32 @@ class SageMakerTrainer:
         spot: ManagedSpot | None = None,
         simulate_interruption: SpotInterruption | None = None,
     ) -> SageMakerTrainingJob:
-        """Create the job, run it to the end and return it (``Completed``, ``Failed`` or ``Stopped``).
+        """Create the job, wait for its end and return it (``Completed``, ``Failed`` or ``Stopped``).
 
         ``metric_definitions`` maps metric names to regexes with one group (SageMaker's
-        ``MetricDefinitions``); without them, ``name=value`` lines of the script's output are metrics.
-        ``spot`` asks for managed spot training with checkpoints in S3; ``simulate_interruption``
-        (local mode only) reclaims the instance mid-run, as AWS may do to any spot job.
+        ``MetricDefinitions``); without them, ``name=value`` lines of the job's CloudWatch logs are the
+        metrics. ``spot`` asks for managed spot training with checkpoints in S3; ``simulate_interruption``
+        asks the local cloud to reclaim the instance mid-run (a tag AWS ignores).
         """
-        if simulate_interruption is not None and self.settings.mode != "local":
-            raise Unsupported(
-                "simulate_interruption only works in local mode: in AWS, spot capacity is reclaimed by "
-                "AWS itself. Drop the argument (or test interruptions with CLOUDAI_MODE=local).",
-                provider=self.provider,
-                operation="models.train",
-            )
         request = self.training_request(spec, metric_definitions=metric_definitions, spot=spot)
+        if simulate_interruption is not None:
+            request["Tags"] = [simulate_interruption.tag()]
         with aws_errors("models.train"):
             self.client.create_training_job(**request)
-        if self.settings.mode == "local":
-            self.run_locally(
-                spec.name, metric_definitions=metric_definitions, interruption=simulate_interruption
-            )
-        else:
-            self._wait_in_cloud(spec.name, spec.timeout_seconds)
+        self.wait(spec.name, timeout_seconds=spec.timeout_seconds + PROVISIONING_SECONDS)
         return self.get_training_job(spec.name)
+
+    def wait(self, name: str, *, timeout_seconds: float) -> dict[str, Any]:
+        """Poll ``DescribeTrainingJob`` (with backoff) until the job is no longer in progress."""
+        return dict(
+            wait_until_done(
+                lambda: self.describe_training_job(name),
+                "TrainingJobStatus",
+                ("InProgress", "Stopping"),
+                timeout=timeout_seconds,
+                what=f"training job {name}",
+            )
+        )
 
     def training_request(
         self,
@@ -143,9 +131,10 @@ class SageMakerTrainer:
         self.storage.ensure_bucket(self.artifact_bucket)
         output_path = spec.output_uri or self.storage.uri(self.artifact_bucket)
         self.storage.ensure_bucket(split_uri(output_path, scheme="s3")[0])
+        archive = pack_source(source)
         code_uri = self.storage.uri(self.artifact_bucket, f"{spec.name}/source/sourcedir.tar.gz")
         code_bucket, code_key = split_uri(code_uri, scheme="s3")
-        self.storage.put_object(code_bucket, code_key, pack_source(source), content_type="application/x-gzip")
+        self.storage.put_object(code_bucket, code_key, archive, content_type="application/x-gzip")
         hyperparameters = {
             **spec.hyperparameters,
             "sagemaker_program": program,
@@ -161,6 +150,8 @@ class SageMakerTrainer:
             algorithm["MetricDefinitions"] = [{"Name": n, "Regex": r} for n, r in metric_definitions.items()]
         stopping: dict[str, int] = {"MaxRuntimeInSeconds": int(spec.timeout_seconds)}
         spot_fields = spot.request_fields(int(spec.timeout_seconds)) if spot else {}
+        if spot:  # as the SDK does for its default bucket: the job writes checkpoints there
+            self.storage.ensure_bucket(split_uri(spot.checkpoint_s3_uri, scheme="s3")[0])
         if spot_fields.get("EnableManagedSpotTraining"):
             stopping["MaxWaitTimeInSeconds"] = int(spot.max_wait_seconds) if spot else 0
         return {
@@ -213,40 +204,12 @@ class SageMakerTrainer:
         self.storage.upload_prefix(path, prefix)
         return prefix
 
-    def run_locally(
-        self,
-        name: str,
-        *,
-        metric_definitions: Mapping[str, str] | None = None,
-        interruption: SpotInterruption | None = None,
-    ) -> JobState:
-        """Execute a recorded job on this machine (what SageMaker does after ``CreateTrainingJob``)."""
-        with aws_errors("models.train"):
-            description = self.client.describe_training_job(TrainingJobName=name)
-        runner = LocalTrainingRunner(self.storage, self.logs)
-        return runner.run(description, metric_regexes=metric_definitions, interruption=interruption)
-
-    def _wait_in_cloud(self, name: str, timeout_seconds: int) -> None:
-        from botocore.exceptions import WaiterError
-
-        waiter = self.client.get_waiter("training_job_completed_or_stopped")
-        attempts = timeout_seconds // CLOUD_POLL_SECONDS + 60  # plus time to provision the instance
-        try:
-            waiter.wait(
-                TrainingJobName=name, WaiterConfig={"Delay": CLOUD_POLL_SECONDS, "MaxAttempts": attempts}
-            )
-        except WaiterError:
-            pass  # a Failed job ends the waiter with an error; get_training_job reports why
-
     # ------------------------------------------------------------------ describe
     def get_training_job(self, name: str) -> SageMakerTrainingJob:
-        with aws_errors("models.get_training_job"):
-            description = self.client.describe_training_job(TrainingJobName=name)
-        output = job_output_prefix(description["OutputDataConfig"]["S3OutputPath"], name)
-        return self._to_training_job(description, self.states.read(output + STATE_FILENAME))
+        return self._to_training_job(self.describe_training_job(name))
 
     def describe_training_job(self, name: str) -> dict[str, Any]:
-        """The control plane's raw description (in local mode: moto's, without the job-state merge)."""
+        """SageMaker's own ``DescribeTrainingJob`` answer."""
         with aws_errors("models.describe_training_job"):
             description: dict[str, Any] = self.client.describe_training_job(TrainingJobName=name)
         return description
@@ -255,49 +218,35 @@ class SageMakerTrainer:
         """The job's log lines from CloudWatch Logs (``/aws/sagemaker/TrainingJobs``)."""
         return self.logs.read(name)
 
-    def _to_training_job(
-        self, description: Mapping[str, Any], state: JobState | None
-    ) -> SageMakerTrainingJob:
+    def _to_training_job(self, description: Mapping[str, Any]) -> SageMakerTrainingJob:
         name = description["TrainingJobName"]
-        if state is None:  # not run here: the control plane's word is all there is
-            status = description["TrainingJobStatus"]
-            metrics = {m["MetricName"]: float(m["Value"]) for m in description.get("FinalMetricDataList", [])}
-            started, ended = description.get("TrainingStartTime"), description.get("TrainingEndTime")
-            failure = description.get("FailureReason", "")
-            secondary = str(description.get("SecondaryStatus", ""))
-            transitions = tuple(t["Status"] for t in description.get("SecondaryStatusTransitions", []))
-            training = description.get("TrainingTimeInSeconds")
-            billable = description.get("BillableTimeInSeconds")
-            managed_spot = bool(description.get("EnableManagedSpotTraining"))
-            exact_seconds = float(training or 0)
-        else:
-            status, metrics, failure = state.status, dict(state.metrics), state.failure_reason
-            started, ended = state.started, state.ended
-            secondary, transitions = state.secondary_status, state.transitions
-            training = aws_seconds(state.training_seconds) if state.ended else None
-            billable = state.billable_seconds if state.ended else None
-            managed_spot = state.managed_spot
-            exact_seconds = state.training_seconds
-        artifact = description.get("ModelArtifacts", {}).get("S3ModelArtifacts") or (
-            job_output_prefix(description["OutputDataConfig"]["S3OutputPath"], name) + "model.tar.gz"
-        )
+        status = description["TrainingJobStatus"]
+        metrics = {m["MetricName"]: float(m["Value"]) for m in description.get("FinalMetricDataList", [])}
+        declared = description.get("AlgorithmSpecification", {}).get("MetricDefinitions")
+        if not declared and status != "InProgress":
+            metrics = self._metrics_from_logs(name)
+        training = description.get("TrainingTimeInSeconds")
+        billable = description.get("BillableTimeInSeconds")
+        managed_spot = bool(description.get("EnableManagedSpotTraining"))
         instance_type = description.get("ResourceConfig", {}).get("InstanceType", DEFAULT_INSTANCE_TYPE)
         savings = None
         if managed_spot and training and billable:
-            measured = state is not None
-            savings = self._spot_savings(instance_type, exact_seconds, training, billable, measured=measured)
+            savings = self._spot_savings(instance_type, int(training), int(billable))
+        artifact = description.get("ModelArtifacts", {}).get("S3ModelArtifacts", "")
         return SageMakerTrainingJob(
             name=name,
             status=status,
             provider=self.provider,
             model_artifact=artifact if status == "Completed" else "",
             metrics=metrics,
-            started=started,
-            ended=ended,
-            failure_reason=failure,
+            started=description.get("TrainingStartTime"),
+            ended=description.get("TrainingEndTime"),
+            failure_reason=description.get("FailureReason", ""),
             hyperparameters=display_hyperparameters(description.get("HyperParameters", {})),
-            secondary_status=secondary,
-            secondary_status_transitions=transitions,
+            secondary_status=str(description.get("SecondaryStatus", "")),
+            secondary_status_transitions=tuple(
+                t["Status"] for t in description.get("SecondaryStatusTransitions", [])
+            ),
             training_time_seconds=training,
             billable_time_seconds=billable,
             managed_spot=managed_spot,
@@ -305,18 +254,17 @@ class SageMakerTrainer:
             spot_savings=savings,
         )
 
-    def _spot_savings(
-        self, instance_type: str, seconds: float, training: int, billable: int, *, measured: bool
-    ) -> SpotSavings:
-        """Measured locally: exact seconds at the catalog discount; from AWS: its own billed seconds."""
-        discount = spot_discount(instance_type)[0]
-        if measured:
-            exact_billable = seconds * (1 - discount)
-        else:
-            seconds, exact_billable = float(training), float(billable)
-            discount = 1 - exact_billable / seconds
-        region = self.settings.aws.region
-        return spot_savings(instance_type, region, seconds, exact_billable, discount=discount)
+    def _metrics_from_logs(self, name: str) -> dict[str, float]:
+        """``name=value`` lines of the job's logs (a job without MetricDefinitions reports no metrics)."""
+        try:
+            return metrics_in_logs(self.training_logs(name))
+        except NotFound:  # no log group yet: the job printed nothing
+            return {}
+
+    def _spot_savings(self, instance_type: str, training: int, billable: int) -> SpotSavings:
+        """Priced from the job's own billed seconds: AWS's saving is ``1 - billable / training``."""
+        discount = 1 - billable / training
+        return spot_savings(instance_type, self.settings.aws.region, training, billable, discount=discount)
 
 
 def _s3_channel(name: str, uri: str) -> dict[str, Any]:

@@ -1,45 +1,26 @@
-"""Training logs in CloudWatch Logs, where SageMaker puts them (/aws/sagemaker/TrainingJobs)."""
+"""Training logs from CloudWatch Logs, where SageMaker puts them (/aws/sagemaker/TrainingJobs)."""
 
 from __future__ import annotations
 
-import time
-from typing import Any
+import re
 
-from multi_cloud.core.errors import AlreadyExists
 from multi_cloud.core.settings import Settings, get_settings
 
 from aws_ai_services.errors import aws_errors
 from aws_ai_services.session import ServiceClient
 
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
-#: PutLogEvents limits: events per call, bytes per call (each event counts 26 bytes extra)
-MAX_EVENTS = 10_000
-MAX_BATCH_BYTES = 1_048_576
-EVENT_OVERHEAD = 26
-MAX_EVENT_BYTES = 256 * 1024 - EVENT_OVERHEAD
+#: a "name=value" (or "name: value") log line, the convention the lesson scripts print metrics in
+METRIC_LINE = re.compile(r"^\s*([A-Za-z_][\w:./-]*)\s*[=:]\s*([-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*$")
 
 
 class TrainingLogs:
-    """Write a job's log lines to its ``<job>/algo-1-<epoch>`` stream and read them back."""
+    """Read a job's log lines from its ``<job>/algo-1-<epoch>`` streams (SageMaker writes them)."""
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
 
     client = ServiceClient("logs")
-
-    def write(self, job_name: str, text: str) -> str:
-        """Store ``text`` one event per line; returns the stream name."""
-        stream = f"{job_name}/algo-1-{int(time.time())}"
-        try:
-            with aws_errors("models.training_logs"):
-                self.client.create_log_group(logGroupName=LOG_GROUP)
-        except AlreadyExists:
-            pass
-        with aws_errors("models.training_logs"):
-            self.client.create_log_stream(logGroupName=LOG_GROUP, logStreamName=stream)
-            for batch in _batches(text.splitlines() or ["(the script printed nothing)"]):
-                self.client.put_log_events(logGroupName=LOG_GROUP, logStreamName=stream, logEvents=batch)
-        return stream
 
     def read(self, job_name: str) -> str:
         """Every log line of the job's streams, oldest first."""
@@ -56,16 +37,11 @@ class TrainingLogs:
         return "\n".join(lines)
 
 
-def _batches(lines: list[str]) -> list[list[dict[str, Any]]]:
-    now_ms = int(time.time() * 1000)
-    batches: list[list[dict[str, Any]]] = [[]]
-    size = 0
-    for line in lines:
-        message = line.encode()[:MAX_EVENT_BYTES].decode(errors="ignore") or " "
-        cost = len(message.encode()) + EVENT_OVERHEAD
-        if len(batches[-1]) == MAX_EVENTS or size + cost > MAX_BATCH_BYTES:
-            batches.append([])
-            size = 0
-        batches[-1].append({"timestamp": now_ms, "message": message})
-        size += cost
-    return batches
+def metrics_in_logs(text: str) -> dict[str, float]:
+    """The last value of each ``name=value`` line: metrics of a job that declared no MetricDefinitions."""
+    found: dict[str, float] = {}
+    for line in text.splitlines():
+        match = METRIC_LINE.match(line)
+        if match:
+            found[match.group(1)] = float(match.group(2))
+    return found

@@ -1,1 +1,1 @@
-"""Running training scripts under a cloud's container contract: process groups, the script runner, job stores."""
+"""Running training scripts under a cloud's container contract: process groups, runner, fork server."""

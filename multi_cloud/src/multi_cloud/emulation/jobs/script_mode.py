@@ -1,31 +1,41 @@
-"""Run a training script under SageMaker's script-mode container contract, as a local process.
+"""Run a training script under a cloud's container contract, as a local process.
 
-The script sees what it would see in a training container: ``SM_MODEL_DIR``, ``SM_CHANNEL_<NAME>``,
-``SM_HPS``/``SM_HP_<NAME>``, ``/opt/ml/input/config/hyperparameters.json`` (here under a work directory),
-hyperparameters as ``--name value`` arguments, and ``SM_OUTPUT_DATA_DIR``. Whatever it writes to the
-model directory becomes ``model.tar.gz``.
+The script sees what it would see in the provider's training container — for SageMaker: ``SM_MODEL_DIR``,
+``SM_CHANNEL_<NAME>``, ``SM_HPS``/``SM_HP_<NAME>``, ``input/config/hyperparameters.json`` (under a work
+directory), hyperparameters as ``--name value`` arguments; for Vertex ``AIP_*``; for Azure ML
+``AZUREML_*`` (:mod:`.contracts`). Whatever it writes to the model directory becomes ``model.tar.gz``.
+Jobs fork from a server with scikit-learn preloaded when they can (:mod:`.preload`).
 """
 
 from __future__ import annotations
 
-import io
 import json
 import os
-import re
 import sys
-import tarfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from multi_cloud.emulation.jobs.processes import run_group
+from multi_cloud.emulation.jobs.archives import pack_model_dir, unpack_model
+from multi_cloud.emulation.jobs.contracts import SAGEMAKER, ContainerContract, hp_string
+from multi_cloud.emulation.jobs.layout import ContainerLayout
+from multi_cloud.emulation.jobs.metrics import DEFAULT_METRIC_REGEX, parse_metrics
+from multi_cloud.emulation.jobs.processes import popen_launcher, run_watched
 
-#: "name=value" or "name: value" lines on stdout/stderr become metrics unless definitions are given
-DEFAULT_METRIC_REGEX = re.compile(
-    r"^\s*([A-Za-z_][\w:./-]*)\s*[=:]\s*([-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*$"
-)
+__all__ = [
+    "DEFAULT_METRIC_REGEX",
+    "ContainerLayout",
+    "ScriptResult",
+    "pack_model_dir",
+    "parse_metrics",
+    "run_script",
+    "unpack_model",
+]
+
+#: lines of stderr kept as the failure reason when the script leaves no ``output/failure`` file
+FAILURE_LINES = 10
 
 
 @dataclass(frozen=True)
@@ -37,80 +47,13 @@ class ScriptResult:
     metrics: Mapping[str, float] = field(default_factory=dict)
     failure_reason: str = ""
     seconds: float = 0.0
+    timed_out: bool = False
+    #: ended by a stop request (StopTrainingJob, a reclaimed spot instance)
+    stopped: bool = False
 
     @property
     def succeeded(self) -> bool:
-        return self.returncode == 0
-
-
-@dataclass(frozen=True)
-class ContainerLayout:
-    """The /opt/ml tree of a training container, rooted in a local work directory."""
-
-    root: Path
-
-    @property
-    def model_dir(self) -> Path:
-        return self.root / "model"
-
-    @property
-    def input_data(self) -> Path:
-        return self.root / "input" / "data"
-
-    @property
-    def config_dir(self) -> Path:
-        return self.root / "input" / "config"
-
-    @property
-    def output_dir(self) -> Path:
-        return self.root / "output"
-
-    @property
-    def output_data_dir(self) -> Path:
-        return self.root / "output" / "data"
-
-    @property
-    def checkpoint_dir(self) -> Path:
-        return self.root / "checkpoints"
-
-    def channel(self, name: str) -> Path:
-        return self.input_data / name
-
-    def create(self, channels: Mapping[str, Any]) -> None:
-        for path in (self.model_dir, self.config_dir, self.output_data_dir, self.checkpoint_dir):
-            path.mkdir(parents=True, exist_ok=True)
-        for name in channels:
-            self.channel(name).mkdir(parents=True, exist_ok=True)
-
-
-def contract_env(
-    layout: ContainerLayout, hyperparameters: Mapping[str, Any], channels: list[str]
-) -> dict[str, str]:
-    """The SM_* variables a SageMaker training container sets."""
-    hps = {k: _hp_string(v) for k, v in hyperparameters.items()}
-    env = {
-        "SM_MODEL_DIR": str(layout.model_dir),
-        "SM_OUTPUT_DIR": str(layout.output_dir),
-        "SM_OUTPUT_DATA_DIR": str(layout.output_data_dir),
-        "SM_INPUT_DIR": str(layout.root / "input"),
-        "SM_INPUT_CONFIG_DIR": str(layout.config_dir),
-        "SM_CHECKPOINT_DIR": str(layout.checkpoint_dir),
-        "SM_CHANNELS": json.dumps(sorted(channels)),
-        "SM_HPS": json.dumps(hps),
-        "SM_HOSTS": json.dumps(["algo-1"]),
-        "SM_CURRENT_HOST": "algo-1",
-        "SM_NUM_CPUS": str(os.cpu_count() or 1),
-        "SM_NUM_GPUS": "0",
-    }
-    for name in channels:
-        env[f"SM_CHANNEL_{name.upper()}"] = str(layout.channel(name))
-    for name, value in hps.items():
-        env[f"SM_HP_{name.upper().replace('-', '_')}"] = value
-    return env
-
-
-def _hp_string(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
+        return self.returncode == 0 and not (self.timed_out or self.stopped)
 
 
 def run_script(
@@ -123,16 +66,26 @@ def run_script(
     metric_regexes: Mapping[str, str] | None = None,
     timeout: float = 3600,
     python: str = sys.executable,
+    contract: ContainerContract = SAGEMAKER,
+    should_stop: Callable[[], bool] | None = None,
+    grace_seconds: float = 2.0,
+    preload: bool = True,
+    base_env: Mapping[str, str] | None = None,
+    command: Sequence[str] | None = None,
 ) -> ScriptResult:
-    """Run ``entry_point`` to completion under the contract; never raises for a failing script."""
+    """Run ``entry_point`` to completion under ``contract``; never raises for a failing script.
+
+    ``command`` (e.g. ``["/bin/sh", "-c", "..."]``) runs instead of ``python entry_point --hp value``, in
+    ``entry_point``'s directory, with the same environment.
+    """
     hyperparameters = dict(hyperparameters or {})
     channels = list(channels or [])
     layout.create(channels)
     (layout.config_dir / "hyperparameters.json").write_text(
-        json.dumps({k: _hp_string(v) for k, v in hyperparameters.items()})
+        json.dumps({k: hp_string(v) for k, v in hyperparameters.items()})
     )
     script = Path(source_dir, entry_point) if source_dir else Path(entry_point)
-    if not script.is_file():
+    if command is None and not script.is_file():
         return ScriptResult(
             returncode=2,
             model_dir=layout.model_dir,
@@ -140,74 +93,58 @@ def run_script(
             logs="",
             failure_reason=f"entry point {script} does not exist",
         )
-    args = [python, str(script.resolve())]
-    for name, value in hyperparameters.items():
-        args += [f"--{name}", _hp_string(value)]
-    env = {**os.environ, **contract_env(layout, hyperparameters, channels)}
+    args = list(command) if command else [python, str(script.resolve()), *contract.arguments(hyperparameters)]
+    workdir = script.resolve() if script.is_dir() else script.resolve().parent
+    env = {
+        **(os.environ if base_env is None else base_env),
+        **contract.environment(layout, hyperparameters, channels),
+    }
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(script.resolve().parent), env.get("PYTHONPATH", "")) if p
     )
+    launcher = None
+    if preload:
+        from multi_cloud.emulation.jobs.preload import preload_launcher
+
+        launcher = preload_launcher
     started = time.monotonic()
-    done = run_group(args, cwd=script.resolve().parent, env=env, timeout=timeout)
-    returncode, logs, stderr = done.returncode, done.stdout + done.stderr, done.stderr
-    if done.timed_out:
-        stderr = f"training script exceeded its {timeout:.0f} s limit and was stopped"
+    done = run_watched(
+        args,
+        cwd=workdir,
+        env=env,
+        timeout=timeout,
+        should_stop=should_stop,
+        grace_seconds=grace_seconds,
+        launcher=launcher or popen_launcher,
+    )
     seconds = time.monotonic() - started
-    failure = ""
-    if returncode != 0:
-        failure_file = layout.output_dir / "failure"
-        failure = (
-            failure_file.read_text().strip()
-            if failure_file.exists()
-            else "\n".join(stderr.strip().splitlines()[-10:]) or f"exit code {returncode}"
-        )
+    logs = done.stdout + done.stderr
     return ScriptResult(
-        returncode=returncode,
+        returncode=done.returncode,
         model_dir=layout.model_dir,
         output_dir=layout.output_dir,
         logs=logs,
         metrics=parse_metrics(logs, metric_regexes),
-        failure_reason=failure,
+        failure_reason=_failure_reason(
+            done.returncode, done.stderr, layout, timeout, done.timed_out, done.stopped
+        ),
         seconds=seconds,
+        timed_out=done.timed_out,
+        stopped=done.stopped,
     )
 
 
-def _text(value: str | bytes | None) -> str:
-    if value is None:
+def _failure_reason(
+    returncode: int, stderr: str, layout: ContainerLayout, timeout: float, timed_out: bool, stopped: bool
+) -> str:
+    """``output/failure`` if the script wrote one (the container contract), else its last error lines."""
+    if timed_out:
+        return f"training script exceeded its {timeout:.0f} s limit and was stopped"
+    if stopped:
+        return "the training process was stopped (SIGTERM, then SIGKILL after the grace period)"
+    if returncode == 0:
         return ""
-    return value.decode(errors="replace") if isinstance(value, bytes) else value
-
-
-def parse_metrics(logs: str, metric_regexes: Mapping[str, str] | None = None) -> dict[str, float]:
-    """Last value of each metric in the logs (SageMaker's MetricDefinitions semantics)."""
-    found: dict[str, float] = {}
-    if metric_regexes:
-        for name, pattern in metric_regexes.items():
-            matches = re.findall(pattern, logs, flags=re.MULTILINE)
-            if matches:
-                last = matches[-1]
-                found[name] = float(last[0] if isinstance(last, tuple) else last)
-        return found
-    for line in logs.splitlines():
-        match = DEFAULT_METRIC_REGEX.match(line)
-        if match:
-            found[match.group(1)] = float(match.group(2))
-    return found
-
-
-def pack_model_dir(model_dir: Path) -> bytes:
-    """The model directory as ``model.tar.gz`` bytes (files at the archive root, as SageMaker packs)."""
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        for path in sorted(model_dir.rglob("*")):
-            if path.is_file():
-                tar.add(path, arcname=str(path.relative_to(model_dir)))
-    return buffer.getvalue()
-
-
-def unpack_model(archive: bytes, dest: Path) -> Path:
-    """Extract ``model.tar.gz`` bytes into ``dest`` safely (no absolute paths or ``..``)."""
-    dest.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
-        tar.extractall(dest, filter="data")
-    return dest
+    failure_file = layout.output_dir / "failure"
+    if failure_file.is_file() and failure_file.read_text().strip():
+        return failure_file.read_text().strip()
+    return "\n".join(stderr.strip().splitlines()[-FAILURE_LINES:]) or f"exit code {returncode}"

@@ -16,6 +16,7 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from multi_cloud.core.errors import CloudError
+from multi_cloud.emulation.http.wsgi_app import Incoming
 from multi_cloud.emulation.protocols.aws.codec import (
     json_response,
     parse_json_request,
@@ -32,7 +33,6 @@ from multi_cloud.emulation.protocols.aws.errors import (
     error_response,
     not_implemented,
 )
-from multi_cloud.emulation.http.wsgi_app import Incoming
 
 if TYPE_CHECKING:  # pragma: no cover
     from werkzeug.wrappers import Response
@@ -101,7 +101,7 @@ def compile_route(operation: str, method: str, request_uri: str) -> Route:
 
 
 class AwsService:
-    """One emulated AWS API: the dispatcher an :class:`~multi_cloud.emulation.http.wsgi_app.EmulatorApp` mounts."""
+    """One emulated AWS API: the dispatcher an ``EmulatorApp`` (:mod:`..http.wsgi_app`) mounts."""
 
     def __init__(self, responder: AwsResponder) -> None:
         self.responder = responder

@@ -1,18 +1,16 @@
-"""Sync a training container's checkpoint directory with ``CheckpointConfig.S3Uri``, as SageMaker does.
+"""Sync a container's checkpoint directory with ``CheckpointConfig.S3Uri``, as SageMaker does for spot jobs.
 
-Before the script starts every object under the S3 prefix is copied into the local directory (so a
-restarted or new job sees the previous checkpoints); after it ends — or is interrupted — every file that
-is new or changed since the last sync is uploaded. Temporary files (``*.tmp``, dot-files) are skipped: a
-script should write a checkpoint to a temporary name and rename it, so a kill never leaves half a file.
+Before the script starts every object under the prefix is copied into the local directory; after it ends
+(or is interrupted) every file new or changed since the last sync is uploaded. Temporary files (``*.tmp``,
+dot-files) are skipped: a script writes a checkpoint under a temporary name and renames it, so a kill never
+leaves half a file in S3.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from multi_cloud.core.uris import split_uri
-
-from aws_ai_services.storage.s3 import S3Storage
+from aws_ai_services.emulator.moto_state import MotoS3, S3Missing
 
 Snapshot = dict[str, tuple[int, int]]
 
@@ -39,25 +37,34 @@ def changed_since(directory: Path, before: Snapshot) -> list[str]:
 class CheckpointSync:
     """Copies between one S3 checkpoint prefix and one local directory."""
 
-    def __init__(self, storage: S3Storage, s3_uri: str, local_dir: Path) -> None:
-        self.storage = storage
+    def __init__(self, s3: MotoS3, s3_uri: str, local_dir: Path) -> None:
+        self.s3 = s3
         self.s3_uri = s3_uri if s3_uri.endswith("/") else s3_uri + "/"
         self.local_dir = local_dir
         self._synced: Snapshot = {}
 
     def download(self) -> list[str]:
-        """Fill the local directory from S3; returns the relative paths restored."""
+        """Fill the local directory from S3; the relative paths restored."""
         self.local_dir.mkdir(parents=True, exist_ok=True)
-        bucket, _ = split_uri(self.s3_uri, scheme="s3")
-        self.storage.ensure_bucket(bucket)
-        restored = self.storage.download_prefix(self.s3_uri, self.local_dir)
+        _, prefix = self.s3_uri.removeprefix("s3://").split("/", 1)
+        restored: list[str] = []
+        try:
+            for key, data in self.s3.objects(self.s3_uri):
+                relative = key[len(prefix) :]
+                target = (self.local_dir / relative).resolve()
+                if self.local_dir.resolve() in target.parents:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(data)
+                    restored.append(relative)
+        except S3Missing:
+            pass  # no bucket yet: nothing to restore
         self._synced = snapshot(self.local_dir)
-        return sorted(p.relative_to(self.local_dir).as_posix() for p in restored)
+        return restored
 
     def upload(self) -> list[str]:
-        """Upload what changed since the last sync; returns the relative paths uploaded."""
+        """Upload what changed since the last sync; the relative paths uploaded (S3Missing: no bucket)."""
         uploaded = changed_since(self.local_dir, self._synced)
         for name in uploaded:
-            self.storage.upload_file(self.local_dir / name, self.s3_uri + name)
+            self.s3.put(self.s3_uri + name, (self.local_dir / name).read_bytes())
         self._synced = snapshot(self.local_dir)
         return uploaded

@@ -1,0 +1,106 @@
+"""The jobs toolkit: contracts per cloud, the fork server, stop requests, failure reasons."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from multi_cloud.emulation.jobs.contracts import AzureMLContract, SageMakerContract, VertexContract
+from multi_cloud.emulation.jobs.layout import ContainerLayout
+from multi_cloud.emulation.jobs.preload import ForkedChild, fork_server, preload_launcher
+from multi_cloud.emulation.jobs.script_mode import run_script
+
+ENV_DUMP = "import json, os, sys\nprint(json.dumps({'argv': sys.argv[1:], 'env': dict(os.environ)}))\n"
+
+
+def _dump(tmp_path: Path, contract, **kwargs):  # type: ignore[no-untyped-def]
+    script = tmp_path / "dump.py"
+    script.write_text(ENV_DUMP)
+    result = run_script(script, ContainerLayout(tmp_path / "ml"), contract=contract, **kwargs)
+    assert result.succeeded, result.failure_reason
+    return json.loads(result.logs.splitlines()[0])
+
+
+def test_sagemaker_contract_sets_sm_variables_and_arguments(tmp_path: Path) -> None:
+    seen = _dump(tmp_path, SageMakerContract(), hyperparameters={"epochs": 3}, channels=["train"])
+    assert seen["argv"] == ["--epochs", "3"]
+    assert seen["env"]["SM_CHANNEL_TRAIN"] == str(tmp_path / "ml" / "input" / "data" / "train")
+    assert json.loads(seen["env"]["SM_HPS"]) == {"epochs": "3"}
+
+
+def test_vertex_contract_sets_aip_variables_and_passes_args(tmp_path: Path) -> None:
+    contract = VertexContract(args=("--lr", "0.1"), training_data_uri="gs://b/train.csv", data_format="csv")
+    seen = _dump(tmp_path, contract)
+    assert seen["argv"] == ["--lr", "0.1"]
+    assert seen["env"]["AIP_TRAINING_DATA_URI"] == "gs://b/train.csv"
+    assert seen["env"]["AIP_MODEL_DIR"] == str(tmp_path / "ml" / "model")
+    assert json.loads(seen["env"]["CLUSTER_SPEC"])["task"] == {"type": "workerpool0", "index": 0}
+    assert "SM_MODEL_DIR" not in seen["env"]
+
+
+def test_azureml_contract_sets_azureml_variables(tmp_path: Path) -> None:
+    seen = _dump(tmp_path, AzureMLContract(run_id="run-1", experiment_name="exp"), channels=["data"])
+    assert seen["env"]["AZUREML_RUN_ID"] == "run-1"
+    assert seen["env"]["MLFLOW_EXPERIMENT_NAME"] == "exp"
+    assert seen["env"]["AZURE_ML_INPUT_data"].endswith("input/data/data")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the fork server needs POSIX fork")
+def test_jobs_fork_from_the_preloaded_server_as_fresh_processes(tmp_path: Path) -> None:
+    script = tmp_path / "who.py"
+    script.write_text(
+        "import json, os, sys\n"
+        "preloaded = 'sklearn.ensemble' in sys.modules\n"
+        "print(json.dumps([os.getpid(), os.getpgid(0), sys.argv[1:], os.environ.get('X'), preloaded]))\n"
+    )
+    assert fork_server() is not None
+    out, err = tmp_path / "out", tmp_path / "err"
+    child = preload_launcher([sys.executable, str(script), "--a", "1"], tmp_path, {"X": "y"}, out, err)
+    assert isinstance(child, ForkedChild)
+    while child.poll() is None:
+        time.sleep(0.01)
+    pid, pgid, argv, x, preloaded = json.loads(out.read_text())
+    assert pid == child.pid == pgid  # a process group of its own, so a kill takes its children too
+    assert argv == ["--a", "1"] and x == "y"
+    assert preloaded  # scikit-learn was imported once, by the server
+    assert child.poll() == 0
+
+
+def test_a_fresh_interpreter_runs_when_the_command_is_not_python(tmp_path: Path) -> None:
+    out, err = tmp_path / "out", tmp_path / "err"
+    child = preload_launcher(["/bin/sh", "-c", "echo $X"], tmp_path, {"X": "shell"}, out, err)
+    assert not isinstance(child, ForkedChild)
+    while child.poll() is None:
+        time.sleep(0.01)
+    assert out.read_text().strip() == "shell"
+
+
+def test_stop_request_ends_the_script_and_says_so(tmp_path: Path) -> None:
+    script = tmp_path / "sleepy.py"
+    script.write_text("import time\nprint('started', flush=True)\ntime.sleep(60)\n")
+    deadline = time.monotonic() + 0.5
+    result = run_script(
+        script,
+        ContainerLayout(tmp_path / "ml"),
+        should_stop=lambda: time.monotonic() > deadline,
+        grace_seconds=0.2,
+    )
+    assert result.stopped and not result.succeeded
+    assert result.seconds < 10
+    assert "stopped" in result.failure_reason
+
+
+def test_failure_file_is_the_failure_reason(tmp_path: Path) -> None:
+    script = tmp_path / "fails.py"
+    script.write_text(
+        "import os, sys\n"
+        "open(os.path.join(os.environ['SM_OUTPUT_DIR'], 'failure'), 'w').write('label column missing')\n"
+        "sys.exit(3)\n"
+    )
+    result = run_script(script, ContainerLayout(tmp_path / "ml"))
+    assert result.returncode == 3
+    assert result.failure_reason == "label column missing"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 from aws_ai_services.client import AWSProvider
-from aws_ai_services.sagemaker.jsonpath_filter import FilterError, apply_filter
+from aws_ai_services.emulator.sagemaker_batch.jsonpath_filter import FilterError, apply_filter
 from aws_ai_services.sagemaker.transform_options import BYTES_PER_MB, TransformOptions
-from multi_cloud.core.errors import InvalidArgument, Unsupported
+from multi_cloud.core.errors import InvalidArgument
 from multi_cloud.emulation.jobs.script_mode import pack_model_dir
 
 ROWS = [[5.1, 3.5, 1.4, 0.2], [5.9, 3.0, 4.2, 1.5], [6.7, 3.0, 5.2, 2.3]]
@@ -196,8 +196,8 @@ def test_transform_failures_look_like_sagemaker(provider: AWSProvider, bucket: s
         assert caught.value.cause.response["Error"]["Code"] == "ValidationException"  # type: ignore[union-attr]
         with pytest.raises(boto_client("sagemaker").exceptions.ClientError):
             boto_client("sagemaker").describe_transform_job(TransformJobName=name)  # nothing was created
-    with pytest.raises(Unsupported, match="RecordIO"):
-        _run(provider, bucket, {}, TransformOptions(split_type="RecordIO"))
+    recordio = _run(provider, bucket, {"x.rec": b"\x00"}, TransformOptions(split_type="RecordIO"))
+    assert recordio.status == "Failed" and "SplitType RecordIO" in recordio.failure_reason
 
 
 @pytest.mark.parametrize(

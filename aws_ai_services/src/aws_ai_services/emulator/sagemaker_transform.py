@@ -62,7 +62,9 @@ def _checked(backend: Any, param: Any) -> TransformJob:
     container = model.primary_container or (model.containers or [{}])[0] or {}
     artifact = str(container.get("ModelDataUrl") or "")
     if not artifact:
-        raise ValidationError(f"Model {model_name} has no ModelDataUrl: batch transform needs a trained model.")
+        raise ValidationError(
+            f"Model {model_name} has no ModelDataUrl: batch transform needs a trained model."
+        )
     source = ((param("TransformInput") or {}).get("DataSource") or {}).get("S3DataSource") or {}
     output = (param("TransformOutput") or {}).get("S3OutputPath", "")
     if not str(source.get("S3Uri", "")).startswith("s3://") or not str(output).startswith("s3://"):

@@ -44,7 +44,9 @@ class SageMakerTransformJob(BatchPredictionJob):
 class BatchTransformer:
     """Run batch transform jobs over CSV / JSON Lines data in S3 with a trained ``model.tar.gz``."""
 
-    def __init__(self, storage: S3Storage, settings: Settings | None = None, *, provider: str = "aws") -> None:
+    def __init__(
+        self, storage: S3Storage, settings: Settings | None = None, *, provider: str = "aws"
+    ) -> None:
         self.storage = storage
         self.settings = settings or get_settings()
         self.provider = provider
@@ -72,7 +74,13 @@ class BatchTransformer:
         return self.describe(name)
 
     def start(
-        self, model_artifact: str, input_uri: str, output_uri: str, *, job_name: str, options: TransformOptions
+        self,
+        model_artifact: str,
+        input_uri: str,
+        output_uri: str,
+        *,
+        job_name: str,
+        options: TransformOptions,
     ) -> None:
         """``CreateModel`` for the artifact, then ``CreateTransformJob``; returns once it is recorded."""
         create_inference_model(self.client, self.storage, self.settings, job_name, model_artifact)
@@ -139,11 +147,17 @@ class BatchTransformer:
         """Requests the container served: ``POST /invocations`` lines in the job's log streams."""
         with aws_errors("models.describe_transform_job"):
             try:
-                pages = self.logs.get_paginator("filter_log_events").paginate(
+                streams = self.logs.describe_log_streams(
                     logGroupName=LOG_GROUP, logStreamNamePrefix=f"{job_name}/"
-                )
-                return sum(
-                    1 for page in pages for e in page.get("events", []) if "POST /invocations" in e["message"]
                 )
             except self.logs.exceptions.ResourceNotFoundException:
                 return 0
+            count = 0
+            for stream in streams.get("logStreams", []):
+                pages = self.logs.get_paginator("filter_log_events").paginate(
+                    logGroupName=LOG_GROUP, logStreamNames=[stream["logStreamName"]]
+                )
+                count += sum(
+                    1 for page in pages for e in page.get("events", []) if "POST /invocations" in e["message"]
+                )
+        return count

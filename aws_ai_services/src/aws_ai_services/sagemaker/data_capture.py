@@ -72,4 +72,3 @@ def decoded_data(payload: Mapping[str, Any]) -> bytes:
     """The body of an ``endpointInput`` / ``endpointOutput`` entry, whatever its encoding."""
     data = str(payload.get("data", ""))
     return base64.b64decode(data) if payload.get("encoding") == "BASE64" else data.encode()
-

@@ -32,7 +32,9 @@ def predictions_from_body(
     """``(predictions, class probabilities or ())`` from an endpoint's answer; ValueError for other types."""
     kind = (content_type or "").split(";", 1)[0].strip().lower()
     if kind not in SERVING_CONTENT_TYPES:
-        raise ValueError(f"unexpected answer ContentType {content_type!r}; expected one of {SERVING_CONTENT_TYPES}")
+        raise ValueError(
+            f"unexpected answer ContentType {content_type!r}; expected one of {SERVING_CONTENT_TYPES}"
+        )
     if kind == NPY:
         import numpy as np
 

@@ -75,7 +75,7 @@ def run(job: TransformJob) -> TransformCounts:
     for key in keys:
         done = _transform(key, s3.get(f"s3://{in_bucket}/{key}"), job.options, _predictor(loaded))
         try:
-            s3.put(f"s3://{out_bucket}/{out_prefix}{key[len(base):]}{OUTPUT_SUFFIX}", done.body)
+            s3.put(f"s3://{out_bucket}/{out_prefix}{key[len(base) :]}{OUTPUT_SUFFIX}", done.body)
         except S3Missing as exc:
             raise TransformFailure(f"cannot write the output to {job.output_uri}: {exc}") from exc
         records += done.records

@@ -160,7 +160,6 @@ def _npy_rows(body: bytes) -> Rows:
         raise BadPayload(f"the NPY body is not numeric: {exc}") from exc
 
 
-
 def _npy_array(body: bytes) -> Any:
     import numpy as np
 

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 from aws_ai_services.client import AWSProvider
+from aws_ai_services.emulator.sagemaker_monitor.baseline import constraints, statistics
+from aws_ai_services.emulator.sagemaker_monitor.captures import captured_rows
+from aws_ai_services.emulator.sagemaker_monitor.checks import check_traffic
+from aws_ai_services.emulator.sagemaker_monitor.drift import ks_p_value, ks_statistic, psi
 from aws_ai_services.sagemaker.data_capture import DataCaptureConfig, decoded_data, read_captures
-from aws_ai_services.sagemaker.drift import ks_p_value, ks_statistic, psi
 from aws_ai_services.sagemaker.model_deployment import SageMakerDeployer
-from aws_ai_services.sagemaker.monitoring import ModelMonitor, captured_rows
-from aws_ai_services.sagemaker.monitoring_baseline import constraints, statistics
-from aws_ai_services.sagemaker.monitoring_checks import check_traffic
+from aws_ai_services.sagemaker.monitoring import ModelMonitor
 from multi_cloud.core.errors import InvalidArgument, NotFound
 from multi_cloud.demos.scripts import iris_csv
 from multi_cloud.emulation.jobs.script_mode import pack_model_dir, unpack_model
@@ -192,7 +193,7 @@ def test_drift_is_detected_reported_published_and_alarmed(
     shift_start = datetime.now(timezone.utc)
     drifted = [[a, b, c + 2.5, d] for a, b, c, d in rows[::2]]  # every class, petal length shifted
     deployer.predict(endpoint, drifted)
-    stormy = monitor.run_monitoring(schedule, since=shift_start)
+    stormy = monitor.run_monitoring(schedule)  # what was captured since the previous execution
     assert stormy.status == "CompletedWithViolations" and stormy.records == 75
     assert [(v["feature_name"], v["constraint_check_type"]) for v in stormy.violations] == [
         ("_c2", "baseline_drift_check")

@@ -49,7 +49,7 @@ class JobOptions:
 
     @classmethod
     def from_request(cls, request: Mapping[str, Any]) -> JobOptions:
-        """From ``CreateTransformJob`` / ``DescribeTransformJob`` fields (SageMaker's defaults for the rest)."""
+        """From ``CreateTransformJob`` / ``DescribeTransformJob`` fields (SageMaker's defaults else)."""
         given = request.get("TransformInput") or {}
         output = request.get("TransformOutput") or {}
         processing = request.get("DataProcessing") or {}

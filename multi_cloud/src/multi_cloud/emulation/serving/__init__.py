@@ -1,1 +1,1 @@
-"""Model serving shared by the emulators: model cache, traffic split, payload codecs, framework conventions."""
+"""Model serving shared by the emulators: model cache, traffic split, payload codecs, model conventions."""

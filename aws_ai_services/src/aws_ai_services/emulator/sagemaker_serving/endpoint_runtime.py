@@ -18,13 +18,8 @@ from typing import Any, Protocol
 
 from multi_cloud.core.errors import CloudError, InvalidArgument
 from multi_cloud.emulation.serving.model_cache import LoadedModel
-from multi_cloud.emulation.serving.payloads import (
-    BadPayload,
-    UnsupportedMediaType,
-    answer_type,
-    predictions_body,
-    rows_from_body,
-)
+from multi_cloud.emulation.serving.payloads import BadPayload, UnsupportedMediaType
+from multi_cloud.emulation.serving.sklearn_container import DEFAULT_HANDLER, SklearnHandler
 from multi_cloud.emulation.serving.traffic_split import RequestRejected, choose_variant
 
 from aws_ai_services.emulator.sagemaker_serving.capture import capture_record, capture_uri
@@ -122,7 +117,12 @@ class EndpointRuntime:
 
     @staticmethod
     def _container(
-        io: RuntimeIO, variant: ServedVariant, body: bytes, content_type: str, accept: str
+        io: RuntimeIO,
+        variant: ServedVariant,
+        body: bytes,
+        content_type: str,
+        accept: str,
+        handler: SklearnHandler = DEFAULT_HANDLER,
     ) -> tuple[bytes, str]:
         """The scikit-learn container: input_fn, predict_fn, output_fn; errors carry its HTTP status."""
         try:
@@ -130,10 +130,7 @@ class EndpointRuntime:
         except CloudError as exc:
             raise ContainerError(500, f"the model could not be loaded: {exc.message}", variant.name) from exc
         try:
-            rows = rows_from_body(body, content_type)
-            _kind, verbose = answer_type(accept)
-            values, probabilities = loaded.predict(rows)
-            return predictions_body(values, accept, probabilities=probabilities if verbose else ())
+            return handler.invoke(loaded.model, body, content_type, accept)
         except UnsupportedMediaType as exc:
             raise ContainerError(exc.status, str(exc), variant.name) from exc
         except (BadPayload, InvalidArgument) as exc:

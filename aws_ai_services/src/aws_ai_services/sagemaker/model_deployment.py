@@ -41,6 +41,9 @@ from aws_ai_services.session import ServiceClient
 from aws_ai_services.storage.s3 import S3Storage
 
 VARIANT_NAME = "AllTraffic"
+#: seconds between DescribeEndpoint polls (local endpoints are decided on creation; AWS's take minutes)
+WAIT_DELAY_SECONDS = 15
+WAIT_MAX_ATTEMPTS = 120
 #: SageMaker endpoint statuses folded into the portable four
 _STATUS: Mapping[str, EndpointStatus] = {
     "InService": "InService",
@@ -181,7 +184,11 @@ class SageMakerDeployer:
             self._models_by_variant[endpoint_name] = {
                 v.name: m for v, m in zip(variants, model_names, strict=True)
             }
-        self._wait_in_service(endpoint_name)
+        try:
+            self._wait_in_service(endpoint_name)
+        except InvalidArgument:
+            self.delete_endpoint(endpoint_name)  # a Failed endpoint serves nothing: leave nothing behind
+            raise
         return self.describe_endpoint(endpoint_name)
 
     def _refuse_existing_endpoint(self, name: str) -> None:
@@ -196,11 +203,24 @@ class SageMakerDeployer:
         )
 
     def _wait_in_service(self, name: str) -> None:
-        """Real endpoints take minutes; moto's are InService at once, so this returns on the first poll."""
-        with aws_errors("models.deploy"):
+        """Until ``InService``; an endpoint that fails to start raises with SageMaker's ``FailureReason``."""
+        from botocore.exceptions import WaiterError
+
+        try:
             self.client.get_waiter("endpoint_in_service").wait(
-                EndpointName=name, WaiterConfig={"Delay": 30, "MaxAttempts": 60}
+                EndpointName=name,
+                WaiterConfig={"Delay": WAIT_DELAY_SECONDS, "MaxAttempts": WAIT_MAX_ATTEMPTS},
             )
+        except WaiterError as exc:
+            answer = exc.last_response or {}
+            if answer.get("EndpointStatus") != "Failed":
+                with aws_errors("models.deploy"):
+                    raise
+            raise InvalidArgument(
+                f"endpoint {name!r} failed to start: {answer.get('FailureReason', '')}",
+                provider=self.provider,
+                operation="models.deploy",
+            ) from exc
 
     # ------------------------------------------------------------------ variants
     def describe_variants(self, endpoint_name: str) -> list[VariantState]:

@@ -28,9 +28,9 @@ from aws_ai_services.storage.s3 import S3Storage
 DEFAULT_INSTANCE_TYPE = "ml.m5.large"
 OUTPUT_SUFFIX = ".out"
 LOG_GROUP = "/aws/sagemaker/TransformJobs"
-#: seconds between DescribeTransformJob polls (local jobs finish in well under a second; AWS's take minutes)
-WAIT_DELAY_SECONDS = 1
-WAIT_MAX_ATTEMPTS = 7200
+#: DescribeTransformJob polls: every 0.1 s for the first 5 s (local jobs end in well under a second), then
+#: every 30 s (AWS's take minutes) for up to 2 days
+WAITS = ({"Delay": 0.1, "MaxAttempts": 50}, {"Delay": 30, "MaxAttempts": 5760})
 
 
 @dataclass(frozen=True)
@@ -109,14 +109,17 @@ class BatchTransformer:
         """Until the job is Completed, Failed or Stopped (a Failed job is reported by ``describe``)."""
         from botocore.exceptions import WaiterError
 
-        try:
-            self.client.get_waiter("transform_job_completed_or_stopped").wait(
-                TransformJobName=job_name,
-                WaiterConfig={"Delay": WAIT_DELAY_SECONDS, "MaxAttempts": WAIT_MAX_ATTEMPTS},
-            )
-        except WaiterError as exc:
-            if "Failed" not in str(exc):  # a Failed job ends the waiter with an error: describe says why
-                raise
+        waiter = self.client.get_waiter("transform_job_completed_or_stopped")
+        for config in WAITS:
+            try:
+                waiter.wait(TransformJobName=job_name, WaiterConfig=config)
+                return
+            except WaiterError as exc:
+                if "Max attempts exceeded" not in str(exc):
+                    if "Failed" in str(exc):  # a Failed job ends the waiter with an error: describe says why
+                        return
+                    raise
+        raise TimeoutError(f"transform job {job_name} did not end within two days")
 
     def describe(self, job_name: str) -> SageMakerTransformJob:
         with aws_errors("models.describe_transform_job"):

@@ -10,6 +10,7 @@ while it answers ``CreateEndpoint``, so the ``endpoint_in_service`` waiter ends 
 
 from __future__ import annotations
 
+from functools import partial
 from types import ModuleType
 from typing import Any
 
@@ -62,7 +63,7 @@ def startup_failure(backend: Any, endpoint: Any) -> str:
         if not uri:
             return f"The model of production variant {name} has no ModelDataUrl: nothing to serve."
         try:
-            MODEL_CACHE.load(uri, s3.etag(uri), lambda uri=uri: s3.get(uri))
+            MODEL_CACHE.load(uri, s3.etag(uri), partial(s3.get, uri))
         except S3Missing:
             bucket, _, key = uri.removeprefix("s3://").partition("/")
             return (

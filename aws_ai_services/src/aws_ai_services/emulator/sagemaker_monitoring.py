@@ -143,11 +143,10 @@ def list_monitoring_executions(self: Any) -> Any:
         for execution in schedule.executions
         if (not endpoint or execution.endpoint == endpoint) and (not status or execution.status == status)
     ]
-    key = {"Status": lambda e: e.status, "CreationTime": lambda e: e.scheduled}.get(
-        self._get_param("SortBy") or "", lambda e: e.scheduled
-    )
+    by_status = self._get_param("SortBy") == "Status"
     found.sort(
-        key=lambda pair: key(pair[0]), reverse=(self._get_param("SortOrder") or "Descending") == "Descending"
+        key=lambda pair: pair[0].status if by_status else pair[0].scheduled.isoformat(),
+        reverse=(self._get_param("SortOrder") or "Descending") == "Descending",
     )
     limit = int(self._get_param("MaxResults") or 100)
     return ActionResult({"MonitoringExecutionSummaries": [e.summary(t) for e, t in found[:limit]]})

@@ -31,15 +31,15 @@ from multi_cloud.core.uris import split_uri
 from aws_ai_services.errors import aws_errors
 from aws_ai_services.sagemaker.images import model_monitor_image_uri
 from aws_ai_services.sagemaker.monitoring_alarms import DriftAlarms
+from aws_ai_services.sagemaker.waiting import wait_until_done
 from aws_ai_services.session import ServiceClient
 from aws_ai_services.storage.s3 import S3Storage
 
 DEFAULT_CRON = "cron(0 * ? * * *)"  # hourly, Model Monitor's usual cadence
 DEFAULT_DRIFT_THRESHOLD = 0.1
-#: seconds between polls of a processing job or execution (local ones end in well under a second)
-POLL_SECONDS = 0.1
+#: how long a baselining job or an execution may take (Model Monitor's jobs: minutes)
 MAX_WAIT_SECONDS = 3600
-TERMINAL = frozenset({"Completed", "CompletedWithViolations", "Failed", "Stopped"})
+PENDING = frozenset({"Pending", "InProgress", "Stopping"})
 PROCESSING = "/opt/ml/processing"
 
 
@@ -147,9 +147,14 @@ class ModelMonitor:
                     }
                 },
             )
-        job = self._wait(
-            lambda: self.client.describe_processing_job(ProcessingJobName=name), "ProcessingJobStatus"
-        )
+        with aws_errors("models.monitoring"):
+            job = wait_until_done(
+                lambda: self.client.describe_processing_job(ProcessingJobName=name),
+                "ProcessingJobStatus",
+                PENDING,
+                timeout=MAX_WAIT_SECONDS,
+                what=f"baselining job {name}",
+            )
         if job["ProcessingJobStatus"] != "Completed":
             raise InvalidArgument(
                 f"baselining job {name} {job['ProcessingJobStatus']}: {job.get('FailureReason', '')}",
@@ -254,7 +259,14 @@ class ModelMonitor:
                 raise NotFound(f"monitoring schedule {schedule_name!r} has no execution", provider="aws")
             return dict(found[0])
 
-        return self._execution(self._wait(newest, "MonitoringExecutionStatus"))
+        done = wait_until_done(
+            newest,
+            "MonitoringExecutionStatus",
+            PENDING,
+            timeout=MAX_WAIT_SECONDS,
+            what=f"monitoring execution of {schedule_name}",
+        )
+        return self._execution(done)
 
     # ------------------------------------------------------------------ helpers
     def _execution(self, summary: Mapping[str, Any]) -> MonitoringExecution:
@@ -328,15 +340,6 @@ class ModelMonitor:
         self.storage.ensure_bucket(bucket)
         self.storage.put_object(bucket, key, out.getvalue().encode(), content_type="text/csv")
         return copy_uri
-
-    @staticmethod
-    def _wait(describe: Any, status_key: str) -> dict[str, Any]:
-        deadline = time.monotonic() + MAX_WAIT_SECONDS
-        while True:
-            answer = dict(describe())
-            if answer[status_key] in TERMINAL or time.monotonic() > deadline:
-                return answer
-            time.sleep(POLL_SECONDS)
 
     def _put_json(self, uri: str, data: Mapping[str, Any]) -> None:
         bucket, key = split_uri(uri, scheme="s3")

@@ -339,3 +339,37 @@ def test_plain_boto3_transform_failures_are_failed_jobs_with_reasons(
     assert missing["TransformJobStatus"] == "Failed"
     assert "Could not find model data at s3://" in missing["FailureReason"]
     assert "Contents" not in s3.list_objects_v2(Bucket=bucket, Prefix="o/")
+
+
+def test_plain_boto3_stop_transform_job(boto_client, iris_archive: bytes) -> None:  # type: ignore[no-untyped-def]
+    s3, sagemaker = boto_client("s3"), boto_client("sagemaker")
+    bucket = unique("stop")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="model.tar.gz", Body=iris_archive)
+    for index in range(120):  # long enough (~1 ms per object) for the stop to arrive first
+        s3.put_object(Bucket=bucket, Key=f"in/{index:03d}.csv", Body=b"5.1,3.5,1.4,0.2\n")
+    model = _boto3_model(boto_client, unique("m"), f"s3://{bucket}/model.tar.gz")
+    name = unique("job")
+    sagemaker.create_transform_job(
+        TransformJobName=name,
+        ModelName=model,
+        TransformInput={
+            "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": f"s3://{bucket}/in/"}}
+        },
+        TransformOutput={"S3OutputPath": f"s3://{bucket}/out/"},
+        TransformResources={"InstanceType": "ml.m5.large", "InstanceCount": 1},
+    )
+    sagemaker.stop_transform_job(TransformJobName=name)
+    sagemaker.get_waiter("transform_job_completed_or_stopped").wait(
+        TransformJobName=name, WaiterConfig={"Delay": 0.1, "MaxAttempts": 100}
+    )
+    assert sagemaker.describe_transform_job(TransformJobName=name)["TransformJobStatus"] == "Stopped"
+    written = s3.list_objects_v2(Bucket=bucket, Prefix="out/").get("KeyCount", 0)
+    assert written < 120, written  # it stopped before the end
+    with pytest.raises(sagemaker.exceptions.ClientError) as again:
+        sagemaker.stop_transform_job(TransformJobName=name)
+    assert again.value.response["Error"]["Code"] == "ValidationException"
+    assert "only an InProgress job can be stopped" in again.value.response["Error"]["Message"]
+    with pytest.raises(sagemaker.exceptions.ClientError) as unknown:
+        sagemaker.stop_transform_job(TransformJobName="no-such-job")
+    assert unknown.value.response["Error"]["Code"] == "ValidationException"

@@ -6,7 +6,8 @@ SageMaker checks (a new name, an existing model with a ``ModelDataUrl``, the opt
 ``ValidationException`` / ``ResourceInUse``), then moto records the job ``InProgress`` and a background
 thread runs it (:mod:`.sagemaker_batch.job_run`), moving it to ``Completed`` or ``Failed`` with
 ``FailureReason``, ``TransformStartTime`` and ``TransformEndTime``: what ``DescribeTransformJob`` and the
-``transform_job_completed_or_stopped`` waiter read.
+``transform_job_completed_or_stopped`` waiter read. ``StopTransformJob`` (which moto lacks) moves an
+``InProgress`` job to ``Stopping``, and to ``Stopped`` before its next input object.
 """
 
 from __future__ import annotations
@@ -16,8 +17,13 @@ import threading
 from types import ModuleType
 from typing import Any
 
-from aws_ai_services.emulator.moto_patching import patch_method, when_imported
-from aws_ai_services.emulator.sagemaker_batch.job_run import TransformFailure, TransformJob, run
+from aws_ai_services.emulator.moto_patching import PATCHED_MARK, patch_method, when_imported
+from aws_ai_services.emulator.sagemaker_batch.job_run import (
+    TransformFailure,
+    TransformJob,
+    TransformStopped,
+    run,
+)
 from aws_ai_services.emulator.sagemaker_batch.options import InvalidOptions, JobOptions
 
 LOG = logging.getLogger(__name__)
@@ -41,6 +47,27 @@ def _patch_responses(module: ModuleType) -> None:
         return create_transform_job
 
     patch_method(module.SageMakerResponse, "create_transform_job", make_create)
+    if "stop_transform_job" not in vars(module.SageMakerResponse):
+        setattr(stop_transform_job, PATCHED_MARK, True)
+        module.SageMakerResponse.stop_transform_job = stop_transform_job
+
+
+def stop_transform_job(self: Any) -> Any:
+    """``StopTransformJob``: an InProgress job becomes Stopping, then Stopped; others are refused."""
+    from moto.core.responses import EmptyResult
+    from moto.sagemaker.exceptions import ValidationError
+
+    name = self._get_param("TransformJobName")
+    record = self.sagemaker_backend.transform_jobs.get(name)
+    if record is None:
+        arn = f"arn:aws:sagemaker:{self.region}:{self.current_account}:transform-job/{name}"
+        raise ValidationError(f"Could not find transform job '{arn}'.")
+    if record.transform_job_status not in ("InProgress", "Stopping"):
+        raise ValidationError(
+            f"Transform job {name} is {record.transform_job_status}; only an InProgress job can be stopped."
+        )
+    record.transform_job_status = "Stopping"
+    return EmptyResult()
 
 
 def _checked(backend: Any, param: Any) -> TransformJob:
@@ -86,7 +113,9 @@ def _run(record: Any, job: TransformJob) -> None:
 
     status = "Completed"
     try:
-        run(job)
+        run(job, should_stop=lambda: record.transform_job_status == "Stopping")
+    except TransformStopped:
+        status = "Stopped"
     except TransformFailure as exc:
         status, record.failure_reason = "Failed", f"ClientError: {exc}"
     except Exception as exc:  # noqa: BLE001 - a job's own crash is its Failed status, never the server's

@@ -31,6 +31,10 @@ class TransformFailure(Exception):
     """The job cannot finish; the message becomes ``FailureReason`` after ``ClientError: ``."""
 
 
+class TransformStopped(Exception):
+    """``StopTransformJob`` arrived; the objects written so far stay."""
+
+
 @dataclass(frozen=True)
 class TransformCounts:
     objects: int
@@ -51,8 +55,9 @@ class TransformJob:
     options: JobOptions
 
 
-def run(job: TransformJob) -> TransformCounts:
-    """Transform every input object; TransformFailure with SageMaker-like reasons."""
+def run(job: TransformJob, should_stop: Callable[[], bool] = lambda: False) -> TransformCounts:
+    """Transform every input object; TransformFailure with SageMaker-like reasons, TransformStopped when
+    ``should_stop()`` turns true (checked before each object)."""
     if job.options.split_type not in COMPUTED_SPLIT_TYPES:
         raise TransformFailure(
             f"SplitType {job.options.split_type} (binary record framing) is not computed by the local "
@@ -73,6 +78,8 @@ def run(job: TransformJob) -> TransformCounts:
     records = batches = 0
     log: list[str] = []
     for key in keys:
+        if should_stop():
+            raise TransformStopped(job.name)
         done = _transform(key, s3.get(f"s3://{in_bucket}/{key}"), job.options, _predictor(loaded))
         try:
             s3.put(f"s3://{out_bucket}/{out_prefix}{key[len(base) :]}{OUTPUT_SUFFIX}", done.body)

@@ -517,6 +517,10 @@ def test_plain_boto3_baseline_schedule_and_executions(
         )
         == 2
     )
+    listed = sagemaker.list_monitoring_executions(
+        MonitoringScheduleName=schedule, StatusEquals="Failed", ScheduledTimeAfter=execution["ScheduledTime"]
+    )["MonitoringExecutionSummaries"]
+    assert [e["MonitoringExecutionStatus"] for e in listed] == ["Failed"]
     sagemaker.stop_monitoring_schedule(MonitoringScheduleName=schedule)
     assert (
         sagemaker.describe_monitoring_schedule(MonitoringScheduleName=schedule)["MonitoringScheduleStatus"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from datetime import datetime
+from datetime import datetime, timezone
 from types import ModuleType
 from typing import Any
 
@@ -133,23 +133,54 @@ def stop_monitoring_schedule(self: Any) -> Any:
 def list_monitoring_executions(self: Any) -> Any:
     from moto.core.responses import ActionResult
 
-    wanted = self._get_param("MonitoringScheduleName")
-    endpoint = self._get_param("EndpointName")
-    status = self._get_param("StatusEquals")
+    param = self._get_param
+    wanted = {
+        "schedule": param("MonitoringScheduleName"),
+        "endpoint": param("EndpointName"),
+        "status": param("StatusEquals"),
+        "definition": param("MonitoringJobDefinitionName"),
+        "type": param("MonitoringTypeEquals"),
+    }
+    after, before = _utc(param("ScheduledTimeAfter")), _utc(param("ScheduledTimeBefore"))
     found = [
         (execution, schedule.monitoring_type)
         for schedule in schedules(self.sagemaker_backend).values()
-        if not wanted or schedule.name == wanted
         for execution in schedule.executions
-        if (not endpoint or execution.endpoint == endpoint) and (not status or execution.status == status)
+        if _matches(wanted, execution, schedule.monitoring_type)
+        and _between(_utc(execution.scheduled), after, before)
     ]
-    by_status = self._get_param("SortBy") == "Status"
+    by_status = param("SortBy") == "Status"
     found.sort(
         key=lambda pair: pair[0].status if by_status else pair[0].scheduled.isoformat(),
-        reverse=(self._get_param("SortOrder") or "Descending") == "Descending",
+        reverse=(param("SortOrder") or "Descending") == "Descending",
     )
-    limit = int(self._get_param("MaxResults") or 100)
+    limit = int(param("MaxResults") or 100)
     return ActionResult({"MonitoringExecutionSummaries": [e.summary(t) for e, t in found[:limit]]})
+
+
+def _matches(wanted: dict[str, Any], execution: Execution, monitoring_type: str) -> bool:
+    actual = {
+        "schedule": execution.schedule,
+        "endpoint": execution.endpoint,
+        "status": execution.status,
+        "definition": execution.job_definition,
+        "type": monitoring_type,
+    }
+    return all(not value or actual[key] == value for key, value in wanted.items())
+
+
+def _between(moment: datetime | None, after: datetime | None, before: datetime | None) -> bool:
+    return moment is None or ((after is None or moment > after) and (before is None or moment < before))
+
+
+def _utc(moment: Any) -> datetime | None:
+    """A request or moto time as an aware UTC datetime (moto keeps naive UTC)."""
+    if moment is None or moment == "":
+        return None
+    when: datetime = (
+        moment if isinstance(moment, datetime) else datetime.fromtimestamp(float(moment), timezone.utc)
+    )
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
 OPERATIONS = {

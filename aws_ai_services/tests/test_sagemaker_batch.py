@@ -373,3 +373,38 @@ def test_plain_boto3_stop_transform_job(boto_client, iris_archive: bytes) -> Non
     with pytest.raises(sagemaker.exceptions.ClientError) as unknown:
         sagemaker.stop_transform_job(TransformJobName="no-such-job")
     assert unknown.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_the_sagemaker_sdk_transform_job_runs(boto_client, iris_archive: bytes) -> None:  # type: ignore[no-untyped-def]
+    """The SageMaker Python SDK 3.x (sagemaker-core's TransformJob) gets the same server-side job."""
+    from sagemaker.core.resources import TransformJob
+    from sagemaker.core.shapes import (
+        TransformDataSource,
+        TransformInput,
+        TransformOutput,
+        TransformResources,
+        TransformS3DataSource,
+    )
+
+    s3 = boto_client("s3")
+    bucket = unique("sdk")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="model.tar.gz", Body=iris_archive)
+    s3.put_object(Bucket=bucket, Key="in/rows.csv", Body=b"5.1,3.5,1.4,0.2\n6.7,3.0,5.2,2.3\n")
+    model = _boto3_model(boto_client, unique("m"), f"s3://{bucket}/model.tar.gz")
+    job = TransformJob.create(
+        transform_job_name=unique("sdk-job"),
+        model_name=model,
+        transform_input=TransformInput(
+            data_source=TransformDataSource(
+                s3_data_source=TransformS3DataSource(s3_data_type="S3Prefix", s3_uri=f"s3://{bucket}/in/")
+            ),
+            content_type="text/csv",
+            split_type="Line",
+        ),
+        transform_output=TransformOutput(s3_output_path=f"s3://{bucket}/out/", assemble_with="Line"),
+        transform_resources=TransformResources(instance_type="ml.m5.large", instance_count=1),
+    )
+    job.wait(poll=1, timeout=60)
+    assert job.transform_job_status == "Completed", job.failure_reason
+    assert s3.get_object(Bucket=bucket, Key="out/rows.csv.out")["Body"].read() == b"0\n2\n"

@@ -58,7 +58,7 @@ def main() -> None:
     import boto3
     from aws_ai_services.emulator.backend import AWSAIEmulatorBackend
     from aws_ai_services.emulator.control_plane import ControlPlane
-    from aws_ai_services.sagemaker.model_cache import MODEL_CACHE
+    from aws_ai_services.emulator.sagemaker_serving.artifacts import Artifacts
     from multi_cloud.core.settings import get_settings
     from multi_cloud.local_cloud import LocalCloud
     from multi_cloud.onprem.faces import detect_faces
@@ -82,7 +82,7 @@ def main() -> None:
             answer = runtime.invoke_endpoint(EndpointName=endpoint, Body=body, ContentType="text/csv")
             return bytes(answer["Body"].read())
 
-        loaded = MODEL_CACHE.load(ControlPlane().s3_storage(), artifact)
+        loaded = Artifacts(ControlPlane(), "123456789012", get_settings().aws.region).load(artifact)
         sagemaker = ControlPlane().client("sagemaker")
         for _ in range(20):  # warm up: model cache, connection set-up, botocore loaders
             invoke()

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_ai_services.emulator import eventbridge_patterns, lambda_runtime
+from aws_ai_services.emulator import eventbridge_patterns, lambda_runtime, lambda_triggers
 from aws_ai_services.serverless.eventbridge import EventBridgeRouter
 from aws_ai_services.serverless.lambda_functions import LambdaFunctions
 from multi_cloud.core.errors import AlreadyExists, InvalidArgument, NotFound
@@ -43,6 +43,7 @@ PATTERN_CASES = [
 @pytest.fixture(scope="module", autouse=True)
 def moto_patches() -> None:
     lambda_runtime.install()  # cloudai.moto_patches entry points do this when the cloud starts; idempotent
+    lambda_triggers.install()
     eventbridge_patterns.install()
 
 

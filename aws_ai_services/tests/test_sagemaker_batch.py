@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 from aws_ai_services.client import AWSProvider
-from aws_ai_services.sagemaker.jsonpath_filter import FilterError, apply_filter
+from aws_ai_services.emulator.sagemaker_batch.jsonpath_filter import FilterError, apply_filter
 from aws_ai_services.sagemaker.transform_options import BYTES_PER_MB, TransformOptions
-from multi_cloud.core.errors import InvalidArgument, Unsupported
+from botocore.exceptions import WaiterError
+from multi_cloud.core.errors import InvalidArgument
 from multi_cloud.emulation.jobs.script_mode import pack_model_dir
 
 ROWS = [[5.1, 3.5, 1.4, 0.2], [5.9, 3.0, 4.2, 1.5], [6.7, 3.0, 5.2, 2.3]]
@@ -196,8 +197,8 @@ def test_transform_failures_look_like_sagemaker(provider: AWSProvider, bucket: s
         assert caught.value.cause.response["Error"]["Code"] == "ValidationException"  # type: ignore[union-attr]
         with pytest.raises(boto_client("sagemaker").exceptions.ClientError):
             boto_client("sagemaker").describe_transform_job(TransformJobName=name)  # nothing was created
-    with pytest.raises(Unsupported, match="RecordIO"):
-        _run(provider, bucket, {}, TransformOptions(split_type="RecordIO"))
+    recordio = _run(provider, bucket, {"x.rec": b"\x00"}, TransformOptions(split_type="RecordIO"))
+    assert recordio.status == "Failed" and "SplitType RecordIO" in recordio.failure_reason
 
 
 @pytest.mark.parametrize(
@@ -231,3 +232,179 @@ def test_jsonpath_key_forms_and_errors() -> None:
     ):
         with pytest.raises(FilterError, match=phrase):
             apply_filter(expression, record if "missing" in expression else ["a", "b"])
+
+
+# ------------------------------------------------------------------ plain boto3, nothing of this package
+def _boto3_transform(boto_client, name: str, model: str, input_uri: str, output_uri: str, **extra):  # type: ignore[no-untyped-def]
+    sagemaker = boto_client("sagemaker")
+    sagemaker.create_transform_job(
+        TransformJobName=name,
+        ModelName=model,
+        TransformInput={
+            "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": input_uri}},
+            "ContentType": "text/csv",
+            "SplitType": "Line",
+        },
+        TransformOutput={"S3OutputPath": output_uri, "AssembleWith": "Line"},
+        TransformResources={"InstanceType": "ml.m5.large", "InstanceCount": 1},
+        **extra,
+    )
+    try:
+        sagemaker.get_waiter("transform_job_completed_or_stopped").wait(
+            TransformJobName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60}
+        )
+    except WaiterError as exc:
+        assert "Failed" in str(exc)  # the waiter's way of saying the job failed
+    return sagemaker.describe_transform_job(TransformJobName=name)
+
+
+def _boto3_model(boto_client, name: str, artifact: str) -> str:  # type: ignore[no-untyped-def]
+    boto_client("sagemaker").create_model(
+        ModelName=name,
+        ExecutionRoleArn="arn:aws:iam::123456789012:role/sagemaker",
+        PrimaryContainer={"Image": "sklearn", "ModelDataUrl": artifact},
+    )
+    return name
+
+
+def test_plain_boto3_transform_job_runs_in_the_local_cloud(boto_client, iris_archive: bytes) -> None:  # type: ignore[no-untyped-def]
+    s3 = boto_client("s3")
+    bucket = unique("plain")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="model.tar.gz", Body=iris_archive)
+    s3.put_object(Bucket=bucket, Key="in/a.csv", Body=b"5.1,3.5,1.4,0.2\n6.7,3.0,5.2,2.3\n")
+    s3.put_object(Bucket=bucket, Key="in/b.csv", Body=b"5.9,3.0,4.2,1.5\n")
+    model = _boto3_model(boto_client, unique("m"), f"s3://{bucket}/model.tar.gz")
+    name = unique("job")
+    described = _boto3_transform(boto_client, name, model, f"s3://{bucket}/in/", f"s3://{bucket}/out/")
+    assert described["TransformJobStatus"] == "Completed", described.get("FailureReason")
+    assert described["TransformStartTime"] <= described["TransformEndTime"]
+    out = {
+        key: s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        for key in ("out/a.csv.out", "out/b.csv.out")
+    }
+    assert out == {"out/a.csv.out": b"0\n2\n", "out/b.csv.out": b"1\n"}
+    log = boto_client("logs").get_log_events(
+        logGroupName="/aws/sagemaker/TransformJobs", logStreamName=f"{name}/i-0local0transform"
+    )
+    assert sum("POST /invocations" in e["message"] for e in log["events"]) == 2  # one request per object
+
+    sagemaker = boto_client("sagemaker")
+    with pytest.raises(sagemaker.exceptions.ClientError) as duplicate:
+        _boto3_transform(boto_client, name, model, f"s3://{bucket}/in/", f"s3://{bucket}/out/")
+    assert duplicate.value.response["Error"]["Code"] == "ResourceInUse"
+    with pytest.raises(sagemaker.exceptions.ClientError) as no_model:
+        _boto3_transform(
+            boto_client, unique("job"), "no-such-model", f"s3://{bucket}/in/", f"s3://{bucket}/o/"
+        )
+    assert no_model.value.response["Error"]["Code"] == "ValidationException"
+    assert no_model.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    with pytest.raises(sagemaker.exceptions.ClientError) as bad:
+        _boto3_transform(
+            boto_client,
+            unique("job"),
+            model,
+            f"s3://{bucket}/in/",
+            f"s3://{bucket}/o/",
+            BatchStrategy="AllAtOnce",
+        )
+    assert bad.value.response["Error"]["Code"] == "ValidationException"
+    assert "batchStrategy" in bad.value.response["Error"]["Message"]
+
+
+def test_plain_boto3_transform_failures_are_failed_jobs_with_reasons(
+    boto_client, iris_archive: bytes
+) -> None:  # type: ignore[no-untyped-def]
+    s3 = boto_client("s3")
+    bucket = unique("fail")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="corrupt.tar.gz", Body=b"not a tar archive")
+    s3.put_object(Bucket=bucket, Key="model.tar.gz", Body=iris_archive)
+    s3.put_object(Bucket=bucket, Key="in/a.csv", Body=b"5.1,3.5,1.4,0.2\n")
+    corrupt = _boto3_model(boto_client, unique("corrupt"), f"s3://{bucket}/corrupt.tar.gz")
+    described = _boto3_transform(
+        boto_client, unique("job"), corrupt, f"s3://{bucket}/in/", f"s3://{bucket}/o/"
+    )
+    assert described["TransformJobStatus"] == "Failed"
+    assert described["FailureReason"].startswith("ClientError: the model at s3://")
+    assert "not a model.tar.gz archive" in described["FailureReason"]
+    model = _boto3_model(boto_client, unique("m"), f"s3://{bucket}/model.tar.gz")
+    empty = _boto3_transform(
+        boto_client, unique("job"), model, f"s3://{bucket}/nothing/", f"s3://{bucket}/o/"
+    )
+    assert empty["TransformJobStatus"] == "Failed"
+    assert empty["FailureReason"] == f"ClientError: no S3 objects found under s3://{bucket}/nothing/"
+    gone = _boto3_model(boto_client, unique("gone"), f"s3://{bucket}/missing.tar.gz")
+    missing = _boto3_transform(boto_client, unique("job"), gone, f"s3://{bucket}/in/", f"s3://{bucket}/o/")
+    assert missing["TransformJobStatus"] == "Failed"
+    assert "Could not find model data at s3://" in missing["FailureReason"]
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket, Prefix="o/")
+
+
+def test_plain_boto3_stop_transform_job(boto_client, iris_archive: bytes) -> None:  # type: ignore[no-untyped-def]
+    s3, sagemaker = boto_client("s3"), boto_client("sagemaker")
+    bucket = unique("stop")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="model.tar.gz", Body=iris_archive)
+    for index in range(120):  # long enough (~1 ms per object) for the stop to arrive first
+        s3.put_object(Bucket=bucket, Key=f"in/{index:03d}.csv", Body=b"5.1,3.5,1.4,0.2\n")
+    model = _boto3_model(boto_client, unique("m"), f"s3://{bucket}/model.tar.gz")
+    name = unique("job")
+    sagemaker.create_transform_job(
+        TransformJobName=name,
+        ModelName=model,
+        TransformInput={
+            "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": f"s3://{bucket}/in/"}}
+        },
+        TransformOutput={"S3OutputPath": f"s3://{bucket}/out/"},
+        TransformResources={"InstanceType": "ml.m5.large", "InstanceCount": 1},
+    )
+    sagemaker.stop_transform_job(TransformJobName=name)
+    sagemaker.get_waiter("transform_job_completed_or_stopped").wait(
+        TransformJobName=name, WaiterConfig={"Delay": 0.1, "MaxAttempts": 100}
+    )
+    assert sagemaker.describe_transform_job(TransformJobName=name)["TransformJobStatus"] == "Stopped"
+    written = s3.list_objects_v2(Bucket=bucket, Prefix="out/").get("KeyCount", 0)
+    assert written < 120, written  # it stopped before the end
+    with pytest.raises(sagemaker.exceptions.ClientError) as again:
+        sagemaker.stop_transform_job(TransformJobName=name)
+    assert again.value.response["Error"]["Code"] == "ValidationException"
+    assert "only an InProgress job can be stopped" in again.value.response["Error"]["Message"]
+    with pytest.raises(sagemaker.exceptions.ClientError) as unknown:
+        sagemaker.stop_transform_job(TransformJobName="no-such-job")
+    assert unknown.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_the_sagemaker_sdk_transform_job_runs(boto_client, iris_archive: bytes) -> None:  # type: ignore[no-untyped-def]
+    """The SageMaker Python SDK 3.x (sagemaker-core's TransformJob) gets the same server-side job."""
+    from sagemaker.core.resources import TransformJob
+    from sagemaker.core.shapes import (
+        TransformDataSource,
+        TransformInput,
+        TransformOutput,
+        TransformResources,
+        TransformS3DataSource,
+    )
+
+    s3 = boto_client("s3")
+    bucket = unique("sdk")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="model.tar.gz", Body=iris_archive)
+    s3.put_object(Bucket=bucket, Key="in/rows.csv", Body=b"5.1,3.5,1.4,0.2\n6.7,3.0,5.2,2.3\n")
+    model = _boto3_model(boto_client, unique("m"), f"s3://{bucket}/model.tar.gz")
+    job = TransformJob.create(
+        transform_job_name=unique("sdk-job"),
+        model_name=model,
+        transform_input=TransformInput(
+            data_source=TransformDataSource(
+                s3_data_source=TransformS3DataSource(s3_data_type="S3Prefix", s3_uri=f"s3://{bucket}/in/")
+            ),
+            content_type="text/csv",
+            split_type="Line",
+        ),
+        transform_output=TransformOutput(s3_output_path=f"s3://{bucket}/out/", assemble_with="Line"),
+        transform_resources=TransformResources(instance_type="ml.m5.large", instance_count=1),
+    )
+    job.wait(poll=1, timeout=60)
+    assert job.transform_job_status == "Completed", job.failure_reason
+    assert s3.get_object(Bucket=bucket, Key="out/rows.csv.out")["Body"].read() == b"0\n2\n"

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 from aws_ai_services.client import AWSProvider
+from aws_ai_services.emulator.sagemaker_monitor.baseline import constraints, statistics
+from aws_ai_services.emulator.sagemaker_monitor.captures import captured_rows
+from aws_ai_services.emulator.sagemaker_monitor.checks import check_traffic
+from aws_ai_services.emulator.sagemaker_monitor.drift import ks_p_value, ks_statistic, psi
 from aws_ai_services.sagemaker.data_capture import DataCaptureConfig, decoded_data, read_captures
-from aws_ai_services.sagemaker.drift import ks_p_value, ks_statistic, psi
 from aws_ai_services.sagemaker.model_deployment import SageMakerDeployer
-from aws_ai_services.sagemaker.monitoring import ModelMonitor, captured_rows
-from aws_ai_services.sagemaker.monitoring_baseline import constraints, statistics
-from aws_ai_services.sagemaker.monitoring_checks import check_traffic
+from aws_ai_services.sagemaker.monitoring import ModelMonitor
 from multi_cloud.core.errors import InvalidArgument, NotFound
 from multi_cloud.demos.scripts import iris_csv
 from multi_cloud.emulation.jobs.script_mode import pack_model_dir, unpack_model
@@ -192,7 +193,7 @@ def test_drift_is_detected_reported_published_and_alarmed(
     shift_start = datetime.now(timezone.utc)
     drifted = [[a, b, c + 2.5, d] for a, b, c, d in rows[::2]]  # every class, petal length shifted
     deployer.predict(endpoint, drifted)
-    stormy = monitor.run_monitoring(schedule, since=shift_start)
+    stormy = monitor.run_monitoring(schedule)  # what was captured since the previous execution
     assert stormy.status == "CompletedWithViolations" and stormy.records == 75
     assert [(v["feature_name"], v["constraint_check_type"]) for v in stormy.violations] == [
         ("_c2", "baseline_drift_check")
@@ -344,3 +345,189 @@ def test_deleting_a_schedule_deletes_its_alarms_and_only_those(
         f"{kept}-data-quality"
     ]
     assert monitor.delete_monitoring_schedule(kept) == [kept_alarm] and alarm_names() == set()
+
+
+# ------------------------------------------------------------------ plain boto3, nothing of this package
+def _until_done(describe, key: str):  # type: ignore[no-untyped-def]
+    import time
+
+    for _ in range(200):
+        answer = describe()
+        if answer[key] not in ("Pending", "InProgress"):
+            return answer
+        time.sleep(0.05)
+    raise AssertionError(f"still {answer[key]}")
+
+
+def test_plain_boto3_baseline_schedule_and_executions(
+    boto_client, iris: tuple[bytes, list[list[float]]], ai_cloud
+) -> None:  # type: ignore[no-untyped-def]
+    sagemaker, s3 = boto_client("sagemaker"), boto_client("s3")
+    runtime = boto_client("sagemaker-runtime")
+    bucket, role = unique("plain"), "arn:aws:iam::123456789012:role/sagemaker"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="model.tar.gz", Body=iris[0])
+    s3.put_object(
+        Bucket=bucket, Key="train/x.csv", Body="".join(",".join(map(str, r)) + "\n" for r in iris[1])
+    )
+    endpoint = unique("ep")
+    sagemaker.create_model(
+        ModelName=endpoint,
+        ExecutionRoleArn=role,
+        PrimaryContainer={"Image": "sklearn", "ModelDataUrl": f"s3://{bucket}/model.tar.gz"},
+    )
+    sagemaker.create_endpoint_config(
+        EndpointConfigName=endpoint,
+        ProductionVariants=[
+            {
+                "VariantName": "AllTraffic",
+                "ModelName": endpoint,
+                "InstanceType": "ml.m5.large",
+                "InitialInstanceCount": 1,
+            }
+        ],
+        DataCaptureConfig={
+            "EnableCapture": True,
+            "InitialSamplingPercentage": 100,
+            "DestinationS3Uri": f"s3://{bucket}/capture",
+            "CaptureOptions": [{"CaptureMode": "Input"}],
+        },
+    )
+    sagemaker.create_endpoint(EndpointName=endpoint, EndpointConfigName=endpoint)
+
+    analyzer = "156813124566.dkr.ecr.us-east-1.amazonaws.com/sagemaker-model-monitor-analyzer"
+    sagemaker.create_processing_job(  # what the SageMaker SDK's DefaultModelMonitor.suggest_baseline sends
+        ProcessingJobName=unique("baseline"),
+        RoleArn=role,
+        AppSpecification={"ImageUri": analyzer},
+        Environment={
+            "dataset_format": '{"csv": {"header": false}}',
+            "output_path": "/opt/ml/processing/output",
+        },
+        ProcessingInputs=[
+            {
+                "InputName": "baseline_dataset_input",
+                "S3Input": {
+                    "S3Uri": f"s3://{bucket}/train/",
+                    "LocalPath": "/opt/ml/processing/input/baseline_dataset_input",
+                    "S3DataType": "S3Prefix",
+                    "S3InputMode": "File",
+                },
+            }
+        ],
+        ProcessingOutputConfig={
+            "Outputs": [
+                {
+                    "OutputName": "monitoring_output",
+                    "S3Output": {
+                        "S3Uri": f"s3://{bucket}/baseline",
+                        "LocalPath": "/opt/ml/processing/output",
+                        "S3UploadMode": "EndOfJob",
+                    },
+                }
+            ]
+        },
+        ProcessingResources={
+            "ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.xlarge", "VolumeSizeInGB": 20}
+        },
+    )
+    job_name = sagemaker.list_processing_jobs()["ProcessingJobSummaries"][0]["ProcessingJobName"]
+    job = _until_done(
+        lambda: sagemaker.describe_processing_job(ProcessingJobName=job_name), "ProcessingJobStatus"
+    )
+    assert job["ProcessingJobStatus"] == "Completed", job.get("FailureReason")
+    stats = json.loads(s3.get_object(Bucket=bucket, Key="baseline/statistics.json")["Body"].read())
+    assert stats["dataset"] == {"item_count": 150} and len(stats["features"]) == 4
+
+    sagemaker.create_data_quality_job_definition(
+        JobDefinitionName=f"{endpoint}-dq",
+        DataQualityBaselineConfig={
+            "ConstraintsResource": {"S3Uri": f"s3://{bucket}/baseline/constraints.json"},
+            "StatisticsResource": {"S3Uri": f"s3://{bucket}/baseline/statistics.json"},
+        },
+        DataQualityAppSpecification={"ImageUri": analyzer},
+        DataQualityJobInput={
+            "EndpointInput": {"EndpointName": endpoint, "LocalPath": "/opt/ml/processing/input"}
+        },
+        DataQualityJobOutputConfig={
+            "MonitoringOutputs": [
+                {"S3Output": {"S3Uri": f"s3://{bucket}/reports", "LocalPath": "/opt/ml/processing/output"}}
+            ]
+        },
+        JobResources={
+            "ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.xlarge", "VolumeSizeInGB": 20}
+        },
+        RoleArn=role,
+    )
+    schedule = unique("hourly")
+    config = {
+        "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
+        "MonitoringJobDefinitionName": f"{endpoint}-dq",
+        "MonitoringType": "DataQuality",
+    }
+    arn = sagemaker.create_monitoring_schedule(
+        MonitoringScheduleName=schedule, MonitoringScheduleConfig=config
+    )["MonitoringScheduleArn"]
+    assert arn.endswith(f":monitoring-schedule/{schedule}")
+    described = sagemaker.describe_monitoring_schedule(MonitoringScheduleName=schedule)
+    assert (described["MonitoringScheduleStatus"], described["EndpointName"]) == ("Scheduled", endpoint)
+    assert [
+        s["MonitoringScheduleName"]
+        for s in sagemaker.list_monitoring_schedules()["MonitoringScheduleSummaries"]
+    ] == [schedule]
+    with pytest.raises(sagemaker.exceptions.ClientError) as duplicate:
+        sagemaker.create_monitoring_schedule(MonitoringScheduleName=schedule, MonitoringScheduleConfig=config)
+    assert duplicate.value.response["Error"]["Code"] == "ResourceInUse"
+
+    body = "".join(f"{a},{b},{c + 3},{d}\n" for a, b, c, d in iris[1][::3])  # petal length shifted
+    runtime.invoke_endpoint(EndpointName=endpoint, Body=body, ContentType="text/csv")
+    sagemaker.start_monitoring_schedule(
+        MonitoringScheduleName=schedule
+    )  # the local trigger: one execution now
+
+    def newest():  # type: ignore[no-untyped-def]
+        return sagemaker.list_monitoring_executions(MonitoringScheduleName=schedule)[
+            "MonitoringExecutionSummaries"
+        ][0]
+
+    execution = _until_done(newest, "MonitoringExecutionStatus")
+    assert execution["MonitoringExecutionStatus"] == "CompletedWithViolations", execution.get("FailureReason")
+    assert execution["EndpointName"] == endpoint and execution["MonitoringType"] == "DataQuality"
+    processing = sagemaker.describe_processing_job(
+        ProcessingJobName=execution["ProcessingJobArn"].split("/")[-1]
+    )
+    report = processing["ProcessingOutputConfig"]["Outputs"][0]["S3Output"]["S3Uri"]
+    assert report.startswith(f"s3://{bucket}/reports/{endpoint}/{schedule}/")
+    key = report.removeprefix(f"s3://{bucket}/") + "/constraint_violations.json"
+    violations = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())["violations"]
+    assert ("_c2", "baseline_drift_check") in {
+        (v["feature_name"], v["constraint_check_type"]) for v in violations
+    }
+
+    sagemaker.start_monitoring_schedule(
+        MonitoringScheduleName=schedule
+    )  # nothing captured since the last one
+    empty = _until_done(newest, "MonitoringExecutionStatus")
+    assert empty["MonitoringExecutionStatus"] == "Failed" and "No captured data" in empty["FailureReason"]
+    assert (
+        len(
+            sagemaker.list_monitoring_executions(MonitoringScheduleName=schedule)[
+                "MonitoringExecutionSummaries"
+            ]
+        )
+        == 2
+    )
+    listed = sagemaker.list_monitoring_executions(
+        MonitoringScheduleName=schedule, StatusEquals="Failed", ScheduledTimeAfter=execution["ScheduledTime"]
+    )["MonitoringExecutionSummaries"]
+    assert [e["MonitoringExecutionStatus"] for e in listed] == ["Failed"]
+    sagemaker.stop_monitoring_schedule(MonitoringScheduleName=schedule)
+    assert (
+        sagemaker.describe_monitoring_schedule(MonitoringScheduleName=schedule)["MonitoringScheduleStatus"]
+        == "Stopped"
+    )
+    sagemaker.delete_monitoring_schedule(MonitoringScheduleName=schedule)
+    with pytest.raises(sagemaker.exceptions.ClientError) as gone:
+        sagemaker.describe_monitoring_schedule(MonitoringScheduleName=schedule)
+    assert gone.value.response["Error"]["Code"] == "ResourceNotFound"
+    assert gone.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400

@@ -326,3 +326,49 @@ def test_without_moto_in_process_the_endpoint_is_read_and_measured_over_http(ab,
         "ValidationError",
         f"Endpoint no-such-endpoint of account {context.account_id} not found.",
     )
+
+
+def test_an_endpoint_whose_model_cannot_load_is_failed(ai_cloud, boto_client) -> None:  # type: ignore[no-untyped-def]
+    """Plain boto3: the endpoint loads its model on creation, as SageMaker's does, or ends Failed."""
+    sagemaker, s3 = boto_client("sagemaker"), boto_client("s3")
+    bucket = f"broken-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="corrupt.tar.gz", Body=b"not an archive")
+    for name, key in (("corrupt", "corrupt.tar.gz"), ("missing", "missing.tar.gz")):
+        endpoint = f"{name}-{uuid.uuid4().hex[:6]}"
+        sagemaker.create_model(
+            ModelName=endpoint,
+            ExecutionRoleArn="arn:aws:iam::123456789012:role/sagemaker",
+            PrimaryContainer={"Image": "sklearn", "ModelDataUrl": f"s3://{bucket}/{key}"},
+        )
+        variant = {"VariantName": "AllTraffic", "ModelName": endpoint, "InstanceType": "ml.m5.large"}
+        sagemaker.create_endpoint_config(EndpointConfigName=endpoint, ProductionVariants=[variant])
+        sagemaker.create_endpoint(EndpointName=endpoint, EndpointConfigName=endpoint)
+        described = sagemaker.describe_endpoint(EndpointName=endpoint)
+        assert described["EndpointStatus"] == "Failed"
+        if name == "corrupt":
+            assert "did not pass the ping health check" in described["FailureReason"]
+            assert "not a model.tar.gz archive" in described["FailureReason"]
+        else:
+            assert described["FailureReason"].startswith(f"Failed to download model data(bucket: {bucket}")
+        error = _error(boto_client("sagemaker-runtime").invoke_endpoint, EndpointName=endpoint, Body=b"1")
+        assert error["Error"]["Code"] == "ValidationError" and "is Failed" in error["Error"]["Message"]
+        again = _error(sagemaker.create_endpoint, EndpointName=endpoint, EndpointConfigName=endpoint)
+        assert (
+            again["Error"]["Code"] == "ValidationException"
+            and "already existing" in again["Error"]["Message"]
+        )
+
+
+def test_deploying_a_corrupt_artifact_fails_and_leaves_nothing(ai_cloud, boto_client) -> None:  # type: ignore[no-untyped-def]
+    from multi_cloud.core.errors import InvalidArgument
+
+    provider = AWSProvider()
+    bucket = f"broken-{uuid.uuid4().hex[:8]}"
+    provider.storage.create_bucket(bucket)
+    provider.storage.put_object(bucket, "model.tar.gz", b"not an archive")
+    name = f"broken-{uuid.uuid4().hex[:6]}"
+    with pytest.raises(InvalidArgument, match="failed to start: The primary container"):
+        provider.models.deploy(f"s3://{bucket}/model.tar.gz", name)
+    assert boto_client("sagemaker").list_endpoints(NameContains=name)["Endpoints"] == []
+    assert boto_client("sagemaker").list_models(NameContains=name)["Models"] == []

@@ -15,9 +15,9 @@ from aws_ai_services.sagemaker.autoscaling import EndpointAutoscaling
 from aws_ai_services.sagemaker.endpoint_config import ServerlessConfig, VariantSpec
 from aws_ai_services.sagemaker.model_deployment import SageMakerDeployer
 from aws_ai_services.sagemaker.teardown import EndpointJanitor
-from aws_ai_services.sagemaker.variant_routing import choose_variant
 from multi_cloud.core.errors import InvalidArgument, NotFound
 from multi_cloud.emulation.jobs.script_mode import pack_model_dir
+from multi_cloud.emulation.serving.traffic_split import choose_variant
 
 SETOSA = [5.1, 3.5, 1.4, 0.2]
 VIRGINICA = [6.7, 3.0, 5.2, 2.3]

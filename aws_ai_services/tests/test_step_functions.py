@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_ai_services.emulator import lambda_runtime, stepfunctions_errors
+from aws_ai_services.emulator import lambda_runtime, lambda_triggers, stepfunctions_errors
 from aws_ai_services.serverless import asl
 from aws_ai_services.serverless.lambda_functions import LambdaFunctions
 from aws_ai_services.serverless.step_functions import StepFunctionsWorkflows
@@ -21,6 +21,7 @@ MODEL = json.loads((HANDLERS / "pipeline" / "model.json").read_text())
 @pytest.fixture(scope="module", autouse=True)
 def moto_patches() -> None:
     lambda_runtime.install()  # cloudai.moto_patches entry points do this when the cloud starts; idempotent
+    lambda_triggers.install()
     stepfunctions_errors.install()
 
 

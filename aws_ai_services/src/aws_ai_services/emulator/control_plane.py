@@ -72,10 +72,6 @@ class ControlPlane:
                 self._clients[key] = session.client(service, endpoint_url=url, config=config)
             return self._clients[key]
 
-    def s3_storage(self, region: str = "us-east-1") -> Any:
-        """An S3Storage over moto (what the SageMaker model cache reads artifacts through)."""
-        from aws_ai_services.storage.s3 import S3Storage
-
-        storage = S3Storage("aws")
-        storage.client = self.client("s3", region)  # type: ignore[misc] - fills the cached_property
-        return storage
+    def in_process(self) -> bool:
+        """Whether moto runs in this process at this URL (its backends can then be read directly)."""
+        return _in_process_moto() == self.url

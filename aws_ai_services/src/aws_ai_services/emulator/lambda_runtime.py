@@ -36,14 +36,15 @@ _sandbox_lock = threading.Lock()
 
 
 def install() -> None:
-    """Patch moto (now, or when it imports the modules concerned) so Lambda functions really run."""
-    from aws_ai_services.emulator import lambda_triggers
+    """Patch moto (now, or when it imports the modules concerned) so Lambda functions really run.
 
+    The trigger paths (Step Functions tasks, EventBridge targets) are patched by ``lambda_triggers``, its
+    own ``cloudai.moto_patches`` entry point.
+    """
     when_imported("moto.moto_server.threaded_moto_server", _track_servers)
     when_imported("moto.awslambda.models", _patch_lambda_models)
     when_imported("moto.awslambda_simple.models", _patch_simple_backend)
     when_imported("moto.awslambda.responses", _patch_invoke_qualifier)
-    lambda_triggers.install()
 
 
 def sandbox() -> LambdaSandbox:

@@ -54,6 +54,15 @@ class MotoS3:
         self._bucket(bucket)
         self.backend.put_object(bucket, key, data)
 
+    def etag(self, uri: str) -> str:
+        """The object's ETag (its version for caches); S3Missing when there is none."""
+        bucket, key = split_uri(uri, scheme="s3")
+        self._bucket(bucket)
+        found = self.backend.get_object(bucket, key)
+        if found is None:
+            raise S3Missing(f"no object at {uri}")
+        return str(found.etag)
+
     def exists(self, uri: str) -> bool:
         try:
             self.get(uri)

@@ -12,16 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from multi_cloud.core.errors import CloudError
 from multi_cloud.emulation.protocols.aws.errors import AwsError, RequestContext
 
-from aws_ai_services.emulator.control_plane import ControlPlane, _in_process_moto
-from aws_ai_services.sagemaker.endpoint_runtime import (
+from aws_ai_services.emulator.control_plane import ControlPlane
+from aws_ai_services.emulator.sagemaker_serving.endpoint_setup import (
     SERVING_STATUSES,
     EndpointSetup,
     LiveEndpoint,
     current_weights,
-    describe_setup,
+    model_artifact,
 )
 
 
@@ -45,8 +44,7 @@ class EndpointResolver:
         return live
 
     def _in_process_backend(self, context: RequestContext) -> Any:
-        local = _in_process_moto()
-        if not local or local != self.control_plane.url:
+        if not self.control_plane.in_process():
             return None
         from moto.sagemaker.models import sagemaker_backends
 
@@ -63,8 +61,8 @@ class EndpointResolver:
             found = backend._models.get(model_name)
             if found is None:
                 return "", ""
-            container = found.primary_container or (found.containers or [{}])[0] or {}
-            return str(container.get("ModelDataUrl") or ""), str(found.creation_time)
+            description = {"PrimaryContainer": found.primary_container, "Containers": found.containers}
+            return model_artifact(description), str(found.creation_time)
 
         setup = EndpointSetup.from_config(
             {
@@ -81,11 +79,17 @@ class EndpointResolver:
         sagemaker = self.control_plane.client("sagemaker", context.region)
         try:
             description = sagemaker.describe_endpoint(EndpointName=name)
+            config = sagemaker.describe_endpoint_config(EndpointConfigName=description["EndpointConfigName"])
         except sagemaker.exceptions.ClientError as exc:
             raise endpoint_not_found(name, context) from exc
-        try:
-            setup = describe_setup(sagemaker, description)
-        except CloudError as exc:
-            raise AwsError("ValidationError", f"Endpoint {name} cannot be served: {exc.message}") from exc
+
+        def model(model_name: str) -> tuple[str, str]:
+            try:
+                found = sagemaker.describe_model(ModelName=model_name)
+            except sagemaker.exceptions.ClientError:
+                return "", ""
+            return model_artifact(found), str(found.get("CreationTime", ""))
+
+        setup = EndpointSetup.from_config(config, model)
         weights = current_weights(description, setup)
         return LiveEndpoint(name, str(description.get("EndpointStatus")), setup, weights)

@@ -1,14 +1,14 @@
 """SageMaker Runtime ``InvokeEndpoint``: what SageMaker does server-side, computed by ``EndpointRuntime``.
 
 Each call reads the endpoint from moto's control plane (:mod:`.sagemaker_endpoints`), then
-:class:`~aws_ai_services.sagemaker.endpoint_runtime.EndpointRuntime` routes it to a production variant by
-weight (or ``TargetVariant``), the variant's trained model predicts (loaded from moto's S3 once per
-SageMaker model, as an endpoint loads it once at start-up), sampled requests are captured to moto's S3 per
-the endpoint config's ``DataCaptureConfig``, and invocation metrics go to moto's CloudWatch (straight
-into its backend when moto runs in this process: PutMetricData over HTTP costs moto ~4.5 ms of query
-parsing, the backend call 0.02 ms). An answer the scikit-learn container would refuse becomes SageMaker's
-``ModelError`` (HTTP 424) carrying the container's status, as on AWS. As on AWS, a failed capture or
-metric write never fails the request (it is logged).
+:class:`~aws_ai_services.emulator.sagemaker_serving.endpoint_runtime.EndpointRuntime` routes it to a
+production variant by weight (or ``TargetVariant``), the variant's trained model predicts (loaded from
+moto's S3 once per SageMaker model, as an endpoint loads it once at start-up), sampled requests are
+captured to moto's S3 per the endpoint config's ``DataCaptureConfig``, and invocation metrics go to
+moto's CloudWatch (straight into its backends when moto runs in this process: PutMetricData over HTTP
+costs moto ~4.5 ms of query parsing, the backend call 0.02 ms). An answer the scikit-learn container
+would refuse becomes SageMaker's ``ModelError`` (HTTP 424) carrying the container's status, as on AWS.
+As on AWS, a failed capture or metric write never fails the request (it is logged).
 """
 
 from __future__ import annotations
@@ -20,13 +20,23 @@ from collections import OrderedDict
 from datetime import timezone
 from typing import Any
 
+from multi_cloud.core.uris import split_uri
 from multi_cloud.emulation.protocols.aws.errors import AwsError, ErrorCodes, RequestContext
 from multi_cloud.emulation.protocols.aws.routing import AwsResponder
+from multi_cloud.emulation.serving.model_cache import LoadedModel
+from multi_cloud.emulation.serving.traffic_split import RequestRejected
 
-from aws_ai_services.emulator.control_plane import ControlPlane, _in_process_moto
+from aws_ai_services.emulator.control_plane import ControlPlane
+from aws_ai_services.emulator.moto_state import MotoS3
 from aws_ai_services.emulator.sagemaker_endpoints import EndpointResolver
-from aws_ai_services.sagemaker.endpoint_runtime import ContainerError, EndpointRuntime, ServedVariant
-from aws_ai_services.sagemaker.variant_routing import RequestRejected
+from aws_ai_services.emulator.sagemaker_serving.artifacts import Artifacts
+from aws_ai_services.emulator.sagemaker_serving.capture import capture_file
+from aws_ai_services.emulator.sagemaker_serving.endpoint_runtime import (
+    ContainerError,
+    EndpointRuntime,
+)
+from aws_ai_services.emulator.sagemaker_serving.endpoint_setup import ServedVariant
+from aws_ai_services.emulator.sagemaker_serving.invocation_metrics import NAMESPACE
 
 MAX_BODY_BYTES = 6 * 1024 * 1024  # InvokeEndpoint's payload limit (botocore model: 6291456)
 MAX_LOADED_MODELS = 16
@@ -36,21 +46,18 @@ LOG = logging.getLogger(__name__)
 class LoadedModels:
     """Models behind endpoints, loaded once per (region, SageMaker model, version, artifact)."""
 
-    def __init__(self, control_plane: ControlPlane, max_models: int = MAX_LOADED_MODELS) -> None:
-        self.control_plane = control_plane
+    def __init__(self, max_models: int = MAX_LOADED_MODELS) -> None:
         self.max_models = max_models
-        self._models: OrderedDict[tuple[str, ...], Any] = OrderedDict()
+        self._models: OrderedDict[tuple[str, ...], LoadedModel] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, region: str, variant: ServedVariant) -> Any:
-        from aws_ai_services.sagemaker.model_cache import MODEL_CACHE
-
-        key = (region, variant.model_name, variant.model_version, variant.artifact)
+    def get(self, artifacts: Artifacts, variant: ServedVariant) -> LoadedModel:
+        key = (artifacts.region, variant.model_name, variant.model_version, variant.artifact)
         with self._lock:
             if key in self._models:
                 self._models.move_to_end(key)
                 return self._models[key]
-        loaded = MODEL_CACHE.load(self.control_plane.s3_storage(region), variant.artifact)
+        loaded = artifacts.load(variant.artifact)
         with self._lock:
             self._models[key] = loaded
             while len(self._models) > self.max_models:
@@ -64,31 +71,30 @@ class RegionIO:
     def __init__(
         self, control_plane: ControlPlane, account_id: str, region: str, models: LoadedModels
     ) -> None:
-        from aws_ai_services.sagemaker.endpoint_metrics import EndpointMetrics
-
         self.control_plane = control_plane
         self.account_id = account_id
         self.region = region
         self.models = models
-        self.storage = control_plane.s3_storage(region)
-        self.metrics = EndpointMetrics(client=control_plane.client("cloudwatch", region))
+        self.artifacts = Artifacts(control_plane, account_id, region)
 
-    def model(self, variant: ServedVariant) -> Any:
-        return self.models.get(self.region, variant)
+    def model(self, variant: ServedVariant) -> LoadedModel:
+        return self.models.get(self.artifacts, variant)
 
     def write_capture(self, uri: str, records: list[dict[str, Any]]) -> None:
-        from aws_ai_services.sagemaker.data_capture import write_capture
-
         try:
-            write_capture(self.storage, uri, records)
+            if self.control_plane.in_process():
+                MotoS3(self.account_id).put(uri, capture_file(records))
+            else:
+                bucket, key = split_uri(uri, scheme="s3")
+                self.control_plane.client("s3", self.region).put_object(
+                    Bucket=bucket, Key=key, Body=capture_file(records), ContentType="application/jsonlines"
+                )
         except Exception as exc:  # noqa: BLE001 - as on AWS, capture never fails the request
             LOG.warning("data capture to %s failed (does the bucket exist?): %s", uri, exc)
 
     def publish_metrics(self, metric_data: list[dict[str, Any]]) -> None:
-        from aws_ai_services.sagemaker.endpoint_metrics import NAMESPACE
-
         try:
-            if _in_process_moto() == self.control_plane.url:
+            if self.control_plane.in_process():
                 from moto.cloudwatch.models import cloudwatch_backends
 
                 parsed = [  # as moto's request parser hands them over: naive UTC timestamps
@@ -97,7 +103,8 @@ class RegionIO:
                 ]
                 cloudwatch_backends[self.account_id][self.region].put_metric_data(NAMESPACE, parsed)
             else:
-                self.metrics.publish(metric_data)
+                cloudwatch = self.control_plane.client("cloudwatch", self.region)
+                cloudwatch.put_metric_data(Namespace=NAMESPACE, MetricData=metric_data)
         except Exception as exc:  # noqa: BLE001 - as on AWS, metrics never fail the request
             LOG.warning("publishing endpoint metrics to CloudWatch failed: %s", exc)
 
@@ -110,7 +117,7 @@ class SageMakerRuntimeResponses(AwsResponder):
         self.control_plane = control_plane
         self.endpoints = EndpointResolver(control_plane)
         self.runtime = EndpointRuntime()
-        self.models = LoadedModels(control_plane)
+        self.models = LoadedModels()
         self._io: dict[tuple[str, str, str], RegionIO] = {}
         self._lock = threading.Lock()
 

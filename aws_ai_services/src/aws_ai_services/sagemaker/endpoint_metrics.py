@@ -1,4 +1,4 @@
-"""Endpoint invocation metrics in CloudWatch, as SageMaker publishes them (namespace ``AWS/SageMaker``).
+"""Reading endpoint invocation metrics from CloudWatch (namespace ``AWS/SageMaker``).
 
 Per request and variant: ``Invocations`` (Count), ``InvocationsPerInstance`` (1 / instance count, the
 metric target-tracking autoscaling follows), ``Invocation4XXErrors`` / ``Invocation5XXErrors`` (1 when the
@@ -25,45 +25,15 @@ def dimensions(endpoint: str, variant: str) -> list[dict[str, str]]:
     return [{"Name": "EndpointName", "Value": endpoint}, {"Name": "VariantName", "Value": variant}]
 
 
-def invocation_metric_data(
-    endpoint: str,
-    variant: str,
-    *,
-    model_latency_us: float,
-    overhead_latency_us: float,
-    instance_count: int,
-    when: datetime,
-    error_status: int = 0,
-) -> list[dict[str, Any]]:
-    """The metric data points of one invocation (``error_status``: the model's HTTP error status, if any)."""
-    dims = dimensions(endpoint, variant)
-    points = (
-        ("Invocations", 1.0, "Count"),
-        ("InvocationsPerInstance", 1.0 / max(instance_count, 1), "Count"),
-        ("Invocation4XXErrors", 1.0 if 400 <= error_status < 500 else 0.0, "Count"),
-        ("Invocation5XXErrors", 1.0 if error_status >= 500 else 0.0, "Count"),
-        ("ModelLatency", model_latency_us, "Microseconds"),
-        ("OverheadLatency", overhead_latency_us, "Microseconds"),
-    )
-    return [
-        {"MetricName": name, "Dimensions": dims, "Timestamp": when, "Value": float(value), "Unit": unit}
-        for name, value, unit in points
-    ]
-
-
 class EndpointMetrics:
-    """Publish and read per-variant endpoint metrics."""
+    """Read per-variant endpoint metrics (the endpoint itself publishes them)."""
 
     def __init__(self, settings: Settings | None = None, *, client: Any = None) -> None:
         self.settings = settings or get_settings()
-        if client is not None:  # e.g. the emulator's own client to moto
+        if client is not None:
             self.client = client
 
     client = ServiceClient("cloudwatch")
-
-    def publish(self, metric_data: list[dict[str, Any]]) -> None:
-        with aws_errors("models.endpoint_metrics"):
-            self.client.put_metric_data(Namespace=NAMESPACE, MetricData=metric_data)
 
     def statistic(
         self,

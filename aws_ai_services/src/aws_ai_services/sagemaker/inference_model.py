@@ -44,6 +44,20 @@ def create_inference_model(
         )
 
 
+def check_artifact(storage: S3Storage, artifact: str, *, provider: str = "aws", operation: str = "") -> None:
+    """HeadObject on a model artifact, so that a wrong URI is reported before anything is created."""
+    bucket, key = split_uri(artifact, scheme="s3")
+    try:
+        storage.head_object(bucket, key)
+    except NotFound as exc:
+        raise NotFound(
+            f"model artifact {artifact} does not exist; train a model first or check the URI",
+            provider=provider,
+            operation=operation,
+            cause=exc,
+        ) from exc
+
+
 def model_artifact(client: Any, model_name: str) -> str:
     """The ``ModelDataUrl`` of a SageMaker model."""
     with aws_errors("models.describe_model"):

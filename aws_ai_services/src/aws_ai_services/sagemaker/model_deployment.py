@@ -30,15 +30,20 @@ from aws_ai_services.sagemaker.endpoint_config import (
     check_variants,
     check_weights,
 )
-from aws_ai_services.sagemaker.endpoint_runtime import EndpointSetup, current_weights, describe_setup
-from aws_ai_services.sagemaker.inference_model import create_inference_model, delete_inference_model
-from aws_ai_services.sagemaker.model_cache import MODEL_CACHE, ModelCache
+from aws_ai_services.sagemaker.inference_model import (
+    check_artifact,
+    create_inference_model,
+    delete_inference_model,
+)
 from aws_ai_services.sagemaker.payloads import VERBOSE_JSON, csv_body, predictions_from_body
 from aws_ai_services.sagemaker.training_jobs import check_resource_name
 from aws_ai_services.session import ServiceClient
 from aws_ai_services.storage.s3 import S3Storage
 
 VARIANT_NAME = "AllTraffic"
+#: seconds between DescribeEndpoint polls (local endpoints are decided on creation; AWS's take minutes)
+WAIT_DELAY_SECONDS = 15
+WAIT_MAX_ATTEMPTS = 120
 #: SageMaker endpoint statuses folded into the portable four
 _STATUS: Mapping[str, EndpointStatus] = {
     "InService": "InService",
@@ -80,6 +85,19 @@ class VariantState:
 
 
 @dataclass(frozen=True)
+class ConfiguredVariant:
+    """A production variant as its endpoint config declares it, with its model's artifact."""
+
+    name: str
+    model_name: str
+    artifact: str
+    initial_weight: float
+    instance_type: str
+    instance_count: int
+    serverless: bool
+
+
+@dataclass(frozen=True)
 class DeletedEndpoint:
     endpoint: str
     endpoint_config: str
@@ -95,13 +113,11 @@ class SageMakerDeployer:
         settings: Settings | None = None,
         *,
         provider: str = "aws",
-        cache: ModelCache = MODEL_CACHE,
     ) -> None:
         self.storage = storage
         self.settings = settings or get_settings()
         self.provider = provider
-        self.cache = cache
-        self._setups: dict[tuple[str, str, str], EndpointSetup] = {}
+        self._setups: dict[tuple[str, str, str], tuple[ConfiguredVariant, ...]] = {}
         self._models_by_variant: dict[str, dict[str, str]] = {}  # endpoint -> variant -> model name
         self._lock = threading.Lock()
 
@@ -151,7 +167,7 @@ class SageMakerDeployer:
             config["DataCaptureConfig"] = data_capture.request()
         self._refuse_existing_endpoint(endpoint_name)
         for variant in variants:
-            self.cache.load(self.storage, variant.artifact)  # a model that cannot load never gets an endpoint
+            check_artifact(self.storage, variant.artifact, provider=self.provider, operation="models.deploy")
         created: list[str] = []
         try:
             for variant, model_name in zip(variants, model_names, strict=True):
@@ -168,7 +184,11 @@ class SageMakerDeployer:
             self._models_by_variant[endpoint_name] = {
                 v.name: m for v, m in zip(variants, model_names, strict=True)
             }
-        self._wait_in_service(endpoint_name)
+        try:
+            self._wait_in_service(endpoint_name)
+        except InvalidArgument:
+            self.delete_endpoint(endpoint_name)  # a Failed endpoint serves nothing: leave nothing behind
+            raise
         return self.describe_endpoint(endpoint_name)
 
     def _refuse_existing_endpoint(self, name: str) -> None:
@@ -183,31 +203,42 @@ class SageMakerDeployer:
         )
 
     def _wait_in_service(self, name: str) -> None:
-        """Real endpoints take minutes; moto's are InService at once, so this returns on the first poll."""
-        with aws_errors("models.deploy"):
+        """Until ``InService``; an endpoint that fails to start raises with SageMaker's ``FailureReason``."""
+        from botocore.exceptions import WaiterError
+
+        try:
             self.client.get_waiter("endpoint_in_service").wait(
-                EndpointName=name, WaiterConfig={"Delay": 30, "MaxAttempts": 60}
+                EndpointName=name,
+                WaiterConfig={"Delay": WAIT_DELAY_SECONDS, "MaxAttempts": WAIT_MAX_ATTEMPTS},
             )
+        except WaiterError as exc:
+            answer = exc.last_response or {}
+            if answer.get("EndpointStatus") != "Failed":
+                with aws_errors("models.deploy"):
+                    raise
+            raise InvalidArgument(
+                f"endpoint {name!r} failed to start: {answer.get('FailureReason', '')}",
+                provider=self.provider,
+                operation="models.deploy",
+            ) from exc
 
     # ------------------------------------------------------------------ variants
     def describe_variants(self, endpoint_name: str) -> list[VariantState]:
         """Every production variant with its current weight and capacity."""
         with aws_errors("models.describe_endpoint"):
             description = self.client.describe_endpoint(EndpointName=endpoint_name)
-        setup = self._setup(description)
-        weights = current_weights(description, setup)
         live = {v["VariantName"]: v for v in description.get("ProductionVariants", [])}
         return [
             VariantState(
                 name=v.name,
                 model_name=v.model_name,
                 artifact=v.artifact,
-                weight=weights[v.name],
+                weight=float(live.get(v.name, {}).get("CurrentWeight", v.initial_weight)),
                 instance_type=v.instance_type,
                 instance_count=int(live.get(v.name, {}).get("CurrentInstanceCount") or v.instance_count),
                 serverless=v.serverless,
             )
-            for v in setup.variants
+            for v in self._setup(description)
         ]
 
     def update_weights(
@@ -242,7 +273,7 @@ class SageMakerDeployer:
     def describe_endpoint(self, name: str) -> Endpoint:
         with aws_errors("models.describe_endpoint"):
             description = self.client.describe_endpoint(EndpointName=name)
-        first = self._setup(description).variants[:1]
+        first = self._setup(description)[:1]
         return Endpoint(
             name=description["EndpointName"],
             status=_STATUS.get(description["EndpointStatus"], "Failed"),
@@ -297,8 +328,8 @@ class SageMakerDeployer:
         variants: list[dict[str, Any]] = config.get("ProductionVariants", [])
         return variants
 
-    def _setup(self, description: Mapping[str, Any]) -> EndpointSetup:
-        """The endpoint config's variants, models and capture settings (immutable, so cached)."""
+    def _setup(self, description: Mapping[str, Any]) -> tuple[ConfiguredVariant, ...]:
+        """The endpoint config's variants and their models' artifacts (immutable, so cached)."""
         key = (
             description["EndpointName"],
             description["EndpointConfigName"],
@@ -307,11 +338,42 @@ class SageMakerDeployer:
         with self._lock:
             if key in self._setups:
                 return self._setups[key]
-        setup = describe_setup(self.client, description)
+        setup = self._describe_setup(description)
         with self._lock:
             self._setups[key] = setup
-            self._models_by_variant[key[0]] = {v.name: v.model_name for v in setup.variants}
+            self._models_by_variant[key[0]] = {v.name: v.model_name for v in setup}
         return setup
+
+    def _describe_setup(self, description: Mapping[str, Any]) -> tuple[ConfiguredVariant, ...]:
+        """DescribeEndpointConfig, then DescribeModel for each variant's artifact."""
+        config_name = description["EndpointConfigName"]
+        try:
+            with aws_errors("models.describe_endpoint"):
+                config = self.client.describe_endpoint_config(EndpointConfigName=config_name)
+        except NotFound as exc:
+            raise NotFound(
+                f"endpoint {description['EndpointName']!r} has no endpoint config {config_name!r}; "
+                "delete the endpoint and deploy again",
+                provider=self.provider,
+                operation="models.describe_endpoint",
+            ) from exc
+        variants = []
+        for entry in config.get("ProductionVariants", []):
+            with aws_errors("models.describe_model"):
+                model = self.client.describe_model(ModelName=entry["ModelName"])
+            container = model.get("PrimaryContainer") or (model.get("Containers") or [{}])[0]
+            variants.append(
+                ConfiguredVariant(
+                    name=entry["VariantName"],
+                    model_name=entry["ModelName"],
+                    artifact=str(container.get("ModelDataUrl", "")),
+                    initial_weight=float(entry.get("InitialVariantWeight", 1.0)),
+                    instance_type=str(entry.get("InstanceType", "")),
+                    instance_count=int(entry.get("InitialInstanceCount", 1)),
+                    serverless="ServerlessConfig" in entry,
+                )
+            )
+        return tuple(variants)
 
     def _forget(self, endpoint_name: str) -> None:
         with self._lock:
@@ -327,7 +389,7 @@ class SageMakerDeployer:
         with aws_errors("models.describe_endpoint"):
             description = self.client.describe_endpoint(EndpointName=endpoint_name)
         self._forget(endpoint_name)
-        models = {v.name: v.model_name for v in self._setup(description).variants}
+        models = {v.name: v.model_name for v in self._setup(description)}
         return models.get(variant, "")
 
     # ------------------------------------------------------------------ predict

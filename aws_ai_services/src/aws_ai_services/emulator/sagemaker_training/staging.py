@@ -91,11 +91,11 @@ def stage_channels(
 
 
 def _copy_prefix(s3: MotoS3, uri: str, target: Path) -> int:
-    bucket, _, prefix = uri.removeprefix("s3://").partition("/")
-    base = prefix if prefix.endswith("/") or not prefix else prefix.rsplit("/", 1)[0] + "/"
+    """Every object under the prefix, at its path relative to the prefix (as SageMaker lays channels out)."""
+    prefix = uri.removeprefix("s3://").partition("/")[2]
     copied = 0
     for key, data in s3.objects(uri):
-        relative = key[len(base) :] if key.startswith(base) else key.rsplit("/", 1)[-1]
+        relative = key[len(prefix) :].lstrip("/") or key.rsplit("/", 1)[-1]
         path = (target / relative).resolve()
         if target.resolve() not in path.parents:
             continue  # a key with ".." never escapes the channel directory

@@ -3,8 +3,8 @@
 The container's default input_fn reads the request (text/csv, application/json, application/x-npy).
 ``predict_fn`` adds class probabilities when the model has ``predict_proba``; ``output_fn`` answers
 ``Accept: application/json;verbose`` with ``{"predictions": [...], "probabilities": [[...]]}`` and any
-other ``Accept`` with the container's own encoding of the predictions alone. (The AWS AI emulator answers
-in the same way: aws_ai_services.sagemaker.payloads.)
+other ``Accept`` with the container's own encoding of the predictions alone. (The local cloud's endpoints
+answer in the same way: multi_cloud.emulation.serving.sklearn_container.)
 """
 
 import json

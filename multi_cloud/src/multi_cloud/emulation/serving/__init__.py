@@ -1,1 +1,1 @@
-"""Model serving shared by the emulators: model loading, caches, traffic split, payload codecs."""
+"""Model serving shared by the emulators: model cache, traffic split, payload codecs, model conventions."""

@@ -1,4 +1,4 @@
-"""Pick the production variant for one request: weighted at random, or the caller's TargetVariant."""
+"""Pick the variant (SageMaker) or deployment (Vertex, Azure ML) for one request: by weight, or pinned."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 
 class RequestRejected(ValueError):
-    """SageMaker refuses the request before any model sees it (``ValidationError``, HTTP 400)."""
+    """The service refuses the request before any model sees it (SageMaker: ``ValidationError``)."""
 
 
 def choose_variant(weights: Mapping[str, float], rng: random.Random, target: str | None = None) -> str:

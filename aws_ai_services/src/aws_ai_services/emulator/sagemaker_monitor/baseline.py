@@ -63,7 +63,7 @@ def statistics(rows: Sequence[Sequence[str]], names: Sequence[str]) -> dict[str,
 def constraints(
     stats: Mapping[str, Any], *, drift_threshold: float = DEFAULT_DRIFT_THRESHOLD
 ) -> dict[str, Any]:
-    """``constraints.json`` suggested from ``statistics.json`` (what ``suggest_baseline`` writes)."""
+    """``constraints.json`` suggested from ``statistics.json`` (what the baselining job writes)."""
     features = []
     for feature in stats["features"]:
         numbers = feature["numerical_statistics"]

@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aws_ai_services.sagemaker.drift import FeatureDrift, feature_drift
-from aws_ai_services.sagemaker.monitoring_baseline import column_values, sketch_values, statistics
+from aws_ai_services.emulator.sagemaker_monitor.baseline import column_values, sketch_values, statistics
+from aws_ai_services.emulator.sagemaker_monitor.drift import FeatureDrift, feature_drift
 
 
 @dataclass(frozen=True)

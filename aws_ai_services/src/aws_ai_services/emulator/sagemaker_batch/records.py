@@ -18,9 +18,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aws_ai_services.sagemaker.jsonpath_filter import FilterError, apply_filter
-from aws_ai_services.sagemaker.payloads import CSV, BadPayload, Rows, media_type, rows_from_value
-from aws_ai_services.sagemaker.transform_options import TransformOptions
+from multi_cloud.emulation.serving.payloads import CSV, BadPayload, Rows, media_type, rows_from_value
+
+from aws_ai_services.emulator.sagemaker_batch.jsonpath_filter import FilterError, apply_filter
+from aws_ai_services.emulator.sagemaker_batch.options import JobOptions
 
 Predict = Callable[[Rows], Sequence[Any]]
 
@@ -36,7 +37,7 @@ class TransformedObject:
     requests: int  # mini-batches sent to the model
 
 
-def transform_object(data: bytes, options: TransformOptions, predict: Predict) -> TransformedObject:
+def transform_object(data: bytes, options: JobOptions, predict: Predict) -> TransformedObject:
     """Transform one input object's bytes into its ``.out`` object's bytes."""
     input_type = media_type(options.content_type)
     output_type = media_type(options.output_type, "Accept")
@@ -68,7 +69,7 @@ def split_records(data: bytes, split_type: str) -> list[tuple[str, str]]:
     return [(f"line {number}", line.rstrip("\r")) for number, line in lines if line.strip()]
 
 
-def mini_batches(sizes: Sequence[int], options: TransformOptions) -> list[list[int]]:
+def mini_batches(sizes: Sequence[int], options: JobOptions) -> list[list[int]]:
     """Record indexes per request: ``SingleRecord`` one each, ``MultiRecord`` up to MaxPayloadInMB."""
     limit = options.max_payload_bytes
     batches: list[list[int]] = []

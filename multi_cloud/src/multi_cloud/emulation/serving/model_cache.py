@@ -1,23 +1,21 @@
-"""Trained models loaded from their ``model.tar.gz`` in S3, cached by artifact URI and ETag."""
+"""Trained models loaded from their ``model.tar.gz`` archive, cached by artifact URI and version (ETag)."""
 
 from __future__ import annotations
 
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from multi_cloud.core.errors import InvalidArgument, NotFound
-from multi_cloud.core.uris import split_uri
-from multi_cloud.emulation.jobs.script_mode import unpack_model
+from multi_cloud.core.errors import InvalidArgument
+from multi_cloud.emulation.jobs.archives import unpack_model
 from multi_cloud.emulation.serving.model_loading import load_model
 
-from aws_ai_services.storage.s3 import S3Storage
-
 Rows = Sequence[Sequence[float]]
+Loader = Callable[[Path], Any]
 
 
 @dataclass(frozen=True)
@@ -37,14 +35,15 @@ class LoadedModel:
         """``(predictions, class probabilities or ())`` for ``rows``; bad shapes are InvalidArgument."""
         import numpy as np
 
-        matrix = self._matrix(rows, np)
+        matrix = self.matrix(rows, np)
         values = tuple(self.model.predict(matrix).tolist())
         probabilities: tuple[tuple[float, ...], ...] = ()
         if hasattr(self.model, "predict_proba"):
             probabilities = tuple(tuple(float(p) for p in row) for row in self.model.predict_proba(matrix))
         return values, probabilities
 
-    def _matrix(self, rows: Rows, np: Any) -> Any:
+    def matrix(self, rows: Rows, np: Any) -> Any:
+        """``rows`` as a 2-D float array of the width the model was fitted on."""
         if len(rows) == 0:
             raise InvalidArgument("no instances to predict; pass at least one row of features")
         try:
@@ -64,36 +63,40 @@ class LoadedModel:
 
 
 class ModelCache:
-    """Up to ``max_models`` loaded models, least recently used evicted; a new ETag reloads."""
+    """Up to ``max_models`` loaded models, least recently used evicted; a new version reloads."""
 
     def __init__(self, max_models: int = 8) -> None:
         self.max_models = max_models
         self._models: OrderedDict[tuple[str, str], LoadedModel] = OrderedDict()
         self._lock = threading.Lock()
 
-    def load(self, storage: S3Storage, artifact: str) -> LoadedModel:
-        bucket, key = split_uri(artifact, scheme="s3")
-        try:
-            etag = storage.head_object(bucket, key).etag
-        except NotFound as exc:
-            raise NotFound(
-                f"model artifact {artifact} does not exist; train a model first or check the URI",
-                cause=exc,
-            ) from exc
-        cache_key = (artifact, etag)
+    def load(
+        self, artifact: str, version: str, read: Callable[[], bytes], loader: Loader = load_model
+    ) -> LoadedModel:
+        """The model in the archive ``read()`` returns, unpacked and loaded by ``loader`` once per version.
+
+        InvalidArgument when the bytes are not a model archive or hold no model the loader knows.
+        """
+        key = (artifact, version)
         with self._lock:
-            if cache_key in self._models:
-                self._models.move_to_end(cache_key)
-                return self._models[cache_key]
-        archive = storage.get_object(bucket, key)
-        with tempfile.TemporaryDirectory(prefix="sagemaker-model-") as work:
+            if key in self._models:
+                self._models.move_to_end(key)
+                return self._models[key]
+        archive = read()
+        with tempfile.TemporaryDirectory(prefix="served-model-") as work:
             try:
                 unpacked = unpack_model(archive, Path(work))
             except Exception as exc:  # noqa: BLE001 - tarfile raises several types for bad archives
                 raise InvalidArgument(f"{artifact} is not a model.tar.gz archive: {exc}") from exc
-            loaded = LoadedModel(model=load_model(unpacked), artifact=artifact, etag=etag)
+            try:
+                model = loader(unpacked)
+            except InvalidArgument:
+                raise
+            except Exception as exc:  # noqa: BLE001 - unpickling raises whatever the model's classes raise
+                raise InvalidArgument(f"the model in {artifact} could not be loaded: {exc}") from exc
+        loaded = LoadedModel(model=model, artifact=artifact, etag=version)
         with self._lock:
-            self._models[cache_key] = loaded
+            self._models[key] = loaded
             while len(self._models) > self.max_models:
                 self._models.popitem(last=False)
         return loaded
@@ -103,5 +106,5 @@ class ModelCache:
             self._models.clear()
 
 
-#: shared by deployment and batch transform in this process
+#: shared by every server in this process (endpoints and batch jobs of one artifact load it once)
 MODEL_CACHE = ModelCache()

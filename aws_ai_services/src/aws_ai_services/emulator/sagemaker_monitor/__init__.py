@@ -1,0 +1,1 @@
+"""SageMaker Model Monitor, server-side: baselining jobs, schedules, executions, drift and alarms."""

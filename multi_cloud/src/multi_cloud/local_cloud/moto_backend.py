@@ -1,4 +1,4 @@
-"""moto's threaded server as the AWS control plane and storage of the local cloud."""
+"""moto as the AWS control plane and storage of the local cloud, served by the guarded, bounded server."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ MOTO_CONFIG = {
 def apply_moto_patches() -> list[str]:
     """Run every ``cloudai.moto_patches`` entry point once per process (e.g. Lambda really running code).
 
-    moto runs in this process (ThreadedMotoServer), so a package can extend what it computes; each patch is
+    moto runs in this process, so a package can extend what it computes; each patch is
     a function that is safe to call more than once.
     """
     from importlib.metadata import entry_points
@@ -57,21 +57,34 @@ class MotoBackend(Backend):
     def start(self) -> None:
         import logging
 
-        from moto.server import ThreadedMotoServer
+        from multi_cloud.emulation.http import running
+        from multi_cloud.emulation.http.aws_wire_errors import aws_wire
+        from multi_cloud.emulation.http.limits import MOTO_LIMITS
+        from multi_cloud.emulation.http.moto_app import MOTO_UNDERSCORE_HEADERS, moto_wsgi_app
+        from multi_cloud.emulation.http.wsgi_server import ThreadedWSGIServer
 
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no per-request lines in demos
         # moto's ASL interpreter logs a traceback for every Fail state: expected control flow, not an error
         logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
         apply_moto_patches()
-        self.port = self.choose_port()
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self._server = ThreadedWSGIServer(
+            moto_wsgi_app(),
+            port=self.choose_port(),
+            limits=MOTO_LIMITS,
+            error_shape=aws_wire,
+            underscore_header_prefixes=MOTO_UNDERSCORE_HEADERS,
+        )
         self._server.start()
+        self.port = self._server.port
         if not wait_for_port(self.port):
             raise RuntimeError(f"moto did not start on port {self.port}")
         self._post("/moto-api/config", MOTO_CONFIG)
+        running.announce(self.name, self.url)
 
     def stop(self) -> None:
+        from multi_cloud.emulation.http import running
+
         if self._server is not None:
+            running.withdraw(self.name, self.url)
             self._server.stop()
             self._server = None
 

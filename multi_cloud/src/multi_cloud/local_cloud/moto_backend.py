@@ -38,6 +38,22 @@ def apply_moto_patches() -> list[str]:
     return applied
 
 
+def _moto_server_class() -> type:
+    from multi_cloud.emulation.http.wsgi_server import ThreadedWSGIServer
+
+    class ThreadedMotoServer(ThreadedWSGIServer):
+        """moto on the local cloud's server, named like moto's class and with its ``get_host_and_port``.
+
+        Transitional: code that finds moto by looking for that class among this process's threads still
+        finds it; new code reads :mod:`multi_cloud.emulation.http.running`.
+        """
+
+        def get_host_and_port(self) -> tuple[str, int]:
+            return self.host, self.port
+
+    return ThreadedMotoServer
+
+
 class MotoBackend(Backend):
     name = "moto"
     preferred_port = 5000
@@ -61,12 +77,10 @@ class MotoBackend(Backend):
         from multi_cloud.emulation.http.aws_wire_errors import aws_wire
         from multi_cloud.emulation.http.limits import MOTO_LIMITS
         from multi_cloud.emulation.http.moto_app import MOTO_UNDERSCORE_HEADERS, moto_wsgi_app
-        from multi_cloud.emulation.http.wsgi_server import ThreadedWSGIServer
-
         # moto's ASL interpreter logs a traceback for every Fail state: expected control flow, not an error
         logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
         apply_moto_patches()
-        self._server = ThreadedWSGIServer(
+        self._server = _moto_server_class()(
             moto_wsgi_app(),
             port=self.choose_port(),
             limits=MOTO_LIMITS,

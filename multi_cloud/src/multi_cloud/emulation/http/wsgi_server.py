@@ -57,8 +57,13 @@ class ThreadedWSGIServer:
             underscore_header_prefixes=self.underscore_header_prefixes,
         )
         self.port = int(self._server.effective_port)
-        self._thread = threading.Thread(target=self._server.run, name=f"http-{self.port}", daemon=True)
+        self._thread = threading.Thread(target=self._serve, name=f"http-{self.port}", daemon=True)
         self._thread.start()
+
+    def _serve(self) -> None:
+        server = self._server
+        if server is not None:
+            server.run()
 
     def stop(self) -> None:
         server, self._server = self._server, None

@@ -35,6 +35,7 @@ class AWSAIEmulatorBackend(Backend):
 
     def start(self) -> None:
         from multi_cloud.emulation.http.error_shapes import aws_json
+        from multi_cloud.emulation.http.json_bodies import JsonBodyCheck
         from multi_cloud.emulation.http.limits import DEFAULT_LIMITS
         from multi_cloud.emulation.http.ports import wait_for_port
         from multi_cloud.emulation.http.wsgi_server import ThreadedWSGIServer
@@ -43,8 +44,9 @@ class AWSAIEmulatorBackend(Backend):
 
         self.state = EmulatorState()
         # AI payloads are small: Rekognition images ≤ 5 MB (≈ 6.7 MB base64), InvokeEndpoint ≤ 6 MB
+        app = JsonBodyCheck(build_app(self.state), aws_json)  # undecodable JSON never reaches a service
         self._server = ThreadedWSGIServer(
-            build_app(self.state), port=self.choose_port(), limits=DEFAULT_LIMITS, error_shape=aws_json
+            app, port=self.choose_port(), limits=DEFAULT_LIMITS, error_shape=aws_json
         )
         self._server.start()
         self.port = self._server.port

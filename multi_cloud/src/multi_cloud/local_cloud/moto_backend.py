@@ -77,6 +77,7 @@ class MotoBackend(Backend):
         from multi_cloud.emulation.http.aws_wire_errors import aws_wire
         from multi_cloud.emulation.http.limits import MOTO_LIMITS
         from multi_cloud.emulation.http.moto_app import MOTO_UNDERSCORE_HEADERS, moto_wsgi_app
+
         # moto's ASL interpreter logs a traceback for every Fail state: expected control flow, not an error
         logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
         apply_moto_patches()

@@ -6,7 +6,8 @@ Flask answers unknown routes with HTML pages; an SDK can parse neither. This fil
 ``Malformed``; a lookup or conversion that failed on the request's values (``KeyError``, ``TypeError``,
 ``ValueError``, ``IndexError``, ``AttributeError``: in practice a missing member or a wrong type that
 moto does not validate) is 400 ``Invalid``, naming the error; ``NotImplementedError`` is 501; anything
-else is 500 ``Internal`` (which SDKs retry). Answers the app already shaped pass untouched; so do
+else is 500 ``Internal`` (which SDKs retry). An error with an empty body (moto's 404 for a request
+naming no action) is answered by its status. Answers the app already shaped pass untouched; so do
 successful ones, streamed.
 """
 
@@ -42,6 +43,8 @@ def problem_for_exception(exc: BaseException, who: str = "the server") -> Proble
     from xml.parsers.expat import ExpatError
 
     name = f"{type(exc).__name__}: {str(exc)[:300]}"
+    if type(exc).__name__ == "OperationNotFoundError":  # botocore's, raised by moto for unknown targets
+        return Problem(400, UNKNOWN_ROUTE, f"{who} knows no operation {str(exc)[:200]!r}")
     if isinstance(
         exc, (json.JSONDecodeError, UnicodeError, RecursionError, binascii.Error, ExpatError, ParseError)
     ):
@@ -53,8 +56,8 @@ def problem_for_exception(exc: BaseException, who: str = "the server") -> Proble
     return Problem(500, INTERNAL, f"{who} failed on this request ({name})")
 
 
-def problem_for_html(status: int, method: str, path: str) -> Problem:
-    """The problem behind an HTML error page (Flask's 404/405/400/500 pages)."""
+def problem_for_status(status: int, method: str, path: str) -> Problem:
+    """The problem behind an error answer by its status alone (Flask's HTML pages, empty bodies)."""
     if status in (404, 405):
         return Problem(status, UNKNOWN_ROUTE, f"no operation is served at {method} {path[:200]}")
     if status == 413:
@@ -106,10 +109,9 @@ class ErrorFilter:
             log.debug("traceback", exc_info=True)
             return self._answer(problem_for_exception(exc, self.who), environ, start_response)
         status, headers = held.get("status", "500 Internal Server Error"), held.get("headers", [])
-        if _is_html_page(headers, body) or not held:
-            problem = problem_for_html(
-                _status_code(status), environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
-            )
+        method = environ.get("REQUEST_METHOD", "")
+        if _is_html_page(headers, body) or not held or (not body.strip() and method != "HEAD"):
+            problem = problem_for_status(_status_code(status), method, environ.get("PATH_INFO", ""))
             return self._answer(problem, environ, start_response)
         start_response(status, headers)
         return [body]

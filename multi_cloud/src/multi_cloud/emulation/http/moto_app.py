@@ -7,6 +7,7 @@ from typing import Any
 
 from multi_cloud.emulation.http.aws_wire_errors import aws_wire
 from multi_cloud.emulation.http.error_filter import ErrorFilter
+from multi_cloud.emulation.http.json_bodies import JsonBodyCheck
 from multi_cloud.emulation.http.waitress_server import ORIGINAL_HEADER_NAMES
 
 #: S3 user metadata may have ``_`` in its names; moto's own server keeps those headers too
@@ -14,12 +15,11 @@ MOTO_UNDERSCORE_HEADERS = ("x-amz-meta-",)
 
 
 def moto_wsgi_app() -> Any:
-    """moto's ``DomainDispatcherApplication``; its crashes and HTML pages answered in AWS's shape."""
+    """moto's ``DomainDispatcherApplication``; bad JSON refused, crashes and HTML pages in AWS's shape."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-    return ErrorFilter(
-        _PreservedHeaderNames(DomainDispatcherApplication(create_backend_app)), aws_wire, who="moto"
-    )
+    moto = _PreservedHeaderNames(DomainDispatcherApplication(create_backend_app))
+    return JsonBodyCheck(ErrorFilter(moto, aws_wire, who="moto"), aws_wire)
 
 
 class _PreservedHeaderNames:

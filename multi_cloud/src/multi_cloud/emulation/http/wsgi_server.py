@@ -68,7 +68,10 @@ class ThreadedWSGIServer:
     def stop(self) -> None:
         server, self._server = self._server, None
         if server is not None:
-            server.trigger.pull_trigger(lambda: _close_all(server))
+            try:
+                server.trigger.pull_trigger(lambda: _close_all(server))
+            except OSError:  # the loop's wake-up pipe is gone: close from here
+                _close_all(server)
             server.task_dispatcher.shutdown(timeout=5)
         if self._thread is not None:
             self._thread.join(timeout=5)

@@ -4,11 +4,11 @@ moto raises on input it cannot handle (the connection then ends in a bare 500 or
 Flask answers unknown routes with HTML pages; an SDK can parse neither. This filter answers instead, in
 ``error_shape``: input that cannot be decoded (bad JSON or XML, bad UTF-8, nesting too deep) is 400
 ``Malformed``; a lookup or conversion that failed on the request's values (``KeyError``, ``TypeError``,
-``ValueError``, ``IndexError``, ``AttributeError``: in practice a missing member or a wrong type that
-moto does not validate) is 400 ``Invalid``, naming the error; ``NotImplementedError`` is 501; anything
-else is 500 ``Internal`` (which SDKs retry). An error with an empty body (moto's 404 for a request
-naming no action) is answered by its status. Answers the app already shaped pass untouched; so do
-successful ones, streamed.
+``ValueError``, ``IndexError``, ``AttributeError``, ``OverflowError``: in practice a missing member, a
+wrong type or a huge number that moto does not validate) is 400 ``Invalid``, naming the error;
+``NotImplementedError`` is 501; anything else is 500 ``Internal`` (which SDKs retry). An error with an
+empty body (moto's 404 for a request naming no action) is answered by its status. Answers the app
+already shaped pass untouched; so do successful ones, streamed.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def problem_for_exception(exc: BaseException, who: str = "the server") -> Proble
         return Problem(400, MALFORMED, f"{who} could not decode the request ({name})")
     if isinstance(exc, NotImplementedError):
         return Problem(501, NOT_IMPLEMENTED, f"{who} does not implement this request ({name})")
-    if isinstance(exc, (KeyError, TypeError, ValueError, IndexError, AttributeError)):
+    if isinstance(exc, (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError)):
         return Problem(400, INVALID, f"{who} could not process the request's values ({name})")
     return Problem(500, INTERNAL, f"{who} failed on this request ({name})")
 

@@ -72,9 +72,20 @@ def operations(service: str) -> list[str]:
 
 
 def generate(
-    service: str, *, count: int, seed: int, host_header: str, path_prefix: str = ""
+    service: str,
+    *,
+    count: int,
+    seed: int,
+    host_header: str,
+    path_prefix: str = "",
+    unimplemented: set[str] | None = None,
 ) -> Iterator[GeneratedRequest]:
-    """``count`` requests for ``service`` (deterministic for a seed)."""
+    """``count`` requests for ``service`` (deterministic for a seed).
+
+    Operations the caller adds to ``unimplemented`` while consuming (the server answered 501) are drawn
+    no more, so the requests go where there is code to fuzz.
+    """
+    unimplemented = unimplemented if unimplemented is not None else set()
     from botocore.serialize import create_serializer
 
     model = _model(service)
@@ -85,7 +96,8 @@ def generate(
     names = operations(service)
     produced = 0
     while produced < count:
-        operation = model.operation_model(rng.choice(names))
+        candidates = [name for name in names if name not in unimplemented] or names
+        operation = model.operation_model(rng.choice(candidates))
         params = values.structure(operation.input_shape, 0) if operation.input_shape else {}
         mutation = rng.choice(MUTATIONS)
         try:

@@ -117,14 +117,27 @@ def run_model_fuzz(
     seed: int = 0,
     timeout: float = 10.0,
     budget_seconds: float = 600.0,
+    unimplemented: set[str] | None = None,
 ) -> Figures:
-    """``count`` generated requests spread over ``services`` (name -> path prefix), within the time budget."""
+    """``count`` generated requests spread over ``services`` (name -> path prefix), within the time budget.
+
+    Operations answered 501 are added to ``unimplemented`` and not drawn again (pass the same set to
+    a later run to start from what an earlier one learnt).
+    """
     figures = Figures(target.name)
     started = time.monotonic()
     before = rss_bytes()
     per_service = max(1, count // max(1, len(services)))
+    unimplemented = unimplemented if unimplemented is not None else set()
     streams = [
-        generate(name, count=per_service, seed=seed, host_header=target.host_header, path_prefix=prefix)
+        generate(
+            name,
+            count=per_service,
+            seed=seed,
+            host_header=target.host_header,
+            path_prefix=prefix,
+            unimplemented=unimplemented,
+        )
         for name, prefix in services.items()
     ]
     for requests in zip(*streams, strict=False):
@@ -132,6 +145,8 @@ def run_model_fuzz(
             if time.monotonic() - started > budget_seconds:
                 break
             answer = exchange(target.host, target.port, request.raw, timeout=timeout)
+            if answer.status == 501:
+                unimplemented.add(request.operation)
             shaped = is_shaped(answer, (request.protocol,), request.method)
             figures.count(
                 answer, shaped=shaped, label=f"{request.service}.{request.operation} ({request.mutation})"

@@ -37,8 +37,13 @@ log = logging.getLogger("multi_cloud.emulation.error_filter")
 INSPECT_BYTES = 64 * 1024
 
 
-def problem_for_exception(exc: BaseException, who: str = "the server") -> Problem:
-    """The client-facing problem behind an exception that escaped an app."""
+def problem_for_exception(
+    exc: BaseException, who: str = "the server", parsing_modules: tuple[str, ...] = ()
+) -> Problem:
+    """The client-facing problem behind an exception that escaped an app.
+
+    Whatever an app's request parser (a module in ``parsing_modules``) raises is the request's fault.
+    """
     from xml.etree.ElementTree import ParseError
     from xml.parsers.expat import ExpatError
 
@@ -49,6 +54,8 @@ def problem_for_exception(exc: BaseException, who: str = "the server") -> Proble
         exc, (json.JSONDecodeError, UnicodeError, RecursionError, binascii.Error, ExpatError, ParseError)
     ):
         return Problem(400, MALFORMED, f"{who} could not decode the request ({name})")
+    if parsing_modules and _raised_in(exc, parsing_modules):
+        return Problem(400, INVALID, f"{who} could not read the request's values ({name})")
     if isinstance(exc, NotImplementedError):
         return Problem(501, NOT_IMPLEMENTED, f"{who} does not implement this request ({name})")
     if isinstance(exc, (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError)):
@@ -72,10 +79,18 @@ def problem_for_status(status: int, method: str, path: str) -> Problem:
 class ErrorFilter:
     """Wrap ``app`` so every exception and HTML error page becomes an answer in ``error_shape``."""
 
-    def __init__(self, app: Any, error_shape: ErrorShape, *, who: str = "the server") -> None:
+    def __init__(
+        self,
+        app: Any,
+        error_shape: ErrorShape,
+        *,
+        who: str = "the server",
+        parsing_modules: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
         self.error_shape = error_shape
         self.who = who
+        self.parsing_modules = parsing_modules
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         held: dict[str, Any] = {}
@@ -107,7 +122,9 @@ class ErrorFilter:
                 "%s failed on %s %s", self.who, environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
             )
             log.debug("traceback", exc_info=True)
-            return self._answer(problem_for_exception(exc, self.who), environ, start_response)
+            return self._answer(
+                problem_for_exception(exc, self.who, self.parsing_modules), environ, start_response
+            )
         status, headers = held.get("status", "500 Internal Server Error"), held.get("headers", [])
         method = environ.get("REQUEST_METHOD", "")
         if _is_html_page(headers, body) or not held or (not body.strip() and method != "HEAD"):
@@ -122,6 +139,15 @@ class ErrorFilter:
         headers, body = self.error_shape(problem, environ)
         start_response(status_line(problem.status), [*headers, ("Content-Length", str(len(body)))])
         return [body]
+
+
+def _raised_in(exc: BaseException, modules: tuple[str, ...]) -> bool:
+    traceback = exc.__traceback__
+    while traceback is not None:
+        if str(traceback.tb_frame.f_globals.get("__name__", "")).startswith(modules):
+            return True
+        traceback = traceback.tb_next
+    return False
 
 
 def _status_code(status: str) -> int:

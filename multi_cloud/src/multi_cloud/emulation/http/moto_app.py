@@ -10,6 +10,8 @@ from multi_cloud.emulation.http.error_filter import ErrorFilter
 from multi_cloud.emulation.http.json_bodies import JsonBodyCheck
 from multi_cloud.emulation.http.waitress_server import ORIGINAL_HEADER_NAMES
 
+#: moto reads requests with these (botocore's timestamp parsing inside them raises RuntimeError on junk)
+MOTO_REQUEST_PARSERS = ("moto.core.parse",)
 #: S3 user metadata may have ``_`` in its names; moto's own server keeps those headers too
 MOTO_UNDERSCORE_HEADERS = ("x-amz-meta-",)
 
@@ -19,7 +21,9 @@ def moto_wsgi_app() -> Any:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
     moto = _PreservedHeaderNames(DomainDispatcherApplication(create_backend_app))
-    return JsonBodyCheck(ErrorFilter(moto, aws_wire, who="moto"), aws_wire)
+    return JsonBodyCheck(
+        ErrorFilter(moto, aws_wire, who="moto", parsing_modules=MOTO_REQUEST_PARSERS), aws_wire
+    )
 
 
 class _PreservedHeaderNames:

@@ -32,6 +32,8 @@ class Figures:
     not_implemented: int = 0
     errors: int = 0
     shaped: int = 0
+    #: requests the client abandoned mid-way (hostile cases): no answer is possible, none is a drop
+    client_left: int = 0
     seconds: float = 0.0
     rss_growth_bytes: int = 0
     examples: list[str] = field(default_factory=list)
@@ -40,9 +42,12 @@ class Figures:
     def shape_percent(self) -> float:
         return 100.0 * self.shaped / self.errors if self.errors else 100.0
 
-    def count(self, answer: Answer, *, shaped: bool, label: str) -> None:
+    def count(self, answer: Answer, *, shaped: bool, label: str, client_left: bool = False) -> None:
         self.sent += 1
         self.answered += answer.answered
+        if client_left and answer.dropped:
+            self.client_left += 1
+            return
         self.drops += answer.dropped
         self.hangs += answer.hung
         if answer.status == 501:
@@ -68,6 +73,7 @@ class Figures:
             f"hangs {self.hangs:3}  5xx {self.server_errors:4} (+{self.not_implemented:3} 501)  "
             f"error shape {self.shape_percent:5.1f} %  "
             f"RSS {self.rss_growth_bytes / 2**20:+7.1f} MiB  {self.seconds:6.1f} s"
+            + (f"  ({self.client_left} left by the client)" if self.client_left else "")
         )
 
 
@@ -161,7 +167,8 @@ def hostile_figures(target: Target, outcomes: list[tuple[HostileCase, Answer, bo
     figures = Figures(target.name)
     for case, answer, _ok in outcomes:
         protocols = ("json",) if case.json_shape else ANY_AWS_PROTOCOL
-        figures.count(answer, shaped=is_shaped(answer, protocols), label=case.name)
+        gone = case.request.then_close or case.heavy  # the client leaves, or the server may cut it off
+        figures.count(answer, shaped=is_shaped(answer, protocols), label=case.name, client_left=gone)
     return figures
 
 

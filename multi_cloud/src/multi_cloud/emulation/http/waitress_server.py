@@ -8,6 +8,9 @@ slowloris that trickles bytes never goes idle), its own errors rendered by the s
 ``x-amz-meta-``, headers whose names contain ``_`` (waitress drops those, as it should for all others).
 """
 
+# waitress ships no types: its classes are Any to mypy
+# mypy: disable-error-code="misc,has-type"
+
 from __future__ import annotations
 
 import time
@@ -88,7 +91,8 @@ class RawPathTask(WSGITask):
     """
 
     def build_response_header(self) -> bytes:
-        sent = {_capitalized(name): name for name, _ in reversed(self.response_headers)}
+        headers: list[tuple[str, str]] = self.response_headers
+        sent = {_capitalized(name): name for name, _ in reversed(headers)}
         head: bytes = super().build_response_header()
         self.response_headers = [(sent.get(name, name), value) for name, value in self.response_headers]
         first, *lines = head.decode("latin-1").split("\r\n")
@@ -159,7 +163,7 @@ def build_server(
     """A bound (not yet running) server; ``run()`` serves until ``close``."""
     from waitress.adjustments import Adjustments
 
-    channel = LocalChannel
+    channel: type = LocalChannel
     if underscore_header_prefixes:
         prefixes = tuple(p.lower() for p in underscore_header_prefixes)
         parser = type("PrefixedDeadlineParser", (DeadlineParser,), {"underscore_prefixes": prefixes})

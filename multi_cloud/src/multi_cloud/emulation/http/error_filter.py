@@ -118,13 +118,13 @@ class ErrorFilter:
         except Exception as exc:  # noqa: BLE001 - every failure still gets an HTTP answer
             if held.get("passed"):
                 raise  # the answer has begun: nothing better than ending it
-            log.warning(
-                "%s failed on %s %s", self.who, environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
-            )
-            log.debug("traceback", exc_info=True)
-            return self._answer(
-                problem_for_exception(exc, self.who, self.parsing_modules), environ, start_response
-            )
+            problem = problem_for_exception(exc, self.who, self.parsing_modules)
+            where = (environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"), problem.status)
+            if problem.status == 500:  # a true fault: worth a traceback
+                log.warning("%s failed on %s %s (answered %s)", self.who, *where, exc_info=True)
+            else:
+                log.info("%s refused %s %s (answered %s): %s", self.who, *where, exc)
+            return self._answer(problem, environ, start_response)
         status, headers = held.get("status", "500 Internal Server Error"), held.get("headers", [])
         method = environ.get("REQUEST_METHOD", "")
         if _is_html_page(headers, body) or not held or (not body.strip() and method != "HEAD"):

@@ -143,6 +143,20 @@ def hostile_cases(target: Target) -> list[HostileCase]:
         ),
         HostileCase("garbage request line", RawRequest(b"\x00\x01GARBAGE\r\n\r\n"), client_error),
         HostileCase("headers over 64 KiB", post(t.body, X_Padding="a" * 70_000), status(431)),
+        HostileCase(
+            "path not UTF-8",
+            RawRequest(
+                b"GET /\xff\xfe%ff HTTP/1.1\r\nHost: "
+                + t.host_header.encode()
+                + b"\r\nConnection: close\r\n\r\n"
+            ),
+            no_server_error,
+        ),
+        HostileCase(
+            "header values not UTF-8",
+            RawRequest(_head(t, [("X-Amz-Date", "\xff\xfe"), ("Content-Length", str(len(t.body)))]) + t.body),
+            no_server_error,
+        ),
         HostileCase("bad percent-encoding", RawRequest(_request_to(t, "/%zz%")), no_server_error),
         HostileCase("NUL in the path", RawRequest(_request_to(t, "/%00/a")), no_server_error),
         HostileCase("20 kB path", RawRequest(_request_to(t, "/" + "a" * 20_000)), no_server_error),

@@ -4,7 +4,8 @@ Run: .venv/bin/python benchmarks/fuzz_local_cloud.py   (starts moto and the AWS 
 
 Per server it prints: sent, answered, dropped connections, hangs (no answer within 10 s), 5xx (501 "not
 implemented" counted apart), the share of error answers botocore can read a code from (error shape), and
-the growth of this process's resident memory (the servers run in it). Then the issue-8 reproducers: RSS
+the growth of this process's resident memory (the servers run in it) over the measured run, after a
+300-request warm-up has loaded moto's backends and the AI engines. Then the issue-8 reproducers: RSS
 after 1,000 chunked bombs (chunk size 2**64-1, 3 bytes, gone) and the seconds until a connection stalled
 mid-header, and one trickling header bytes, are closed. ``CLOUDAI_FUZZ_COUNT`` and ``CLOUDAI_FUZZ_SEED``
 change the size and the draw.
@@ -91,7 +92,7 @@ def main() -> None:
         print(f"fuzzing the local cloud: {COUNT} generated requests per server, seed {SEED}")
         for target in targets:
             lacking: set[str] = set()
-            run_model_fuzz(target, SERVICES[target.name], count=100, seed=SEED + 1, unimplemented=lacking)
+            run_model_fuzz(target, SERVICES[target.name], count=300, seed=SEED + 1, unimplemented=lacking)
             figures = run_model_fuzz(
                 target,
                 SERVICES[target.name],
@@ -107,6 +108,8 @@ def main() -> None:
             for case, answer, ok in outcomes:
                 if not ok:
                     print(f"    hostile case failed: {case.name}: {answer.status} {answer.body[:100]!r}")
+            if figures.problems:
+                print("    by service: " + ", ".join(f"{k} {v}" for k, v in sorted(figures.problems.items())))
             for example in figures.examples[:6]:
                 print(f"    e.g. {example[:150]}")
             print(f"    {len(lacking)} operations answered 501 (not implemented locally)")

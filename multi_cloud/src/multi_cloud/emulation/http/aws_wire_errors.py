@@ -73,14 +73,17 @@ def signing_service(environ: Mapping[str, Any]) -> str:
 
 @lru_cache(maxsize=64)
 def model_protocol(service: str) -> str:
-    """The protocol botocore's model declares for a service (by signing name), or ""."""
+    """The protocol botocore speaks to a service (by signing name), or ""."""
     try:
         from botocore.loaders import create_loader
+        from botocore.model import ServiceModel
 
-        model = create_loader().load_service_model(SIGNING_NAMES.get(service, service), "service-2")
+        model = ServiceModel(
+            create_loader().load_service_model(SIGNING_NAMES.get(service, service), "service-2")
+        )
+        return str(getattr(model, "resolved_protocol", None) or model.metadata.get("protocol", ""))
     except Exception:  # noqa: BLE001 - unknown service, or botocore missing
         return ""
-    return str(model.get("metadata", {}).get("protocol", ""))
 
 
 def request_protocol(environ: Mapping[str, Any]) -> str:

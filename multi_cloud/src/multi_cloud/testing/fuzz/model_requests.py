@@ -66,6 +66,14 @@ def _model(service: str) -> Any:
     return botocore.session.get_session().get_service_model(service)
 
 
+def _protocol(model: Any) -> str:
+    """The protocol botocore speaks to the service (the first it supports of those the model lists)."""
+    try:
+        return str(model.resolved_protocol)
+    except AttributeError:  # botocore before multi-protocol models
+        return str(model.metadata["protocol"])
+
+
 def operations(service: str) -> list[str]:
     skipped = SKIPPED_PREFIXES.get(service, ())
     return [name for name in _model(service).operation_names if not name.startswith(skipped)]
@@ -89,7 +97,7 @@ def generate(
     from botocore.serialize import create_serializer
 
     model = _model(service)
-    protocol = model.metadata["protocol"]
+    protocol = _protocol(model)
     serializer = create_serializer(protocol, include_validation=False)
     rng = random.Random(f"{service}:{seed}")  # noqa: S311 - reproducible, not secret
     values = ShapeValues(rng)
@@ -158,7 +166,7 @@ def _wire(serialized: dict[str, Any], body: bytes, model: Any, host_header: str,
     headers["Authorization"] = "AWS4-HMAC-SHA256 " + FAKE_SCOPE.format(service=signing)
     if body and not any(k.lower() == "content-type" for k in headers):
         json_version = model.metadata.get("jsonVersion", "1.1")
-        protocol = model.metadata["protocol"]
+        protocol = _protocol(model)
         headers["Content-Type"] = {
             "json": f"application/x-amz-json-{json_version}",
             "rest-json": "application/json",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -37,6 +38,8 @@ class Figures:
     seconds: float = 0.0
     rss_growth_bytes: int = 0
     examples: list[str] = field(default_factory=list)
+    #: "<service>: 5xx" / "<service>: unshaped" -> count (the label's first word names the service)
+    problems: Counter[str] = field(default_factory=Counter)
 
     @property
     def shape_percent(self) -> float:
@@ -54,11 +57,13 @@ class Figures:
             self.not_implemented += 1
         elif answer.status >= 500:
             self.server_errors += 1
+            self.problems[f"{label.split('.')[0]}: 5xx"] += 1
             self._example(f"{answer.status} {label}: {answer.body[:160]!r}")
         if answer.status >= 400:
             self.errors += 1
             self.shaped += shaped
             if not shaped:
+                self.problems[f"{label.split('.')[0]}: unshaped"] += 1
                 self._example(f"unshaped {answer.status} {label}: {answer.body[:160]!r}")
         if not answer.answered:
             self._example(f"{'hung' if answer.hung else 'dropped'}: {label}")

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
+import tempfile
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 from multi_cloud.emulation.http.ports import wait_for_port
 from multi_cloud.local_cloud.backend import Backend
 
+#: the account moto answers for (ARNs, the SDK's default bucket name)
+LOCAL_ACCOUNT_ID = "123456789012"
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -38,20 +43,20 @@ def apply_moto_patches() -> list[str]:
     return applied
 
 
-def _moto_server_class() -> type:
-    from multi_cloud.emulation.http.wsgi_server import ThreadedWSGIServer
+def write_sagemaker_sdk_config(region: str) -> Path:
+    """The SageMaker Python SDK's config file naming its default bucket (``SAGEMAKER_USER_CONFIG_OVERRIDE``).
 
-    class ThreadedMotoServer(ThreadedWSGIServer):
-        """moto on the local cloud's server, named like moto's class and with its ``get_host_and_port``.
-
-        Transitional: code that finds moto by looking for that class among this process's threads still
-        finds it; new code reads :mod:`multi_cloud.emulation.http.running`.
-        """
-
-        def get_host_and_port(self) -> tuple[str, int]:
-            return self.host, self.port
-
-    return ThreadedMotoServer
+    Without it the SDK names the bucket from an STS call to the real ``sts.<region>.amazonaws.com``, which
+    ignores ``AWS_ENDPOINT_URL``; with it, ``ModelTrainer`` and friends work unchanged locally.
+    """
+    directory = Path(tempfile.mkdtemp(prefix="cloudai-sagemaker-sdk-"))
+    path = directory / "sagemaker-config.yaml"
+    bucket = f"sagemaker-{region}-{LOCAL_ACCOUNT_ID}"
+    path.write_text(
+        "SchemaVersion: '1.0'\nSageMaker:\n  PythonSDK:\n    Modules:\n      Session:\n"
+        f"        DefaultS3Bucket: {bucket}\n"
+    )
+    return path
 
 
 class MotoBackend(Backend):
@@ -63,6 +68,7 @@ class MotoBackend(Backend):
         super().__init__()
         self.region = region
         self._server: Any = None
+        self._sdk_config: Path | None = None
 
     @classmethod
     def available(cls) -> str | None:
@@ -77,11 +83,12 @@ class MotoBackend(Backend):
         from multi_cloud.emulation.http.aws_wire_errors import aws_wire
         from multi_cloud.emulation.http.limits import MOTO_LIMITS
         from multi_cloud.emulation.http.moto_app import MOTO_UNDERSCORE_HEADERS, moto_wsgi_app
+        from multi_cloud.emulation.http.wsgi_server import ThreadedWSGIServer
 
         # moto's ASL interpreter logs a traceback for every Fail state: expected control flow, not an error
         logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
         apply_moto_patches()
-        self._server = _moto_server_class()(
+        self._server = ThreadedWSGIServer(
             moto_wsgi_app(),
             port=self.choose_port(),
             limits=MOTO_LIMITS,
@@ -94,6 +101,7 @@ class MotoBackend(Backend):
             raise RuntimeError(f"moto did not start on port {self.port}")
         self._post("/moto-api/config", MOTO_CONFIG)
         running.announce(self.name, self.url)
+        self._sdk_config = write_sagemaker_sdk_config(self.region)
 
     def stop(self) -> None:
         from multi_cloud.emulation.http import running
@@ -102,6 +110,9 @@ class MotoBackend(Backend):
             running.withdraw(self.name, self.url)
             self._server.stop()
             self._server = None
+        if self._sdk_config is not None:
+            shutil.rmtree(self._sdk_config.parent, ignore_errors=True)
+            self._sdk_config = None
 
     def reset(self) -> None:
         self._post("/moto-api/reset", None)
@@ -113,6 +124,7 @@ class MotoBackend(Backend):
             "AWS_REGION": self.region,
             "AWS_EC2_METADATA_DISABLED": "true",
             "SAGEMAKER_VALIDATE_ROLE": "false",
+            **({"SAGEMAKER_USER_CONFIG_OVERRIDE": str(self._sdk_config)} if self._sdk_config else {}),
             **FAKE_CREDENTIALS,
         }
 

@@ -1,0 +1,1 @@
+"""Google API wire conventions (JSON/REST): ``google.rpc.Status`` error bodies and ``google.longrunning``."""

@@ -1,0 +1,194 @@
+"""protocols/google over the wire: google-api-core and the Vertex REST client parse errors, poll LROs."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from multi_cloud.core.errors import AlreadyExists, NotFound, Unsupported
+from multi_cloud.emulation.http.wsgi_app import EmulatorApp, Incoming
+from multi_cloud.emulation.http.wsgi_server import ThreadedWSGIServer
+from multi_cloud.emulation.protocols.google.errors import (
+    GoogleError,
+    crashed_answer,
+    error_from_cloud_error,
+    error_response,
+    json_response,
+    unmatched_answer,
+)
+from multi_cloud.emulation.protocols.google.operations import (
+    Operation,
+    OperationsService,
+    OperationStore,
+    type_url,
+)
+
+PARENT = "projects/demo/locations/us-central1"
+DATASETS = re.compile(rf"^/v1/{PARENT}/datasets(?:/(?P<id>[^/:]+))?$")
+SCHEMA = "gs://google-cloud-aiplatform/schema/dataset/metadata/tabular_1.0.0.yaml"
+
+
+class TinyDatasets:
+    """Just enough of Vertex AI's DatasetService to exercise errors and operations."""
+
+    def __init__(self, store: OperationStore) -> None:
+        self.store = store
+        self.release = threading.Event()
+
+    def claims(self, incoming: Incoming) -> bool:
+        match = DATASETS.match(incoming.path)
+        return bool(match) and (incoming.request.method == "POST") == (match.group("id") is None)
+
+    def handle(self, incoming: Incoming) -> Any:
+        match = DATASETS.match(incoming.path)
+        assert match is not None
+        try:
+            return self._answer(incoming, match.group("id"))
+        except GoogleError as err:
+            return error_response(err)
+
+    def _answer(self, incoming: Incoming, dataset_id: str | None) -> Any:
+        if dataset_id == "boom":
+            raise RuntimeError("the engine tripped")
+        if dataset_id is not None:
+            raise error_from_cloud_error(NotFound(f"Dataset {PARENT}/datasets/{dataset_id} not found."))
+        body = incoming.request.get_json()
+        metadata = {"@type": type_url("google.cloud.aiplatform.v1.CreateDatasetOperationMetadata")}
+        operation = self.store.start(PARENT, metadata, lambda op: self._create(op, body))
+        return json_response(operation.to_json())
+
+    def _create(self, operation: Operation, body: dict[str, Any]) -> dict[str, Any]:
+        if body["displayName"] == "taken":
+            raise error_from_cloud_error(AlreadyExists("Dataset taken already exists."))
+        if body["displayName"] == "slow":
+            operation.cancel_requested.wait(10)
+        return {
+            "@type": type_url("google.cloud.aiplatform.v1.Dataset"),
+            "name": f"{PARENT}/datasets/{operation.id}",
+            "displayName": body["displayName"],
+            "metadataSchemaUri": body["metadataSchemaUri"],
+        }
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[ThreadedWSGIServer]:
+    store = OperationStore()
+    app = EmulatorApp(
+        services=[TinyDatasets(store), OperationsService(store)],
+        unmatched=unmatched_answer,
+        crashed=crashed_answer,
+    )
+    running = ThreadedWSGIServer(app)
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def vertex(server: ThreadedWSGIServer) -> Any:
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import aiplatform_v1
+
+    return aiplatform_v1.DatasetServiceClient(
+        transport="rest",
+        client_options={"api_endpoint": server.url},
+        credentials=AnonymousCredentials(),
+    )
+
+
+def test_not_found_body_is_parsed_by_google_api_core(server: ThreadedWSGIServer) -> None:
+    import requests
+    from google.api_core import exceptions
+
+    answer = requests.get(f"{server.url}/v1/{PARENT}/datasets/missing", timeout=10)
+    error = exceptions.from_http_response(answer)
+    assert isinstance(error, exceptions.NotFound)
+    assert error.code == 404 and error.message.endswith(f"Dataset {PARENT}/datasets/missing not found.")
+    assert answer.json()["error"] == {
+        "code": 404,
+        "message": f"Dataset {PARENT}/datasets/missing not found.",
+        "status": "NOT_FOUND",
+    }
+
+
+def test_vertex_client_raises_not_found_with_the_servers_message(vertex: Any) -> None:
+    from google.api_core import exceptions
+
+    with pytest.raises(exceptions.NotFound, match=f"Dataset {PARENT}/datasets/missing not found"):
+        vertex.get_dataset(name=f"{PARENT}/datasets/missing")
+
+
+def test_unmatched_is_501_naming_method_and_path(vertex: Any) -> None:
+    from google.api_core import exceptions
+
+    with pytest.raises(exceptions.MethodNotImplemented) as caught:
+        vertex.list_datasets(parent=PARENT)
+    assert f"does not implement GET /v1/{PARENT}/datasets" in caught.value.message
+
+
+def test_a_crash_is_500_internal_naming_the_exception(server: ThreadedWSGIServer) -> None:
+    import requests
+    from google.api_core import exceptions
+
+    error = exceptions.from_http_response(requests.get(f"{server.url}/v1/{PARENT}/datasets/boom", timeout=10))
+    assert isinstance(error, exceptions.InternalServerError)
+    assert "RuntimeError: the engine tripped" in error.message
+
+
+def test_details_and_cloud_error_mapping() -> None:
+    bad = GoogleError(
+        "INVALID_ARGUMENT",
+        "bad field",
+        details=[{"@type": type_url("google.rpc.BadRequest"), "fieldViolations": [{"field": "x"}]}],
+    )
+    assert bad.body()["error"]["details"][0]["fieldViolations"] == [{"field": "x"}]
+    assert bad.rpc_status()["code"] == 3
+    assert error_from_cloud_error(Unsupported("no engine")).http_status == 501
+    with pytest.raises(ValueError, match="canonical"):
+        GoogleError("NOPE", "x")
+
+
+def test_operation_polled_by_the_vertex_sdk_reaches_done_with_the_response(vertex: Any) -> None:
+    from google.cloud import aiplatform_v1
+
+    dataset = aiplatform_v1.Dataset(display_name="iris", metadata_schema_uri=SCHEMA)
+    operation = vertex.create_dataset(parent=PARENT, dataset=dataset)
+    assert operation.operation.name.startswith(f"{PARENT}/operations/")
+    created = operation.result(timeout=10)
+    assert created.display_name == "iris" and created.name.startswith(f"{PARENT}/datasets/")
+    assert operation.done() and operation.metadata is not None
+
+
+def test_failed_operation_raises_its_status(vertex: Any) -> None:
+    from google.api_core import exceptions
+    from google.cloud import aiplatform_v1
+
+    operation = vertex.create_dataset(
+        parent=PARENT, dataset=aiplatform_v1.Dataset(display_name="taken", metadata_schema_uri=SCHEMA)
+    )
+    with pytest.raises(exceptions.AlreadyExists, match="Dataset taken already exists"):
+        operation.result(timeout=10)
+
+
+def test_operations_are_listed_cancelled_and_deleted(vertex: Any) -> None:
+    from google.api_core import exceptions
+    from google.cloud import aiplatform_v1
+    from google.longrunning import operations_pb2
+
+    operation = vertex.create_dataset(
+        parent=PARENT, dataset=aiplatform_v1.Dataset(display_name="slow", metadata_schema_uri=SCHEMA)
+    )
+    name = operation.operation.name
+    listed = vertex.list_operations(operations_pb2.ListOperationsRequest(name=PARENT))
+    assert name in [op.name for op in listed.operations]
+    vertex.cancel_operation(operations_pb2.CancelOperationRequest(name=name))
+    cancelled = vertex.get_operation(operations_pb2.GetOperationRequest(name=name))
+    assert cancelled.done and cancelled.error.code == 1  # google.rpc.Code.CANCELLED
+    with pytest.raises(exceptions.Cancelled):
+        operation.result(timeout=10)
+    vertex.delete_operation(operations_pb2.DeleteOperationRequest(name=name))
+    with pytest.raises(exceptions.NotFound, match="not found"):
+        vertex.get_operation(operations_pb2.GetOperationRequest(name=name))

@@ -37,7 +37,13 @@ def validate_input(operation: Any, params: Mapping[str, Any]) -> None:
         return
     problems = validation_errors(shape, params)
     if problems:
-        raise AwsError(VALIDATION, validation_message(problems), status=400)
+        raise AwsError(validation_code(operation.service_model), validation_message(problems), status=400)
+
+
+def validation_code(service_model: Any) -> str:
+    """``ValidationError`` where the service's model names it so (SageMaker Runtime), else the usual code."""
+    declared = set(getattr(service_model, "shape_names", ()))
+    return "ValidationError" if "ValidationError" in declared and VALIDATION not in declared else VALIDATION
 
 
 def validation_message(problems: list[str]) -> str:

@@ -170,7 +170,7 @@ def test_list_items_numbers_and_long_values_in_messages() -> None:
         "3 validation errors detected: Value '" + "c" * 256 + "...' at 'endpointConfigName'"
     )
     assert problems[1].endswith(
-        "Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"
+        "Member must satisfy regular expression pattern: [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"
     )
     assert problems[2] == (
         "Value '9000' at 'productionVariants.1.member.serverlessConfig.memorySizeInMB' failed to satisfy "

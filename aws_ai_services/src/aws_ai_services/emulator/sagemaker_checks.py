@@ -17,6 +17,7 @@ from typing import Any
 from multi_cloud.emulation.protocols.aws.errors import AwsError
 
 SERVERLESS_MEMORY_SIZES = (1024, 2048, 3072, 4096, 5120, 6144)
+MAX_PAYLOAD_MB = 100
 INSTANCE_COUNT_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 _VARIANT_RESOURCE = re.compile(r"^endpoint/(?P<endpoint>[^/]+)/variant/(?P<variant>[^/]+)$")
 
@@ -94,6 +95,11 @@ def _weights_take_traffic(weights: Mapping[str, float]) -> None:
 
 # ----------------------------------------------------------------------------- batch transform
 def create_transform_job(params: Mapping[str, Any], scope: Scope) -> None:
+    payload = params.get("MaxPayloadInMB")
+    if payload is not None and payload > MAX_PAYLOAD_MB:  # documented, not in the model
+        raise constraint(
+            payload, "maxPayloadInMB", f"Member must have value less than or equal to {MAX_PAYLOAD_MB}"
+        )
     processing = params.get("DataProcessing") or {}
     for member in ("InputFilter", "OutputFilter"):
         expression = processing.get(member)

@@ -172,6 +172,25 @@ def test_plain_create_stack_with_a_failing_resource_rolls_back() -> None:
     ] == []
 
 
+def test_on_failure_do_nothing_keeps_what_was_built_and_delete_removes_the_stack() -> None:
+    cfn = aws_client("cloudformation")
+    aws_client("s3").create_bucket(Bucket="name-already-taken")
+    body = json.dumps(clashing_update("name-already-taken"))
+    cfn.create_stack(
+        StackName="kept", TemplateBody=body, Capabilities=["CAPABILITY_NAMED_IAM"], OnFailure="DO_NOTHING"
+    )
+    assert cfn.describe_stacks(StackName="kept")["Stacks"][0]["StackStatus"] == "CREATE_FAILED"
+    assert "extra-queue" in queue_names()  # left for the user to inspect, as AWS does
+    cfn.delete_stack(StackName="kept")
+    assert "extra-queue" not in queue_names()
+    cfn.create_stack(
+        StackName="gone", TemplateBody=body, Capabilities=["CAPABILITY_NAMED_IAM"], OnFailure="DELETE"
+    )
+    with pytest.raises(cfn.exceptions.ClientError, match="does not exist"):
+        cfn.describe_stacks(StackName="gone")
+    assert "extra-queue" not in queue_names()
+
+
 @pytest.mark.filterwarnings("ignore:Unable to delete Clash:UserWarning")  # moto: the clash never existed
 def test_plain_update_stack_with_a_failing_resource_restores_the_template() -> None:
     cfn = aws_client("cloudformation")

@@ -6,11 +6,14 @@ moto creates a stack's resources synchronously and, when one fails, lets the err
 ends where CloudFormation leaves it: a failed create deletes what was created and ends in
 ``ROLLBACK_COMPLETE`` (the stack stays, to be deleted); a failed update re-applies the previous template and
 parameters and ends in ``UPDATE_ROLLBACK_COMPLETE``. The events carry the failed resource's
-``*_FAILED`` event with the reason, then the rollback's own events.
+``*_FAILED`` event with the reason, then the rollback's own events. ``DisableRollback`` (or ``OnFailure``
+``DO_NOTHING``) keeps what was built and ends in ``CREATE_FAILED``/``UPDATE_FAILED``; ``OnFailure=DELETE``
+rolls back, then deletes the stack.
 """
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import logging
 from types import ModuleType
@@ -20,6 +23,10 @@ from aws_ai_services.emulator.moto_patching import patch_method, when_imported
 
 logger = logging.getLogger(__name__)
 STACK_TYPE = "AWS::CloudFormation::Stack"
+#: what the request asked for on failure: "ROLLBACK" (the default), "DO_NOTHING" or "DELETE"
+_ON_FAILURE: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "cloudai_cfn_on_failure", default="ROLLBACK"
+)
 _FAILED_AT = (
     "_cloudai_failed_resource"  # (logical id, type, action) set on the exception by the innermost frame
 )
@@ -28,6 +35,25 @@ _FAILED_AT = (
 def install() -> None:
     when_imported("moto.cloudformation.parsing", _patch_parsing)
     when_imported("moto.cloudformation.models", _patch_models)
+    when_imported("moto.cloudformation.responses", _patch_responses)
+
+
+# ----------------------------------------------------------------------------- what the request asked for
+def _patch_responses(module: ModuleType) -> None:
+    for action in ("create_stack", "update_stack", "execute_change_set"):
+        patch_method(module.CloudFormationResponse, action, _honouring_on_failure)
+
+
+def _honouring_on_failure(original: Any) -> Any:
+    def action(self: Any) -> Any:
+        disabled = str(self._get_param("DisableRollback", "false")).lower() == "true"
+        token = _ON_FAILURE.set("DO_NOTHING" if disabled else str(self._get_param("OnFailure") or "ROLLBACK"))
+        try:
+            return original(self)
+        finally:
+            _ON_FAILURE.reset(token)
+
+    return action
 
 
 # ----------------------------------------------------------------------------- which resource failed
@@ -144,6 +170,10 @@ def _snapshot(stack: Any) -> dict[str, Any]:
 
 def _roll_back_create(module: ModuleType, stack: Any, exc: BaseException) -> None:
     failed_id = _record_failure(module, stack, exc, "CREATE")
+    if _ON_FAILURE.get() == "DO_NOTHING":
+        stack.status = "CREATE_FAILED"
+        _event(module, stack, "CREATE_FAILED", _failed_to("create", failed_id))
+        return
     stack.status = "ROLLBACK_IN_PROGRESS"
     _event(
         module,
@@ -166,10 +196,16 @@ def _roll_back_create(module: ModuleType, stack: Any, exc: BaseException) -> Non
     stack.output_map = module.OutputMap(stack.resource_map, {}, stack.stack_id)
     _drop_exports(module, stack)
     stack.status = status
+    if _ON_FAILURE.get() == "DELETE" and status == "ROLLBACK_COMPLETE":
+        module.cloudformation_backends[stack.account_id][stack.region_name].delete_stack(stack.stack_id)
 
 
 def _roll_back_update(module: ModuleType, stack: Any, exc: BaseException, previous: dict[str, Any]) -> None:
     failed_id = _record_failure(module, stack, exc, "UPDATE")
+    if _ON_FAILURE.get() == "DO_NOTHING":
+        stack.status = "UPDATE_FAILED"
+        _event(module, stack, "UPDATE_FAILED", _failed_to("update", failed_id))
+        return
     stack.status = "UPDATE_ROLLBACK_IN_PROGRESS"
     _event(module, stack, "UPDATE_ROLLBACK_IN_PROGRESS", _failed_to("update", failed_id))
     attempted = set(stack.resource_map._resource_json_map)

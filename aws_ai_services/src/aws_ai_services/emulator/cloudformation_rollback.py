@@ -137,15 +137,16 @@ def _update(module: ModuleType, original: Any) -> Any:
 
 def _execute_change_set(module: ModuleType, original: Any) -> Any:
     def execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
-        change_set = self.change_sets.get(change_set_name) or next(
+        change_set: Any = self.change_sets.get(change_set_name) or next(
             (cs for cs in self.change_sets.values() if cs.change_set_name == change_set_name), None
         )
         stack = self.stacks.get(change_set.stack_id) if change_set is not None else None
         if stack is None:
-            return original(self, change_set_name, stack_name)  # moto answers the request error
+            original(self, change_set_name, stack_name)  # moto answers the request error
+            return
         previous = _snapshot(stack)
         try:
-            return original(self, change_set_name, stack_name)
+            original(self, change_set_name, stack_name)
         except Exception as exc:  # noqa: BLE001 - a resource failure: the execution fails, the stack rolls back
             change_set.execution_status = "EXECUTE_FAILED"
             if change_set.change_set_type == "CREATE":
@@ -154,7 +155,6 @@ def _execute_change_set(module: ModuleType, original: Any) -> Any:
                 _roll_back_create(module, stack, exc)
             else:
                 _roll_back_update(module, stack, exc, previous)
-            return None
 
     return execute_change_set
 

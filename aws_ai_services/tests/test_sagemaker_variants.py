@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import tempfile
 import uuid
@@ -355,3 +356,43 @@ def test_plain_boto3_autoscaling_requests_are_validated_by_the_local_cloud(boto_
         MaxCapacity=2,
     )
     assert autoscaling.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"] == []
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "message"),
+    [
+        (b"{not json", "SerializationException", "the request body is not valid JSON"),
+        (b"[1, 2]", "SerializationException", "the request body must be a JSON object"),
+        (b'{"EndpointConfigName": "c", "ProductionVariants": "A"}', "SerializationException", "STRING_VALUE"),
+        (
+            b'{"EndpointConfigName": 5, "ProductionVariants": []}',
+            "SerializationException",
+            "NUMBER_VALUE can not be converted to a String (at 'endpointConfigName')",
+        ),
+        (
+            b'{"ProductionVariants": [{"ModelName": "m"}]}',
+            "ValidationException",
+            "2 validation errors detected: Value null at 'endpointConfigName' failed to satisfy constraint: "
+            "Member must not be null; Value null at 'productionVariants.1.member.variantName' failed to "
+            "satisfy constraint: Member must not be null",
+        ),
+    ],
+)
+def test_raw_malformed_requests_get_a_4xx_in_aws_shape(
+    clean_cloud, body: bytes, code: str, message: str
+) -> None:  # type: ignore[no-untyped-def]
+    import urllib.error
+    import urllib.request
+
+    headers = {"X-Amz-Target": "SageMaker.CreateEndpointConfig", "Content-Type": "application/x-amz-json-1.1"}
+    headers["Authorization"] = (
+        "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/sagemaker/aws4_request, "
+        "SignedHeaders=host, Signature=0"
+    )
+    request = urllib.request.Request(clean_cloud.env()["AWS_ENDPOINT_URL"], data=body, headers=headers)
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(request, timeout=10)  # noqa: S310 - the loopback local cloud
+    answer = caught.value
+    assert answer.code == 400 and answer.headers["x-amzn-ErrorType"] == code
+    error = json.loads(answer.read())
+    assert error["__type"] == code and error["message"].startswith(message)

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import re
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from multi_cloud.core.errors import AlreadyExists, NotFound, Unsupported
-from multi_cloud.emulation.http.wsgi_app import EmulatorApp, Incoming
+from multi_cloud.emulation.http.wsgi_app import EmulatorApp
 from multi_cloud.emulation.http.wsgi_server import ThreadedWSGIServer
 from multi_cloud.emulation.protocols.google.errors import (
     GoogleError,
     crashed_answer,
     error_from_cloud_error,
-    error_response,
-    json_response,
     unmatched_answer,
 )
 from multi_cloud.emulation.protocols.google.operations import (
@@ -25,40 +21,33 @@ from multi_cloud.emulation.protocols.google.operations import (
     OperationStore,
     type_url,
 )
+from multi_cloud.emulation.protocols.google.routing import GoogleRoutes, compile_rule, json_body
 
 PARENT = "projects/demo/locations/us-central1"
-DATASETS = re.compile(rf"^/v1/{PARENT}/datasets(?:/(?P<id>[^/:]+))?$")
 SCHEMA = "gs://google-cloud-aiplatform/schema/dataset/metadata/tabular_1.0.0.yaml"
 
 
 class TinyDatasets:
-    """Just enough of Vertex AI's DatasetService to exercise errors and operations."""
+    """Just enough of Vertex AI's DatasetService to exercise errors, operations and routing."""
 
     def __init__(self, store: OperationStore) -> None:
         self.store = store
-        self.release = threading.Event()
+        self.routes = GoogleRoutes(
+            {
+                ("GET", "/v1/{name=projects/*/locations/*/datasets/*}"): self.get_dataset,
+                ("POST", "/v1/{parent=projects/*/locations/*}/datasets"): self.create_dataset,
+            }
+        )
 
-    def claims(self, incoming: Incoming) -> bool:
-        match = DATASETS.match(incoming.path)
-        return bool(match) and (incoming.request.method == "POST") == (match.group("id") is None)
-
-    def handle(self, incoming: Incoming) -> Any:
-        match = DATASETS.match(incoming.path)
-        assert match is not None
-        try:
-            return self._answer(incoming, match.group("id"))
-        except GoogleError as err:
-            return error_response(err)
-
-    def _answer(self, incoming: Incoming, dataset_id: str | None) -> Any:
-        if dataset_id == "boom":
+    def get_dataset(self, request: Any, name: str) -> dict[str, Any]:
+        if name.endswith("/boom"):
             raise RuntimeError("the engine tripped")
-        if dataset_id is not None:
-            raise error_from_cloud_error(NotFound(f"Dataset {PARENT}/datasets/{dataset_id} not found."))
-        body = incoming.request.get_json()
+        raise NotFound(f"Dataset {name} not found.")  # a CloudError: GoogleRoutes maps it
+
+    def create_dataset(self, request: Any, parent: str) -> dict[str, Any]:
+        body = json_body(request)
         metadata = {"@type": type_url("google.cloud.aiplatform.v1.CreateDatasetOperationMetadata")}
-        operation = self.store.start(PARENT, metadata, lambda op: self._create(op, body))
-        return json_response(operation.to_json())
+        return self.store.start(parent, metadata, lambda op: self._create(op, body)).to_json()
 
     def _create(self, operation: Operation, body: dict[str, Any]) -> dict[str, Any]:
         if body["displayName"] == "taken":
@@ -77,7 +66,7 @@ class TinyDatasets:
 def server() -> Iterator[ThreadedWSGIServer]:
     store = OperationStore()
     app = EmulatorApp(
-        services=[TinyDatasets(store), OperationsService(store)],
+        services=[TinyDatasets(store).routes, OperationsService(store)],
         unmatched=unmatched_answer,
         crashed=crashed_answer,
     )
@@ -192,3 +181,34 @@ def test_operations_are_listed_cancelled_and_deleted(vertex: Any) -> None:
     vertex.delete_operation(operations_pb2.DeleteOperationRequest(name=name))
     with pytest.raises(exceptions.NotFound, match="not found"):
         vertex.get_operation(operations_pb2.GetOperationRequest(name=name))
+
+
+def test_http_rule_templates_bind_fields_segments_and_verbs() -> None:
+    get = compile_rule("get", "/v1/{name=projects/*/locations/*/models/*}")
+    assert get.match("GET", "/v1/projects/p/locations/l/models/m%40ID") == {
+        "name": "projects/p/locations/l/models/m@ID"
+    }
+    assert get.match("POST", "/v1/projects/p/locations/l/models/m") is None
+    assert get.match("GET", "/v1/projects/p/locations/l/models/m/versions") is None
+    cancel = compile_rule("POST", "/ui/{name=projects/*/locations/*/operations/*}:cancel")
+    assert cancel.match("POST", "/ui/projects/p/locations/l/operations/7:cancel") == {
+        "name": "projects/p/locations/l/operations/7"
+    }
+    assert cancel.match("POST", "/ui/projects/p/locations/l/operations/7") is None
+    deep = compile_rule("GET", "/v1/{resource=**}:getIamPolicy")
+    assert deep.match("GET", "/v1/projects/p/buckets/b/objects/o:getIamPolicy") == {
+        "resource": "projects/p/buckets/b/objects/o"
+    }
+    plain = compile_rule("GET", "/storage/v1/b/{bucket}/o/{object}")
+    assert plain.match("GET", "/storage/v1/b/x/o/a%2Fb") == {"bucket": "x", "object": "a/b"}
+    assert plain.fields == ("bucket", "object")
+
+
+def test_a_malformed_body_is_invalid_argument(server: ThreadedWSGIServer) -> None:
+    import requests
+    from google.api_core import exceptions
+
+    answer = requests.post(f"{server.url}/v1/{PARENT}/datasets", data=b"[1]", timeout=10)
+    error = exceptions.from_http_response(answer)
+    assert isinstance(error, exceptions.BadRequest) and "Expected an object" in error.message
+    assert answer.json()["error"]["status"] == "INVALID_ARGUMENT"

@@ -1,1 +1,1 @@
-"""Google API wire conventions (JSON/REST): ``google.rpc.Status`` error bodies and ``google.longrunning``."""
+"""Google API wire conventions (REST): http-rule routing, ``google.rpc.Status`` errors, long-running ops."""

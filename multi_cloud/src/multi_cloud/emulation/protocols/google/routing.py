@@ -53,7 +53,8 @@ class HttpRule:
 
 def compile_rule(method: str, template: str) -> HttpRule:
     """``compile_rule("GET", "/v1/{name=projects/*/locations/*/datasets/*}")``."""
-    regex, fields, position = "", [], 0
+    regex, position = "", 0
+    fields: list[str] = []
     for variable in _VARIABLE.finditer(template):
         regex += _literal(template[position : variable.start()])
         group = f"f{len(fields)}"

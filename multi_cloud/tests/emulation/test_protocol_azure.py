@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from multi_cloud.core.errors import AlreadyExists, InvalidArgument, NotFound
-from multi_cloud.emulation.http.wsgi_app import EmulatorApp, Incoming
+from multi_cloud.emulation.http.wsgi_app import EmulatorApp
 from multi_cloud.emulation.http.wsgi_server import ThreadedWSGIServer
 from multi_cloud.emulation.protocols.azure.errors import (
     AzureError,
     ErrorCodes,
     crashed_answer,
     error_from_cloud_error,
-    error_response,
     unmatched_answer,
 )
 from multi_cloud.emulation.protocols.azure.operations import (
@@ -24,9 +22,10 @@ from multi_cloud.emulation.protocols.azure.operations import (
     AsyncOperationStore,
     accepted_response,
 )
+from multi_cloud.emulation.protocols.azure.routing import AzureRoutes, compile_path, json_body
 
 SCOPE = "/subscriptions/sub/providers/Microsoft.Demo/locations/local"
-WIDGETS = re.compile(r"^/widgets/(?P<name>[^/]+)(?P<verb>/build)?$")
+VERSION = "api-version=2024-01-01"
 
 
 class TinyWidgets:
@@ -34,27 +33,26 @@ class TinyWidgets:
 
     def __init__(self, store: AsyncOperationStore) -> None:
         self.store = store
+        self.routes = AzureRoutes(
+            {
+                ("GET", "/widgets/{widgetName}"): self.get,
+                ("POST", "/widgets/{widgetName}/build"): self.build,
+            },
+            api_versions=("2024-01-01",),
+        )
 
-    def claims(self, incoming: Incoming) -> bool:
-        return WIDGETS.match(incoming.path) is not None
+    def get(self, request: Any, widgetName: str) -> dict[str, Any]:  # noqa: N803 - the REST spec's name
+        if widgetName == "boom":
+            raise RuntimeError("the engine tripped")
+        raise NotFound(f"The widget '{widgetName}' was not found.")  # a CloudError: AzureRoutes maps it
 
-    def handle(self, incoming: Incoming) -> Any:
-        match = WIDGETS.match(incoming.path)
-        assert match is not None
-        name = match.group("name")
-        try:
-            if name == "boom":
-                raise RuntimeError("the engine tripped")
-            if not match.group("verb"):
-                raise error_from_cloud_error(NotFound(f"The widget '{name}' was not found."))
-            operation = self.store.start(SCOPE, lambda op: self._build(op, name))
-            base = incoming.request.host_url.rstrip("/") + incoming.mount
-            answer = accepted_response(operation, base, query="api-version=2024-01-01")
-            if incoming.request.args.get("via") == "location":
-                del answer.headers["Azure-AsyncOperation"]
-            return answer
-        except AzureError as err:
-            return error_response(err)
+    def build(self, request: Any, widgetName: str) -> Any:  # noqa: N803 - the REST spec's name
+        options = json_body(request)
+        operation = self.store.start(SCOPE, lambda op: self._build(op, widgetName))
+        answer = accepted_response(operation, request.host_url.rstrip("/"), query=VERSION)
+        if options.get("via") == "location":
+            del answer.headers["Azure-AsyncOperation"]
+        return answer
 
     def _build(self, operation: AsyncOperation, name: str) -> dict[str, Any]:
         if name == "slow":
@@ -75,7 +73,7 @@ STORE = AsyncOperationStore(retry_after=0)
 def server() -> Iterator[ThreadedWSGIServer]:
     store = STORE
     app = EmulatorApp(
-        services=[TinyWidgets(store), AsyncOperationsService(store)],
+        services=[TinyWidgets(store).routes, AsyncOperationsService(store)],
         unmatched=unmatched_answer,
         crashed=crashed_answer,
     )
@@ -92,16 +90,16 @@ def client(server: ThreadedWSGIServer) -> Any:
     return PipelineClient(base_url=server.url)
 
 
-def _send(client: Any, method: str, url: str, **kwargs: Any) -> Any:
+def _send(client: Any, method: str, url: str, *, content: bytes | None = None, **kwargs: Any) -> Any:
     from azure.core.rest import HttpRequest
 
-    return client.send_request(HttpRequest(method, url), **kwargs)
+    return client.send_request(HttpRequest(method, url, content=content), **kwargs)
 
 
 def test_not_found_code_and_message_are_read_by_azure_core(client: Any, server: ThreadedWSGIServer) -> None:
     from azure.core.exceptions import HttpResponseError, ODataV4Format, ResourceNotFoundError, map_error
 
-    response = _send(client, "GET", f"{server.url}/widgets/missing")
+    response = _send(client, "GET", f"{server.url}/widgets/missing?{VERSION}")
     assert response.status_code == 404 and response.headers["x-ms-error-code"] == "ResourceNotFound"
     error = HttpResponseError(response=response, error_format=ODataV4Format)
     assert (error.error.code, error.error.message) == (
@@ -124,7 +122,7 @@ def test_unmatched_is_501_naming_method_and_path(client: Any, server: ThreadedWS
 def test_a_crash_is_500_naming_the_exception(client: Any, server: ThreadedWSGIServer) -> None:
     from azure.core.exceptions import HttpResponseError, ODataV4Format
 
-    response = _send(client, "GET", f"{server.url}/widgets/boom")
+    response = _send(client, "GET", f"{server.url}/widgets/boom?{VERSION}")
     error = HttpResponseError(response=response, error_format=ODataV4Format)
     assert response.status_code == 500 and error.error.code == "InternalServerError"
     assert "RuntimeError: the engine tripped" in error.error.message
@@ -142,11 +140,10 @@ def test_target_details_and_service_codes() -> None:
 def _poller(client: Any, server: ThreadedWSGIServer, name: str, via: str = "") -> Any:
     from azure.core.polling import LROPoller
     from azure.core.polling.base_polling import LROBasePolling
+    from azure.core.rest import HttpRequest
 
-    query = f"?via={via}" if via else ""
-    initial = _send(
-        client, "POST", f"{server.url}/widgets/{name}/build{query}", _return_pipeline_response=True
-    )
+    request = HttpRequest("POST", f"{server.url}/widgets/{name}/build?{VERSION}", json={"via": via})
+    initial = client.send_request(request, _return_pipeline_response=True)
     assert initial.http_response.status_code == 202
     return LROPoller(
         client, initial, lambda pipeline: pipeline.http_response.json(), LROBasePolling(timeout=0.01)
@@ -183,7 +180,7 @@ def test_a_failed_operation_reports_its_error(client: Any, server: ThreadedWSGIS
 
 
 def test_status_resource_and_location_before_and_after(client: Any, server: ThreadedWSGIServer) -> None:
-    initial = _send(client, "POST", f"{server.url}/widgets/gamma/build")
+    initial = _send(client, "POST", f"{server.url}/widgets/gamma/build?{VERSION}")
     status_url, location = initial.headers["Azure-AsyncOperation"], initial.headers["Location"]
     assert status_url.endswith("?api-version=2024-01-01") and initial.headers["Retry-After"] == "0"
     for _ in range(200):
@@ -201,7 +198,7 @@ def test_status_resource_and_location_before_and_after(client: Any, server: Thre
 def test_location_is_202_until_done_and_a_cancel_ends_the_operation(
     client: Any, server: ThreadedWSGIServer
 ) -> None:
-    initial = _send(client, "POST", f"{server.url}/widgets/slow/build")
+    initial = _send(client, "POST", f"{server.url}/widgets/slow/build?{VERSION}")
     status_url, location = initial.headers["Azure-AsyncOperation"], initial.headers["Location"]
     pending = _send(client, "GET", location)
     assert pending.status_code == 202 and pending.headers["Location"] == location
@@ -212,3 +209,31 @@ def test_location_is_202_until_done_and_a_cancel_ends_the_operation(
     assert _send(client, "GET", status_url).json()["status"] == "Canceled"
     ended = _send(client, "GET", location)
     assert ended.status_code == 409 and ended.json()["error"]["code"] == "OperationCanceled"
+
+
+def test_api_version_is_required_and_checked(client: Any, server: ThreadedWSGIServer) -> None:
+    from azure.core.exceptions import HttpResponseError, ODataV4Format
+
+    for query, code in (
+        ("", "MissingApiVersionParameter"),
+        ("?api-version=1999-01-01", "InvalidApiVersionParameter"),
+    ):
+        response = _send(client, "GET", f"{server.url}/widgets/any{query}")
+        error = HttpResponseError(response=response, error_format=ODataV4Format)
+        assert (response.status_code, error.error.code) == (400, code)
+    bad = _send(client, "POST", f"{server.url}/widgets/any/build?{VERSION}", content=b"[1]")
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "InvalidRequestContent"
+
+
+def test_arm_path_templates_bind_segments_case_insensitively() -> None:
+    rule = compile_path(
+        "put",
+        "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.X/things/{name}",
+    )
+    assert rule.match("PUT", "/subscriptions/s/resourcegroups/rg/providers/microsoft.x/things/a%20b") == {
+        "subscriptionId": "s",
+        "resourceGroupName": "rg",
+        "name": "a b",
+    }
+    assert rule.match("GET", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.X/things/a") is None
+    assert rule.match("PUT", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.X/things/a/b") is None

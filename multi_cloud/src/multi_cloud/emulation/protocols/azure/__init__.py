@@ -1,1 +1,1 @@
-"""Azure wire conventions (ARM and the data-plane services): error bodies and long-running operations."""
+"""Azure wire conventions (ARM and data-plane services): routing, error bodies, long-running operations."""

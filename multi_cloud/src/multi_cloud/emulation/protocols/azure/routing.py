@@ -10,7 +10,7 @@ is an ``EmulatorApp`` service answering with its handlers' JSON, or their ``Azur
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -24,14 +24,13 @@ from multi_cloud.emulation.protocols.azure.errors import (
     error_response,
     json_response,
 )
+from multi_cloud.emulation.protocols.route_table import Handler, RouteTable, is_response
 
 if TYPE_CHECKING:  # pragma: no cover
     from werkzeug.wrappers import Request, Response
 
     from multi_cloud.emulation.http.wsgi_app import Incoming
 
-#: handler(request, **bound path parameters) -> the response body (a dict, None for no body) or a Response
-Handler = Callable[..., Any]
 _PARAMETER = re.compile(r"\{(?P<name>\w+)\}")
 
 
@@ -59,7 +58,7 @@ def compile_path(method: str, template: str) -> PathRule:
     return PathRule(method.upper(), template, re.compile(f"^{regex}/?$", re.IGNORECASE))
 
 
-class AzureRoutes:
+class AzureRoutes(RouteTable):
     """One API's operations: ``routes.add("GET", template, handler)``, then mount it in an app."""
 
     def __init__(
@@ -71,27 +70,13 @@ class AzureRoutes:
     ) -> None:
         self.api_versions = tuple(api_versions)
         self.codes = codes
-        self._rules: list[tuple[PathRule, Handler]] = []
-        for (method, template), handler in (rules or {}).items():
-            self.add(method, template, handler)
+        super().__init__(rules)
 
-    def add(self, method: str, template: str, handler: Handler) -> None:
-        self._rules.append((compile_path(method, template), handler))
-
-    def find(self, method: str, path: str) -> tuple[Handler, dict[str, str]] | None:
-        for rule, handler in self._rules:
-            bound = rule.match(method, path)
-            if bound is not None:
-                return handler, bound
-        return None
-
-    def claims(self, incoming: Incoming) -> bool:
-        return self.find(incoming.request.method, incoming.path) is not None
+    def compile(self, method: str, template: str) -> PathRule:
+        return compile_path(method, template)
 
     def handle(self, incoming: Incoming) -> Response:
-        found = self.find(incoming.request.method, incoming.path)
-        assert found is not None  # claims() said yes
-        handler, bound = found
+        handler, bound = self.matched(incoming)
         try:
             self.check_api_version(incoming.request)
             answer = handler(incoming.request, **bound)
@@ -99,7 +84,7 @@ class AzureRoutes:
             return error_response(err)
         except CloudError as exc:
             return error_response(error_from_cloud_error(exc, self.codes))
-        if hasattr(answer, "status_code") and hasattr(answer, "headers"):
+        if is_response(answer):
             return answer  # type: ignore[no-any-return]
         return json_response(answer, 200 if answer is not None else 204)
 

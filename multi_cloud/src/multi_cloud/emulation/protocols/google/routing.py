@@ -10,7 +10,6 @@ claims the requests its templates match and answers each with its handler's JSON
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -22,14 +21,13 @@ from multi_cloud.emulation.protocols.google.errors import (
     error_response,
     json_response,
 )
+from multi_cloud.emulation.protocols.route_table import RouteTable, is_response
 
 if TYPE_CHECKING:  # pragma: no cover
     from werkzeug.wrappers import Request, Response
 
     from multi_cloud.emulation.http.wsgi_app import Incoming
 
-#: handler(request, **bound fields) -> the response message as JSON (a dict), or a full Response
-Handler = Callable[..., Any]
 _VARIABLE = re.compile(r"\{(?P<field>[\w.]+)(?:=(?P<pattern>[^}]+))?\}")
 
 
@@ -81,39 +79,21 @@ def _segments(pattern: str) -> str:
     return "/".join(parts)
 
 
-class GoogleRoutes:
+class GoogleRoutes(RouteTable):
     """A Google API's REST methods: ``routes.add("GET", template, handler)``, then mount it in an app."""
 
-    def __init__(self, rules: Mapping[tuple[str, str], Handler] | None = None) -> None:
-        self._rules: list[tuple[HttpRule, Handler]] = []
-        for (method, template), handler in (rules or {}).items():
-            self.add(method, template, handler)
-
-    def add(self, method: str, template: str, handler: Handler) -> None:
-        self._rules.append((compile_rule(method, template), handler))
-
-    def find(self, method: str, path: str) -> tuple[Handler, dict[str, str]] | None:
-        for rule, handler in self._rules:
-            bound = rule.match(method, path)
-            if bound is not None:
-                return handler, bound
-        return None
-
-    def claims(self, incoming: Incoming) -> bool:
-        return self.find(incoming.request.method, incoming.path) is not None
+    def compile(self, method: str, template: str) -> HttpRule:
+        return compile_rule(method, template)
 
     def handle(self, incoming: Incoming) -> Response:
-        found = self.find(incoming.request.method, incoming.path)
-        if found is None:  # pragma: no cover - claims() said yes
-            raise GoogleError("UNIMPLEMENTED", f"{incoming.request.method} {incoming.path}")
-        handler, bound = found
+        handler, bound = self.matched(incoming)
         try:
             answer = handler(incoming.request, **bound)
         except GoogleError as err:
             return error_response(err)
         except CloudError as exc:
             return error_response(error_from_cloud_error(exc))
-        return answer if _is_response(answer) else json_response({} if answer is None else answer)
+        return answer if is_response(answer) else json_response({} if answer is None else answer)
 
 
 def json_body(request: Request) -> dict[str, Any]:
@@ -125,7 +105,3 @@ def json_body(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise GoogleError("INVALID_ARGUMENT", "Invalid JSON payload received. Expected an object.")
     return body
-
-
-def _is_response(answer: Any) -> bool:
-    return hasattr(answer, "status_code") and hasattr(answer, "headers")

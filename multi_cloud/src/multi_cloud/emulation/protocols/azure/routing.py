@@ -84,9 +84,7 @@ class AzureRoutes(RouteTable):
             return error_response(err)
         except CloudError as exc:
             return error_response(error_from_cloud_error(exc, self.codes))
-        if is_response(answer):
-            return answer  # type: ignore[no-any-return]
-        return json_response(answer, 200 if answer is not None else 204)
+        return answer if is_response(answer) else json_response(answer, 200 if answer is not None else 204)
 
     def check_api_version(self, request: Request) -> None:
         version = request.args.get("api-version", "")

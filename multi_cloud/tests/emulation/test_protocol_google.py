@@ -212,3 +212,38 @@ def test_a_malformed_body_is_invalid_argument(server: ThreadedWSGIServer) -> Non
     error = exceptions.from_http_response(answer)
     assert isinstance(error, exceptions.BadRequest) and "Expected an object" in error.message
     assert answer.json()["error"]["status"] == "INVALID_ARGUMENT"
+
+
+def test_listing_pages_and_wait_over_rest() -> None:
+    import requests
+
+    store = OperationStore()
+    parent = "projects/paged/locations/l"
+    names = [store.create(parent, {"@type": type_url("google.protobuf.Empty")}).name for _ in range(3)]
+    store.succeed(names[0])
+    app = EmulatorApp(services=[OperationsService(store)], unmatched=unmatched_answer, crashed=crashed_answer)
+    running = ThreadedWSGIServer(app)
+    running.start()
+    try:
+        first = requests.get(
+            f"{running.url}/v1/{parent}/operations", params={"pageSize": 2}, timeout=10
+        ).json()
+        assert [op["name"] for op in first["operations"]] == names[:2] and first["nextPageToken"] == "2"
+        rest = requests.get(
+            f"{running.url}/v1/{parent}/operations", params={"pageSize": 2, "pageToken": "2"}, timeout=10
+        ).json()
+        assert [op["name"] for op in rest["operations"]] == names[2:] and "nextPageToken" not in rest
+        done = requests.post(f"{running.url}/v1/{names[0]}:wait", json={"timeout": "1s"}, timeout=10).json()
+        assert done["done"] is True and done["response"] == {
+            "@type": "type.googleapis.com/google.protobuf.Empty"
+        }
+        waited = requests.post(
+            f"{running.url}/v1/{names[1]}:wait", json={"timeout": "0.05s"}, timeout=10
+        ).json()
+        assert waited["done"] is False
+        bad = requests.get(f"{running.url}/v1/{parent}/operations", params={"pageToken": "x"}, timeout=10)
+        assert bad.status_code == 400 and bad.json()["error"]["status"] == "INVALID_ARGUMENT"
+    finally:
+        running.stop()
+    with pytest.raises(ValueError, match="@type"):
+        store.succeed(names[2], {"name": "no type"})

@@ -1,5 +1,6 @@
-"""Rules SageMaker and Application Auto Scaling enforce server-side that their models cannot express.
+"""Rules SageMaker endpoints and Application Auto Scaling enforce server-side that models cannot express.
 
+(Transform and tuning jobs check their own rules where they run: ``sagemaker_batch``, ``sagemaker_tuning``.)
 Each check receives a request's parameters (already valid against botocore's model, see
 :mod:`.request_validation`) and the caller's account and region, and raises the ``AwsError`` AWS answers.
 moto skips all of these; lesson code no longer fakes them.
@@ -7,7 +8,6 @@ moto skips all of these; lesson code no longer fakes them.
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -17,7 +17,6 @@ from typing import Any
 from multi_cloud.emulation.protocols.aws.errors import AwsError
 
 SERVERLESS_MEMORY_SIZES = (1024, 2048, 3072, 4096, 5120, 6144)
-MAX_PAYLOAD_MB = 100
 INSTANCE_COUNT_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 _VARIANT_RESOURCE = re.compile(r"^endpoint/(?P<endpoint>[^/]+)/variant/(?P<variant>[^/]+)$")
 
@@ -93,95 +92,6 @@ def _weights_take_traffic(weights: Mapping[str, float]) -> None:
         )
 
 
-# ----------------------------------------------------------------------------- batch transform
-def create_transform_job(params: Mapping[str, Any], scope: Scope) -> None:
-    payload = params.get("MaxPayloadInMB")
-    if payload is not None and payload > MAX_PAYLOAD_MB:  # documented, not in the model
-        raise constraint(
-            payload, "maxPayloadInMB", f"Member must have value less than or equal to {MAX_PAYLOAD_MB}"
-        )
-    processing = params.get("DataProcessing") or {}
-    for member in ("InputFilter", "OutputFilter"):
-        expression = processing.get(member)
-        if expression is not None and not _is_json_path(expression):
-            raise invalid(
-                f"Invalid dataProcessing.{member[0].lower()}{member[1:]}: {expression!r} is not a JSONPath "
-                "expression (it must start with '$', e.g. '$[1:]' or '$.features')"
-            )
-
-
-def _is_json_path(expression: str) -> bool:
-    if not expression.startswith("$"):
-        return False
-    depth = 0
-    for char in expression:
-        depth += {"[": 1, "]": -1}.get(char, 0)
-        if depth not in (0, 1):
-            return False
-    return depth == 0
-
-
-# ----------------------------------------------------------------------------- tuning
-def create_hyper_parameter_tuning_job(params: Mapping[str, Any], scope: Scope) -> None:
-    config = params["HyperParameterTuningJobConfig"]
-    ranges = config.get("ParameterRanges") or {}
-    numeric = {kind: ranges.get(f"{kind}ParameterRanges") or [] for kind in ("Integer", "Continuous")}
-    categorical = ranges.get("CategoricalParameterRanges") or []
-    if config.get("Strategy") == "Grid" and (numeric["Integer"] or numeric["Continuous"]):
-        names = sorted(r["Name"] for kind in numeric.values() for r in kind)
-        raise invalid(
-            f"The Grid strategy only supports categorical parameter ranges; {', '.join(names)} are not. "
-            "List their values as CategoricalParameterRanges, or use the Random strategy."
-        )
-    for kind, found in numeric.items():
-        for parameter in found:
-            _check_numeric_range(kind, parameter)
-    definition = params.get("TrainingJobDefinition") or {}
-    tuned = {r["Name"] for kind in numeric.values() for r in kind} | {r["Name"] for r in categorical}
-    if not tuned:
-        raise invalid("ParameterRanges is empty: give at least one range to tune")
-    both = sorted(tuned & set(definition.get("StaticHyperParameters") or {}))
-    if both:
-        raise invalid(f"Hyperparameters {', '.join(both)} are both static and tuned; keep them in one place")
-    _objective_is_defined(config, definition)
-
-
-def _check_numeric_range(kind: str, parameter: Mapping[str, Any]) -> None:
-    name, scaling = parameter["Name"], parameter.get("ScalingType", "Auto")
-    try:
-        low, high = float(parameter["MinValue"]), float(parameter["MaxValue"])
-    except ValueError as exc:
-        raise invalid(f"MinValue and MaxValue of hyperparameter {name} must be numbers: {exc}") from exc
-    if kind == "Integer" and not (low.is_integer() and high.is_integer()):
-        raise invalid(f"MinValue and MaxValue of integer hyperparameter {name} must be integers")
-    if not (math.isfinite(low) and math.isfinite(high)):
-        raise invalid(f"MinValue and MaxValue of hyperparameter {name} must be finite")
-    if low > high:
-        raise invalid(
-            f"MinValue {parameter['MinValue']} is greater than MaxValue {parameter['MaxValue']} "
-            f"for hyperparameter {name}"
-        )
-    if scaling == "Logarithmic" and low <= 0:
-        raise invalid(f"Logarithmic scaling needs MinValue > 0 for hyperparameter {name}")
-    if scaling == "ReverseLogarithmic" and kind == "Integer":
-        raise invalid(f"ReverseLogarithmic scaling is only valid for continuous ranges ({name})")
-    if scaling == "ReverseLogarithmic" and not (0 <= low and high < 1):
-        raise invalid(f"ReverseLogarithmic scaling needs 0 <= MinValue and MaxValue < 1 ({name})")
-
-
-def _objective_is_defined(config: Mapping[str, Any], definition: Mapping[str, Any]) -> None:
-    objective = (config.get("HyperParameterTuningJobObjective") or {}).get("MetricName")
-    algorithm = definition.get("AlgorithmSpecification") or {}
-    if not objective or algorithm.get("AlgorithmName"):
-        return  # built-in algorithms bring their own metrics
-    defined = [metric["Name"] for metric in algorithm.get("MetricDefinitions") or []]
-    if objective not in defined:
-        raise invalid(
-            f"The objective metric {objective!r} is not defined in MetricDefinitions "
-            f"({', '.join(defined) or 'none'}); add a regex for it."
-        )
-
-
 # ----------------------------------------------------------------------------- application auto scaling
 def register_scalable_target(params: Mapping[str, Any], scope: Scope) -> None:
     low, high = params.get("MinCapacity"), params.get("MaxCapacity")
@@ -228,8 +138,6 @@ def put_scaling_policy(params: Mapping[str, Any], scope: Scope) -> None:
 CHECKS: dict[tuple[str, str], Sequence[Check]] = {
     ("sagemaker", "CreateEndpointConfig"): (create_endpoint_config,),
     ("sagemaker", "UpdateEndpointWeightsAndCapacities"): (update_endpoint_weights_and_capacities,),
-    ("sagemaker", "CreateTransformJob"): (create_transform_job,),
-    ("sagemaker", "CreateHyperParameterTuningJob"): (create_hyper_parameter_tuning_job,),
     ("application-autoscaling", "RegisterScalableTarget"): (register_scalable_target,),
     ("application-autoscaling", "PutScalingPolicy"): (put_scaling_policy,),
 }

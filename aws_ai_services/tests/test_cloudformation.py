@@ -125,12 +125,93 @@ def test_a_failed_create_is_rolled_back(stacks: CloudFormationStacks) -> None:
     aws_client("s3").create_bucket(Bucket="name-already-taken")
     deployment = stacks.deploy(STACK, clashing_update("name-already-taken"))
     assert not deployment.succeeded
-    assert deployment.status == "ROLLBACK_COMPLETE"
-    assert deployment.rolled_back_by in ("cloudformation", "client")
+    assert (deployment.status, deployment.rolled_back_by) == ("ROLLBACK_COMPLETE", "cloudformation")
+    assert deployment.failure_reason.startswith("Clash (AWS::S3::Bucket): Resource handler returned message")
     assert "BucketAlreadyExists" in deployment.failure_reason
     assert "extra-queue" not in queue_names()  # what had been created is gone again
+    assert stacks.status(STACK) == "ROLLBACK_COMPLETE"  # as on AWS: the stack stays until deleted
+    assert stacks.resources(STACK) == []
+    with pytest.raises(InvalidArgument, match="can only be deleted"):
+        stacks.deploy(STACK, ai_stack_template())
+    stacks.delete(STACK)
     with pytest.raises(NotFound):
         stacks.describe(STACK)
+
+
+def test_plain_create_stack_with_a_failing_resource_rolls_back() -> None:
+    cfn, s3 = aws_client("cloudformation"), aws_client("s3")
+    s3.create_bucket(Bucket="name-already-taken")
+    template = clashing_update("name-already-taken")
+    cfn.create_stack(
+        StackName="plain", TemplateBody=json.dumps(template), Capabilities=["CAPABILITY_NAMED_IAM"]
+    )
+    assert cfn.describe_stacks(StackName="plain")["Stacks"][0]["StackStatus"] == "ROLLBACK_COMPLETE"
+    events = [
+        (e["LogicalResourceId"], e["ResourceStatus"], e.get("ResourceStatusReason", ""))
+        for e in reversed(cfn.describe_stack_events(StackName="plain")["StackEvents"])
+    ]
+    failed = [event for event in events if event[1] == "CREATE_FAILED"]
+    assert [(logical_id, status) for logical_id, status, _ in failed] == [("Clash", "CREATE_FAILED")]
+    assert (
+        "The requested bucket name is not available" in failed[0][2] and "BucketAlreadyExists" in failed[0][2]
+    )
+    assert (
+        "plain",
+        "ROLLBACK_IN_PROGRESS",
+        "The following resource(s) failed to create: [Clash]. Rollback requested by user.",
+    ) in events
+    assert ("ExtraQueue", "DELETE_COMPLETE", "") in events and events[-1][:2] == (
+        "plain",
+        "ROLLBACK_COMPLETE",
+    )
+    assert "extra-queue" not in queue_names()
+    assert s3.list_objects_v2(Bucket="name-already-taken")["KeyCount"] == 0  # the clash left the bucket alone
+    cfn.delete_stack(StackName="plain")
+    assert [
+        s["StackName"] for s in cfn.list_stacks(StackStatusFilter=["ROLLBACK_COMPLETE"])["StackSummaries"]
+    ] == []
+
+
+def test_on_failure_do_nothing_keeps_what_was_built_and_delete_removes_the_stack() -> None:
+    cfn = aws_client("cloudformation")
+    aws_client("s3").create_bucket(Bucket="name-already-taken")
+    body = json.dumps(clashing_update("name-already-taken"))
+    cfn.create_stack(
+        StackName="kept", TemplateBody=body, Capabilities=["CAPABILITY_NAMED_IAM"], OnFailure="DO_NOTHING"
+    )
+    assert cfn.describe_stacks(StackName="kept")["Stacks"][0]["StackStatus"] == "CREATE_FAILED"
+    assert "extra-queue" in queue_names()  # left for the user to inspect, as AWS does
+    cfn.delete_stack(StackName="kept")
+    assert "extra-queue" not in queue_names()
+    cfn.create_stack(
+        StackName="gone", TemplateBody=body, Capabilities=["CAPABILITY_NAMED_IAM"], OnFailure="DELETE"
+    )
+    with pytest.raises(cfn.exceptions.ClientError, match="does not exist"):
+        cfn.describe_stacks(StackName="gone")
+    assert "extra-queue" not in queue_names()
+
+
+@pytest.mark.filterwarnings("ignore:Unable to delete Clash:UserWarning")  # moto: the clash never existed
+def test_plain_update_stack_with_a_failing_resource_restores_the_template() -> None:
+    cfn = aws_client("cloudformation")
+    first = ai_stack_template(queue_visibility_seconds=120)
+    cfn.create_stack(StackName="plain", TemplateBody=json.dumps(first), Capabilities=["CAPABILITY_NAMED_IAM"])
+    aws_client("s3").create_bucket(Bucket="name-already-taken")
+    cfn.update_stack(
+        StackName="plain",
+        TemplateBody=json.dumps(clashing_update("name-already-taken")),
+        Capabilities=["CAPABILITY_NAMED_IAM"],
+    )
+    assert cfn.describe_stacks(StackName="plain")["Stacks"][0]["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    body = cfn.get_template(StackName="plain")["TemplateBody"]
+    assert (json.loads(body) if isinstance(body, str) else body) == first
+    assert "extra-queue" not in queue_names()
+    statuses = [e["ResourceStatus"] for e in cfn.describe_stack_events(StackName="plain")["StackEvents"]]
+    assert statuses[:3] == [
+        "UPDATE_ROLLBACK_COMPLETE",
+        "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
+        "UPDATE_ROLLBACK_IN_PROGRESS",
+    ]
 
 
 @pytest.mark.filterwarnings("ignore:Unable to delete Clash:UserWarning")  # moto: the clash never existed

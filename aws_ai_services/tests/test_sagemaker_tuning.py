@@ -181,14 +181,15 @@ def test_bad_tuning_requests_fail_like_sagemaker(provider: AWSProvider, base_spe
         ({"hyperparameter_ranges": {"x": IntegerParameter(5, 1)}}, "greater than MaxValue"),
         ({"hyperparameter_ranges": {"lr": ContinuousParameter(0.0, 1.0, "Logarithmic")}}, "MinValue > 0"),
         ({"strategy": "Sideways"}, "enum value set"),
-        ({"max_jobs": 0}, "maxNumberOfTrainingJobs"),
     ):
         with pytest.raises(InvalidArgument, match=phrase) as caught:
             tuner(**overrides).tune(unique("bad"), base_spec)
         assert caught.value.cause.response["Error"]["Code"] == "ValidationException"  # type: ignore[union-attr]
+    with pytest.raises(InvalidArgument, match="MaxNumberOfTrainingJobs, value: 0, valid min value: 1"):
+        tuner(max_jobs=0).tune(unique("bad"), base_spec)  # botocore's own check, before any request
     with pytest.raises(InvalidArgument, match="both static and tuned"):
         tuner(hyperparameter_ranges={"rate": ContinuousParameter(0.1, 0.2)}).tune(unique("bad"), base_spec)
-    with pytest.raises(InvalidArgument, match="not valid"):
+    with pytest.raises(InvalidArgument, match="length less than or equal to 32"):  # the service model's limit
         tuner().tune("a-name-that-is-far-too-long-for-tuning", base_spec)
     with pytest.raises(InvalidArgument, match="Hyperband strategy is not emulated"):
         tuner(strategy="Hyperband").tune(unique("band"), base_spec)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import tempfile
 import uuid
@@ -15,6 +16,8 @@ from aws_ai_services.sagemaker.autoscaling import EndpointAutoscaling
 from aws_ai_services.sagemaker.endpoint_config import ServerlessConfig, VariantSpec
 from aws_ai_services.sagemaker.model_deployment import SageMakerDeployer
 from aws_ai_services.sagemaker.teardown import EndpointJanitor
+from botocore.config import Config
+from botocore.exceptions import ClientError, ParamValidationError
 from multi_cloud.core.errors import InvalidArgument, NotFound
 from multi_cloud.emulation.jobs.script_mode import pack_model_dir
 from multi_cloud.emulation.serving.traffic_split import choose_variant
@@ -159,13 +162,12 @@ def test_update_weights_shifts_all_traffic_and_bad_weights_are_refused(
     assert {v["VariantName"]: v["CurrentWeight"] for v in live} == {"A": 0.0, "B": 5.0}
     assert {deployer.predict(name, [SETOSA]).variant for _ in range(15)} == {"B"}
 
-    for weights, phrase in (
-        ({"A": -1.0}, "greater than or equal to 0"),
-        ({"B": 0.0}, "must be greater than 0"),
-    ):
-        with pytest.raises(InvalidArgument, match=phrase) as caught:
-            deployer.update_weights(name, weights)
-        assert caught.value.cause.response["Error"]["Code"] == "ValidationException"  # type: ignore[union-attr]
+    with pytest.raises(InvalidArgument, match="must be greater than 0 so that some variant") as caught:
+        deployer.update_weights(name, {"B": 0.0})  # A is at 0 already: the service refuses
+    assert caught.value.cause.response["Error"]["Code"] == "ValidationException"  # type: ignore[union-attr]
+    with pytest.raises(InvalidArgument, match="DesiredWeight, value: -1.0, valid min value: 0") as refused:
+        deployer.update_weights(name, {"A": -1.0})  # botocore checks model minimums before sending
+    assert isinstance(refused.value.cause, ParamValidationError)
     with pytest.raises(InvalidArgument, match="not present within endpoint configuration") as caught:
         deployer.update_weights(name, {"C": 1.0})
     assert caught.value.cause.response["Error"]["Code"] == "ValidationException"  # type: ignore[union-attr]
@@ -196,8 +198,14 @@ def test_serverless_variant_is_configured_and_serves(
     assert deployer.predict(name, [SETOSA, VIRGINICA]).values == (0, 2)
     assert deployer.describe_variants(name)[0].serverless
     for config, phrase in (
-        (ServerlessConfig(1000, 5), "memorySizeInMB"),
-        (ServerlessConfig(2048, 500), "maxConcurrency"),
+        (
+            ServerlessConfig(1500, 5),
+            "serverlessConfig.memorySizeInMB' failed to satisfy constraint: Member must be",
+        ),
+        (
+            ServerlessConfig(2048, 500),
+            "serverlessConfig.maxConcurrency' failed to satisfy constraint: Member must",
+        ),
     ):
         with pytest.raises(InvalidArgument, match=phrase) as caught:
             deployer.deploy(artifacts["logistic"], unique("bad"), serverless=config)
@@ -237,7 +245,7 @@ def test_autoscaling_policy_is_stored_and_read_back(
     with pytest.raises(InvalidArgument, match="not part of endpoint") as caught:
         autoscaling.enable(name, "Z")
     assert caught.value.cause.response["Error"]["Code"] == "ValidationException"  # type: ignore[union-attr]
-    with pytest.raises(InvalidArgument, match="minCapacity"):
+    with pytest.raises(InvalidArgument, match="Minimum capacity cannot be greater than maximum capacity"):
         autoscaling.enable(name, "B", min_capacity=3, max_capacity=2)
     assert autoscaling.disable(name, "A") and autoscaling.describe(name, "A") is None
 
@@ -280,3 +288,111 @@ def test_forgotten_endpoints_are_found_and_torn_down_with_everything_they_hold(
     assert [e.name for e in deployer.list_endpoints()] == [busy]
     old_only = janitor.find_forgotten(older_than_hours=1, idle_hours=None, now=later)
     assert [(f.name, f.invocations) for f in old_only] == [(busy, None)]
+
+
+def _refusal(call, **arguments) -> str:  # type: ignore[no-untyped-def]
+    with pytest.raises(ClientError) as caught:
+        call(**arguments)
+    error = caught.value.response
+    assert (error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]) == (
+        "ValidationException",
+        400,
+    )
+    return str(error["Error"]["Message"])
+
+
+def test_plain_boto3_endpoint_requests_are_validated_by_the_local_cloud(boto_client) -> None:  # type: ignore[no-untyped-def]
+    sagemaker = boto_client("sagemaker")
+    unchecked = boto_client("sagemaker", config=Config(parameter_validation=False))
+    variant = {"VariantName": "A", "ModelName": "m", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
+    name = unique("config")
+    assert _refusal(
+        sagemaker.create_endpoint_config, EndpointConfigName=name, ProductionVariants=[variant] * 2
+    ) == ("Each production variant needs its own name; used more than once: A")
+    capture = {
+        "InitialSamplingPercentage": 150,
+        "DestinationS3Uri": "s3://bucket/capture",
+        "CaptureOptions": [{"CaptureMode": "Input"}],
+    }
+    assert _refusal(
+        sagemaker.create_endpoint_config,
+        EndpointConfigName=name,
+        ProductionVariants=[variant],
+        DataCaptureConfig=capture,
+    ) == (
+        "1 validation error detected: Value '150' at 'dataCaptureConfig.initialSamplingPercentage' failed to "
+        "satisfy constraint: Member must have value less than or equal to 100"
+    )
+    negative = {**variant, "VariantName": "bad_name", "InitialVariantWeight": -1.0}
+    assert _refusal(
+        unchecked.create_endpoint_config, EndpointConfigName=name, ProductionVariants=[negative]
+    ) == (
+        "2 validation errors detected: Value 'bad_name' at 'productionVariants.1.member.variantName' "
+        "failed to satisfy constraint: Member must satisfy regular expression pattern: "
+        "[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}; "
+        "Value '-1.0' at 'productionVariants.1.member.initialVariantWeight' failed to satisfy constraint: "
+        "Member must have value greater than or equal to 0"
+    )
+    with pytest.raises(ClientError, match="Could not find endpoint configuration"):
+        sagemaker.describe_endpoint_config(EndpointConfigName=name)  # nothing was created
+
+
+def test_plain_boto3_autoscaling_requests_are_validated_by_the_local_cloud(boto_client) -> None:  # type: ignore[no-untyped-def]
+    autoscaling = boto_client("application-autoscaling")
+    target = {
+        "ServiceNamespace": "sagemaker",
+        "ResourceId": "endpoint/nowhere/variant/A",
+        "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
+    }
+    message = _refusal(autoscaling.register_scalable_target, **target, MinCapacity=1, MaxCapacity=2)
+    assert message == "The endpoint 'nowhere' does not exist in this account and region"
+    assert _refusal(autoscaling.register_scalable_target, **target, MinCapacity=3, MaxCapacity=2).startswith(
+        "Minimum capacity cannot be greater than maximum capacity"
+    )
+    assert "Member must satisfy enum value set: [ecs, elasticmapreduce" in _refusal(
+        autoscaling.register_scalable_target,
+        **{**target, "ServiceNamespace": "sagemakr"},
+        MinCapacity=1,
+        MaxCapacity=2,
+    )
+    assert autoscaling.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"] == []
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "message"),
+    [
+        (b"{not json", "SerializationException", "the request body is not valid JSON"),
+        (b"[1, 2]", "SerializationException", "the request body must be a JSON object"),
+        (b'{"EndpointConfigName": "c", "ProductionVariants": "A"}', "SerializationException", "STRING_VALUE"),
+        (
+            b'{"EndpointConfigName": 5, "ProductionVariants": []}',
+            "SerializationException",
+            "NUMBER_VALUE can not be converted to a String (at 'endpointConfigName')",
+        ),
+        (
+            b'{"ProductionVariants": [{"ModelName": "m"}]}',
+            "ValidationException",
+            "2 validation errors detected: Value null at 'endpointConfigName' failed to satisfy constraint: "
+            "Member must not be null; Value null at 'productionVariants.1.member.variantName' failed to "
+            "satisfy constraint: Member must not be null",
+        ),
+    ],
+)
+def test_raw_malformed_requests_get_a_4xx_in_aws_shape(
+    clean_cloud, body: bytes, code: str, message: str
+) -> None:  # type: ignore[no-untyped-def]
+    import urllib.error
+    import urllib.request
+
+    headers = {"X-Amz-Target": "SageMaker.CreateEndpointConfig", "Content-Type": "application/x-amz-json-1.1"}
+    headers["Authorization"] = (
+        "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/sagemaker/aws4_request, "
+        "SignedHeaders=host, Signature=0"
+    )
+    request = urllib.request.Request(clean_cloud.env()["AWS_ENDPOINT_URL"], data=body, headers=headers)
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(request, timeout=10)  # noqa: S310 - the loopback local cloud
+    answer = caught.value
+    assert answer.code == 400 and answer.headers["x-amzn-ErrorType"] == code
+    error = json.loads(answer.read())
+    assert error["__type"] == code and error["message"].startswith(message)

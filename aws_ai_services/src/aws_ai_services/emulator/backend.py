@@ -34,19 +34,22 @@ class AWSAIEmulatorBackend(Backend):
         return None
 
     def start(self) -> None:
-        import logging
-
+        from multi_cloud.emulation.http.error_shapes import aws_json
+        from multi_cloud.emulation.http.json_bodies import JsonBodyCheck
+        from multi_cloud.emulation.http.limits import DEFAULT_LIMITS
         from multi_cloud.emulation.http.ports import wait_for_port
         from multi_cloud.emulation.http.wsgi_server import ThreadedWSGIServer
 
         from aws_ai_services.emulator.app import EmulatorState, build_app
 
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no per-request lines in demos
         self.state = EmulatorState()
-        self.port = self.choose_port()
-        self._server = ThreadedWSGIServer(build_app(self.state), port=self.port)
-        self.port = self._server.port
+        # AI payloads are small: Rekognition images ≤ 5 MB (≈ 6.7 MB base64), InvokeEndpoint ≤ 6 MB
+        app = JsonBodyCheck(build_app(self.state), aws_json)  # undecodable JSON never reaches a service
+        self._server = ThreadedWSGIServer(
+            app, port=self.choose_port(), limits=DEFAULT_LIMITS, error_shape=aws_json
+        )
         self._server.start()
+        self.port = self._server.port
         if not wait_for_port(self.port):
             raise RuntimeError(f"the AWS AI emulator did not start on port {self.port}")
 

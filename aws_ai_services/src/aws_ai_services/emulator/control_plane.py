@@ -38,13 +38,10 @@ def moto_url() -> str:
 
 
 def _in_process_moto() -> str:
-    """The URL of a ThreadedMotoServer serving in this process, or ""."""
-    for thread in threading.enumerate():
-        owner = getattr(getattr(thread, "_target", None), "__self__", None)
-        if type(owner).__name__ == "ThreadedMotoServer" and getattr(owner, "_server", None) is not None:
-            host, port = owner.get_host_and_port()
-            return f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}"  # noqa: S104
-    return ""
+    """The URL of moto serving in this process (the local cloud registers its servers), or ""."""
+    from multi_cloud.emulation.http.running import url_of
+
+    return url_of("moto")
 
 
 class ControlPlane:

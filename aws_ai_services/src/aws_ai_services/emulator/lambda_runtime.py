@@ -30,7 +30,6 @@ from aws_ai_services.emulator.moto_patching import patch_method, when_imported
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 logger = logging.getLogger(__name__)
 
-_servers: list[Any] = []  # ThreadedMotoServer instances started in this process, newest last
 _sandbox: LambdaSandbox | None = None
 _sandbox_lock = threading.Lock()
 
@@ -60,11 +59,11 @@ def sandbox() -> LambdaSandbox:
 
 def server_url() -> str:
     """The local cloud's URL as seen from this machine ("" when moto runs without a server)."""
-    for server in reversed(_servers):
-        server_socket = getattr(server, "_server", None)
-        if server_socket is not None:
-            host, port = server.get_host_and_port()
-            return f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}"  # noqa: S104
+    from multi_cloud.emulation.http import running
+
+    served = running.url_of("moto")
+    if served:
+        return served
     if os.environ.get("MOTO_PORT"):
         return f"http://127.0.0.1:{os.environ['MOTO_PORT']}"
     configured = os.environ.get("AWS_ENDPOINT_URL_LAMBDA") or os.environ.get("AWS_ENDPOINT_URL", "")
@@ -118,17 +117,24 @@ def invoke_function(function: Any, body: Any, request_headers: Any, response_hea
 
 # ----------------------------------------------------------------------------- patches
 def _track_servers(module: ModuleType) -> None:
+    """A ThreadedMotoServer someone starts directly is announced like the local cloud's own moto."""
+    from multi_cloud.emulation.http import running
+
+    def url_of(server: Any) -> str:
+        host, port = server.get_host_and_port()
+        return f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}"  # noqa: S104
+
     def make_start(original: Any) -> Any:
         def start(self: Any) -> None:
             original(self)
-            _servers.append(self)
+            self._cloudai_url = url_of(self)
+            running.announce("moto", self._cloudai_url)
 
         return start
 
     def make_stop(original: Any) -> Any:
         def stop(self: Any) -> None:
-            if self in _servers:
-                _servers.remove(self)
+            running.withdraw("moto", getattr(self, "_cloudai_url", ""))
             original(self)
 
         return stop

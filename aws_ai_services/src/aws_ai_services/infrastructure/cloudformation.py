@@ -1,12 +1,10 @@
 """Deploy the AI stack with CloudFormation change sets: create/update, wait, outputs, rollback, drift, delete.
 
 ``deploy`` always goes through a change set (create → describe → execute → wait), so a reviewer can see the
-resource changes before they happen. Failures end in CloudFormation's rollback states. moto (the local
-cloud) differs in three documented ways this module handles without local-mode branches:
+resource changes before they happen. A failed resource rolls the stack back, server-side (locally too:
+the local cloud's moto patch), and the reason comes from the first ``*_FAILED`` event. moto (the local
+cloud) differs in two documented ways this module handles without local-mode branches:
 
-* ExecuteChangeSet fails synchronously with the failing resource's own error (e.g. BucketAlreadyExists)
-  and moto does not roll back: the module then rolls back itself (delete the half-created stack, or re-apply
-  the previous template) and reports ``rolled_back_by="client"``.
 * Stacks deployed by change set have no Outputs in moto: they are computed from the template's Outputs
   against the live resources (``StackOutputs.computed``).
 * DetectStackDrift is not implemented: drift is computed from the live resources (see drift.py).
@@ -33,7 +31,7 @@ from aws_ai_services.infrastructure.stack_template import template_body
 from aws_ai_services.session import ServiceClient
 
 Operation = Literal["CREATE", "UPDATE"]
-RolledBackBy = Literal["", "cloudformation", "client"]
+RolledBackBy = Literal["", "cloudformation"]
 SUCCESS = frozenset({"CREATE_COMPLETE", "UPDATE_COMPLETE"})
 FAILED_TERMINAL = frozenset(
     {
@@ -44,21 +42,6 @@ FAILED_TERMINAL = frozenset(
         "UPDATE_ROLLBACK_FAILED",
         "UPDATE_FAILED",
         "DELETE_FAILED",
-    }
-)
-#: errors ExecuteChangeSet itself returns on AWS: the request was refused, nothing was executed
-REQUEST_ERRORS = frozenset(
-    {
-        "InvalidChangeSetStatus",
-        "ChangeSetNotFound",
-        "ChangeSetNotFoundException",
-        "InsufficientCapabilities",
-        "InsufficientCapabilitiesException",
-        "TokenAlreadyExists",
-        "TokenAlreadyExistsException",
-        "Throttling",
-        "AccessDenied",
-        "ValidationError",
     }
 )
 NO_CHANGES = "didn't contain changes"
@@ -115,8 +98,8 @@ class StackDeployment:
     """The result of one deploy: what changed, how it ended, and why it failed when it did.
 
     ``status`` is the CloudFormation status the operation ended in (ROLLBACK_COMPLETE after a failed create,
-    UPDATE_ROLLBACK_COMPLETE after a failed update, even when the rollback was done by this client);
-    ``service_status`` is what the service reports for the stack now.
+    UPDATE_ROLLBACK_COMPLETE after a failed update); ``service_status`` is what the service reports for the
+    stack now.
     """
 
     stack_name: str
@@ -217,16 +200,14 @@ class CloudFormationStacks:
             )
         updating = bool(existing) and existing["StackStatus"] != "REVIEW_IN_PROGRESS"  # type: ignore[index]
         operation: Operation = "UPDATE" if updating else "CREATE"
-        previous = self._previous_state(stack_name) if updating else None
         change_set = self._create_change_set(stack_name, body, operation, parameters, tags, capabilities)
         if change_set.no_changes:
             self._quietly(lambda: self.cfn.delete_change_set(ChangeSetName=change_set.id))
             status = existing["StackStatus"] if existing else "REVIEW_IN_PROGRESS"
             return change_set.result(status, status, self.outputs(stack_name))
         started = datetime.now().astimezone() - timedelta(seconds=CLOCK_SKEW_SECONDS)
-        failure = self._execute(change_set.id)
-        if failure is not None:
-            return self._client_rollback(change_set, failure, previous)
+        with aws_errors("cloudformation.execute_change_set"):
+            self.cfn.execute_change_set(ChangeSetName=change_set.id)
         status = self._wait(stack_name)
         if status in SUCCESS:
             return change_set.result(status, status, self.outputs(stack_name))
@@ -288,21 +269,6 @@ class CloudFormationStacks:
                 return described
             self._sleep_or_timeout(deadline, f"change set {change_set_id}")
 
-    def _execute(self, change_set_id: str) -> CloudError | None:
-        """Execute; ``None`` when accepted, else the resource error raised synchronously (moto)."""
-        from botocore.exceptions import ClientError
-
-        try:
-            with aws_errors("cloudformation.execute_change_set"):
-                self.cfn.execute_change_set(ChangeSetName=change_set_id)
-        except CloudError as exc:
-            cause = exc.cause
-            code = cause.response.get("Error", {}).get("Code", "") if isinstance(cause, ClientError) else ""
-            if not code or code in REQUEST_ERRORS:
-                raise
-            return exc
-        return None
-
     def _wait(self, stack_name: str) -> str:
         """Poll until the stack leaves every *_IN_PROGRESS state; the final status."""
         deadline = time.monotonic() + self.timeout_seconds
@@ -317,63 +283,6 @@ class CloudFormationStacks:
         if time.monotonic() > deadline:
             raise Unavailable(f"{what} did not finish within {self.timeout_seconds:.0f} s", provider="aws")
         time.sleep(self.poll_seconds)
-
-    # ------------------------------------------------------------------ rollback
-    def _previous_state(self, stack_name: str) -> tuple[str, list[dict[str, Any]]]:
-        """The template and parameters in force before an update (to restore on failure).
-
-        Parameters still at their template default are left out (UpdateStack then uses the default, which
-        is their value): moto treats every parameter it was not created with as changed.
-        """
-        with aws_errors("cloudformation.get_template"):
-            body = self.cfn.get_template(StackName=stack_name, TemplateStage="Original")["TemplateBody"]
-            stack = self.cfn.describe_stacks(StackName=stack_name)["Stacks"][0]
-        text = body if isinstance(body, str) else json.dumps(body)
-        try:
-            defaults = {k: str(v.get("Default")) for k, v in json.loads(text).get("Parameters", {}).items()}
-        except ValueError:
-            defaults = {}
-        parameters = [
-            _previous_parameter(p)
-            for p in stack.get("Parameters", [])
-            if defaults.get(p["ParameterKey"]) != p.get("ParameterValue")
-        ]
-        return text, parameters
-
-    def _client_rollback(
-        self, change_set: _ChangeSet, failure: CloudError, previous: tuple[str, list[dict[str, Any]]] | None
-    ) -> StackDeployment:
-        """The service failed the execution and did not roll back: undo it, as CloudFormation would."""
-        reason, stack_name = failure.message, change_set.stack_name
-        if change_set.operation == "CREATE":
-            target = "ROLLBACK_COMPLETE"
-            try:
-                self.delete(stack_name)
-            except CloudError as exc:
-                target, reason = "ROLLBACK_FAILED", f"{reason}; rollback (delete) failed: {exc.message}"
-        else:
-            target = "UPDATE_ROLLBACK_COMPLETE"
-            if previous is None:
-                raise failure
-            try:
-                with aws_errors("cloudformation.update_stack"):
-                    self.cfn.update_stack(
-                        StackName=stack_name,
-                        TemplateBody=_marked_for_rollback(previous[0]),
-                        Parameters=previous[1],
-                        Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"],
-                    )
-                self._wait(stack_name)
-            except CloudError as exc:
-                target, reason = "UPDATE_ROLLBACK_FAILED", f"{reason}; rollback failed: {exc.message}"
-        current = self._stack_or_none(change_set.stack_id)
-        return change_set.result(
-            target,
-            current["StackStatus"] if current else "DELETE_COMPLETE",
-            self._outputs_or_empty(stack_name) if current else StackOutputs(values={}),
-            failure_reason=reason,
-            rolled_back_by="client",
-        )
 
     def _failure_reason(self, stack_name: str, since: datetime) -> str:
         """The first resource failure of this operation (events come newest first)."""
@@ -532,24 +441,3 @@ class CloudFormationStacks:
             call()
         except Exception:  # noqa: BLE001 - best-effort cleanup of an empty change set
             return
-
-
-def _previous_parameter(parameter: Mapping[str, str]) -> dict[str, Any]:
-    """The value in force (NoEcho values read back as ****, so those keep UsePreviousValue)."""
-    if parameter.get("ParameterValue", "****") == "****":
-        return {"ParameterKey": parameter["ParameterKey"], "UsePreviousValue": True}
-    return {"ParameterKey": parameter["ParameterKey"], "ParameterValue": parameter["ParameterValue"]}
-
-
-def _marked_for_rollback(body: str) -> str:
-    """The previous template with a Metadata marker, so the service sees a change and re-applies it.
-
-    moto keeps its record of the stack's template unchanged after a failed change set while its resources
-    moved on; re-submitting the identical text would be refused as "No updates are to be performed".
-    """
-    try:
-        template = json.loads(body)
-    except ValueError:
-        return body  # YAML: re-submitted as it was
-    template.setdefault("Metadata", {})["cloudai:rolled-back-at"] = datetime.now().astimezone().isoformat()
-    return json.dumps(template)

@@ -4,7 +4,8 @@
 (``endpoint/<endpoint>/variant/<variant>``) and puts a target-tracking policy on the predefined metric
 ``SageMakerVariantInvocationsPerInstance``: Application Auto Scaling adds instances when the average
 invocations per instance per minute exceeds the target and removes them when it falls below.
-moto stores targets and policies (and reads them back) but never scales; AWS does.
+Application Auto Scaling refuses a variant that does not exist or is serverless, and a minimum above the
+maximum (locally, server-side as well). moto stores targets and policies but never scales; AWS does.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from multi_cloud.core.errors import NotFound
 from multi_cloud.core.settings import Settings, get_settings
 
 from aws_ai_services.errors import aws_errors
-from aws_ai_services.sagemaker.aws_validation import aws_error, check_range
 from aws_ai_services.session import ServiceClient
 
 NAMESPACE = "sagemaker"
@@ -49,8 +49,6 @@ class EndpointAutoscaling:
 
     client = ServiceClient("application-autoscaling")
 
-    sagemaker = ServiceClient("sagemaker")
-
     def enable(
         self,
         endpoint: str,
@@ -63,9 +61,6 @@ class EndpointAutoscaling:
         scale_out_cooldown: int = 60,
     ) -> VariantAutoscaling:
         """Scale ``variant`` between ``min_capacity`` and ``max_capacity`` instances on invocation rate."""
-        self._check_variant(endpoint, variant)
-        check_range("RegisterScalableTarget", min_capacity, "minCapacity", 1, max_capacity)
-        check_range("PutScalingPolicy", invocations_per_instance, "targetValue", 1e-6, 1e9)
         resource = resource_id(endpoint, variant)
         policy = f"{endpoint}-{variant}-invocations"
         with aws_errors("models.autoscaling"):
@@ -137,21 +132,3 @@ class EndpointAutoscaling:
                 ServiceNamespace=NAMESPACE, ResourceId=found.resource_id, ScalableDimension=DIMENSION
             )
         return True
-
-    def _check_variant(self, endpoint: str, variant: str) -> None:
-        """Application Auto Scaling refuses a resource that does not exist (moto does not check)."""
-        with aws_errors("models.autoscaling"):
-            description = self.sagemaker.describe_endpoint(EndpointName=endpoint)
-        variants = {v["VariantName"]: v for v in description.get("ProductionVariants", [])}
-        if variant not in variants:
-            raise aws_error(
-                "RegisterScalableTarget",
-                f"The variant {variant!r} is not part of endpoint {endpoint!r} "
-                f"(variants: {', '.join(variants)})",
-            )
-        if "CurrentServerlessConfig" in variants[variant]:
-            raise aws_error(
-                "RegisterScalableTarget",
-                f"Variant {variant!r} is serverless: it scales with MaxConcurrency, not with "
-                "DesiredInstanceCount; autoscale an instance-backed variant instead",
-            )

@@ -22,10 +22,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from multi_cloud.core.errors import InvalidArgument
 from multi_cloud.core.uris import split_uri
 
-from aws_ai_services.sagemaker.aws_validation import check_range
 from aws_ai_services.storage.s3 import S3Storage
 
 
@@ -42,11 +40,8 @@ class DataCaptureConfig:
     enabled: bool = True
 
     def request(self) -> dict[str, Any]:
-        split_uri(self.destination_s3_uri, scheme="s3")
-        check_range("CreateEndpointConfig", self.sampling_percentage, "initialSamplingPercentage", 0, 100)
+        """The ``DataCaptureConfig`` member; SageMaker checks it (percentage 0-100, at least one mode)."""
         modes = [m for m, on in (("Input", self.capture_input), ("Output", self.capture_output)) if on]
-        if not modes:
-            raise InvalidArgument("data capture needs capture_input or capture_output (or both)")
         return {
             "EnableCapture": self.enabled,
             "InitialSamplingPercentage": self.sampling_percentage,

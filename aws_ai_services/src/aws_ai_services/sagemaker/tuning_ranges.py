@@ -4,7 +4,9 @@ The classes are named like the SageMaker Python SDK's (``IntegerParameter``, ``C
 ``CategoricalParameter``) and render the ``ParameterRanges`` of ``CreateHyperParameterTuningJob``.
 ``Random`` draws every trial's values up front from a seeded generator (``RandomSeed``), so a tuning job
 is reproducible and its trials can run in parallel; ``Grid`` walks every combination of categorical values
-(SageMaker's grid search accepts categorical ranges only).
+(SageMaker's grid search accepts categorical ranges only). SageMaker checks the ranges (bounds, scaling,
+grid) when the job is created, and so does the local cloud; sampling here never raises, so a range the
+service will refuse still renders into the request that gets refused.
 """
 
 from __future__ import annotations
@@ -16,11 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from aws_ai_services.sagemaker.aws_validation import aws_error, check_enum
-
 ScalingType = Literal["Auto", "Linear", "Logarithmic", "ReverseLogarithmic"]
-SCALING_TYPES = ("Auto", "Linear", "Logarithmic", "ReverseLogarithmic")
-OPERATION = "CreateHyperParameterTuningJob"
 
 
 @dataclass(frozen=True)
@@ -29,17 +27,11 @@ class IntegerParameter:
     max_value: int
     scaling: ScalingType = "Auto"
 
-    def check(self, name: str) -> None:
-        _check_bounds(name, self.min_value, self.max_value, self.scaling)
-        if self.scaling == "ReverseLogarithmic":
-            raise aws_error(
-                OPERATION, f"ReverseLogarithmic scaling is only valid for continuous ranges ({name})"
-            )
-
     def sample(self, rng: random.Random) -> int:
-        if self.scaling == "Logarithmic":
-            return round(math.exp(rng.uniform(math.log(self.min_value), math.log(self.max_value))))
-        return rng.randint(self.min_value, self.max_value)
+        low, high = sorted((self.min_value, self.max_value))
+        if self.scaling == "Logarithmic" and low > 0:
+            return round(math.exp(rng.uniform(math.log(low), math.log(high))))
+        return rng.randint(low, high)
 
     def request(self, name: str) -> dict[str, str]:
         return {
@@ -56,18 +48,11 @@ class ContinuousParameter:
     max_value: float
     scaling: ScalingType = "Auto"
 
-    def check(self, name: str) -> None:
-        _check_bounds(name, self.min_value, self.max_value, self.scaling)
-        if self.scaling == "ReverseLogarithmic" and not (0 <= self.min_value and self.max_value < 1):
-            raise aws_error(
-                OPERATION, f"ReverseLogarithmic scaling needs 0 <= MinValue and MaxValue < 1 ({name})"
-            )
-
     def sample(self, rng: random.Random) -> float:
-        low, high = self.min_value, self.max_value
-        if self.scaling == "Logarithmic":
+        low, high = sorted((self.min_value, self.max_value))
+        if self.scaling == "Logarithmic" and low > 0:
             return math.exp(rng.uniform(math.log(low), math.log(high)))
-        if self.scaling == "ReverseLogarithmic":
+        if self.scaling == "ReverseLogarithmic" and 0 <= low and high < 1:
             return 1 - math.exp(rng.uniform(math.log(1 - high), math.log(1 - low)))
         return rng.uniform(low, high)
 
@@ -84,12 +69,8 @@ class ContinuousParameter:
 class CategoricalParameter:
     values: Sequence[str | int | float]
 
-    def check(self, name: str) -> None:
-        if not self.values:
-            raise aws_error(OPERATION, f"categorical range {name!r} has no values; give at least one")
-
     def sample(self, rng: random.Random) -> str | int | float:
-        return rng.choice(list(self.values))
+        return rng.choice(list(self.values)) if self.values else ""
 
     def request(self, name: str) -> dict[str, Any]:
         return {"Name": name, "Values": [str(v) for v in self.values]}
@@ -106,7 +87,6 @@ def parameter_ranges_request(ranges: Mapping[str, Parameter]) -> dict[str, list[
         "CategoricalParameterRanges": [],
     }
     for name, parameter in ranges.items():
-        parameter.check(name)
         kind = {
             IntegerParameter: "Integer",
             ContinuousParameter: "Continuous",
@@ -123,24 +103,17 @@ def random_configurations(ranges: Mapping[str, Parameter], count: int, seed: int
 
 
 def grid_configurations(ranges: Mapping[str, Parameter]) -> list[dict[str, Any]]:
-    """Every combination of the categorical values (the ``Grid`` strategy), in a stable order."""
-    not_categorical = sorted(n for n, p in ranges.items() if not isinstance(p, CategoricalParameter))
-    if not_categorical:
-        raise aws_error(
-            OPERATION,
-            f"The Grid strategy only supports categorical parameter ranges; {', '.join(not_categorical)} "
-            "are not. List their values with CategoricalParameter, or use the Random strategy.",
-        )
+    """Every combination of the categorical values (the ``Grid`` strategy), in a stable order.
+
+    SageMaker's grid takes categorical ranges only (it refuses the job otherwise); a numeric range counts
+    here as its two bounds.
+    """
     names = sorted(ranges)
-    values = [list(ranges[name].values) for name in names]  # type: ignore[union-attr]
+    values = [_grid_values(ranges[name]) for name in names]
     return [dict(zip(names, combination, strict=True)) for combination in itertools.product(*values)]
 
 
-def _check_bounds(name: str, low: float, high: float, scaling: str) -> None:
-    check_enum(OPERATION, scaling, "hyperParameterTuningJobConfig.parameterRanges.scalingType", SCALING_TYPES)
-    if low > high:
-        raise aws_error(
-            OPERATION, f"MinValue {low} is greater than MaxValue {high} for hyperparameter {name}"
-        )
-    if scaling == "Logarithmic" and low <= 0:
-        raise aws_error(OPERATION, f"Logarithmic scaling needs MinValue > 0 for hyperparameter {name}")
+def _grid_values(parameter: Parameter) -> list[Any]:
+    if isinstance(parameter, CategoricalParameter):
+        return list(parameter.values)
+    return list(dict.fromkeys((parameter.min_value, parameter.max_value)))

@@ -8,6 +8,7 @@ job as they finish; a stop request stops the running trials.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from datetime import datetime, timezone
@@ -18,6 +19,7 @@ from multi_cloud.emulation.jobs.store import BackgroundJob
 from aws_ai_services.emulator.sagemaker_tuning.bayesian import next_point
 from aws_ai_services.emulator.sagemaker_tuning.ranges import Range, grid_points, parse_ranges, random_points
 
+log = logging.getLogger(__name__)
 #: trials run at once on this machine, whatever MaxParallelTrainingJobs says (2 cores here)
 MAX_LOCAL_WORKERS = 2
 POLL_SECONDS = 0.05
@@ -48,6 +50,18 @@ class TuningExecution:
         self.started = time.monotonic()
 
     def run(self) -> None:
+        """Run the trials; whatever goes wrong in the local cloud ends the job ``Failed``, never stuck."""
+        try:
+            self._run()
+        except Exception as exc:  # noqa: BLE001 - SageMaker reports its own faults as InternalServerError
+            log.exception(
+                "tuning job %s: the local cloud failed", self.tuning.hyper_parameter_tuning_job_name
+            )
+            self.tuning.failure_reason = f"InternalServerError: the local cloud failed: {exc!r}"
+            self.tuning.hyper_parameter_tuning_end_time = datetime.now(timezone.utc)
+            self.tuning.hyper_parameter_tuning_job_status = "Failed"
+
+    def _run(self) -> None:
         running: list[Any] = []
         while not self.control.stop_requested.is_set():
             while len(running) < self.parallel and len(self.trials) < self.max_jobs:

@@ -44,7 +44,13 @@ def _check(request: dict[str, Any]) -> None:
             message="TrainingJobDefinition is required (TrainingJobDefinitions is not emulated)"
         )
     strategy = config.get("Strategy", "Bayesian")
-    if strategy == "Hyperband":  # any other unknown value is refused by the service-model check
+    if strategy not in (*STRATEGIES, "Hyperband"):  # the service-model check refuses these first
+        raise ValidationError(
+            message=f"1 validation error detected: Value '{strategy}' at "
+            "'hyperParameterTuningJobConfig.strategy' failed to satisfy constraint: "
+            "Member must satisfy enum value set: [Bayesian, Random, Hyperband, Grid]"
+        )
+    if strategy == "Hyperband":
         raise ValidationError(
             message=f"The {strategy} strategy is not emulated by the local cloud; use one of "
             f"{', '.join(STRATEGIES)} (Hyperband's early stopping needs SageMaker's own scheduler)"

@@ -1,1 +1,1 @@
-"""HTTP layer for every local emulator: ports, the WSGI app that never drops a request, the server."""
+"""HTTP layer for every local server: waitress behind a loopback guard, limits, error shapes, never-drop."""

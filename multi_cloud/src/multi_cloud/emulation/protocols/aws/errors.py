@@ -14,15 +14,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from multi_cloud.core.errors import (
-    AlreadyExists,
-    CloudError,
-    InvalidArgument,
-    NotFound,
-    PermissionDenied,
-    Throttled,
-    Unavailable,
-)
+from multi_cloud.core.errors import CloudError
+from multi_cloud.emulation.protocols.error_kinds import error_kind
 
 if TYPE_CHECKING:  # pragma: no cover
     from werkzeug.wrappers import Request, Response
@@ -134,17 +127,15 @@ class ErrorCodes:
 
 def error_from_cloud_error(exc: CloudError, operation: str, codes: ErrorCodes) -> AwsError:
     """Map an engine's CloudError to the service's AWS error; missing engines and Unsupported are 501."""
-    message = exc.message
-    if isinstance(exc, InvalidArgument):
-        return AwsError(codes.invalid, message)
-    if isinstance(exc, NotFound):
-        return AwsError(codes.not_found, message)
-    if isinstance(exc, AlreadyExists):
-        return AwsError(codes.conflict, message)
-    if isinstance(exc, PermissionDenied):
-        return AwsError(codes.denied, message)
-    if isinstance(exc, Throttled):
-        return AwsError(codes.throttled, message)
-    if isinstance(exc, Unavailable):
-        return AwsError(codes.unavailable, message, status=503)
-    return not_implemented(operation, message)  # Unsupported, MissingDependency, ConfigurationError
+    kind = error_kind(exc)
+    if kind == "unsupported":  # Unsupported, MissingDependency, ConfigurationError
+        return not_implemented(operation, exc.message)
+    code = {
+        "invalid": codes.invalid,
+        "not_found": codes.not_found,
+        "conflict": codes.conflict,
+        "denied": codes.denied,
+        "throttled": codes.throttled,
+        "unavailable": codes.unavailable,
+    }[kind]
+    return AwsError(code, exc.message, status=503 if kind == "unavailable" else None)

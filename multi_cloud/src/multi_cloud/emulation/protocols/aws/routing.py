@@ -4,7 +4,8 @@ JSON-protocol services are matched on ``X-Amz-Target`` (``RekognitionService.Det
 services on method + path against the model's ``requestUri`` templates, narrowed by the SigV4 signing
 name. An operation the model knows but the responder lacks answers 501 ``NotImplemented`` naming it; one
 the model does not know answers ``UnknownOperationException``. A responder method is the operation's
-snake_case name (``detect_faces(params, context) -> output dict``), as in moto's responses classes.
+snake_case name (``detect_faces(params, context) -> output dict``), as in moto's responses classes; with
+``validate_input`` its input is first checked against the model (:mod:`.validation`), as AWS does.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from multi_cloud.emulation.protocols.aws.errors import (
     error_response,
     not_implemented,
 )
+from multi_cloud.emulation.protocols.aws.validation import validate_input
 
 if TYPE_CHECKING:  # pragma: no cover
     from werkzeug.wrappers import Response
@@ -47,6 +49,8 @@ class AwsResponder:
     service_name: ClassVar[str] = ""
     #: the service's codes for invalid input, missing resources, ...
     error_codes: ClassVar[ErrorCodes] = ErrorCodes()
+    #: check each request against the service model before the handler runs, as AWS does (opt in)
+    validate_input: ClassVar[bool] = False
 
     def map_error(self, exc: CloudError, operation: str) -> AwsError:
         """The AWS error for an engine error raised while serving ``operation`` (override per service)."""
@@ -186,6 +190,8 @@ class AwsService:
             params = parse_json_request(model, context.request)
         else:
             params = parse_rest_request(model, context.request, uri_params)
+        if self.responder.validate_input:
+            validate_input(model, params)
         try:
             output = handler(params, context)
         except CloudError as exc:

@@ -27,8 +27,6 @@ from aws_ai_services.sagemaker.endpoint_config import (
     DEFAULT_INSTANCE_TYPE,
     ServerlessConfig,
     VariantSpec,
-    check_variants,
-    check_weights,
 )
 from aws_ai_services.sagemaker.inference_model import (
     check_artifact,
@@ -161,7 +159,6 @@ class SageMakerDeployer:
         check_resource_name("endpoint", endpoint_name)
         for model_name in model_names:
             check_resource_name("model", model_name)
-        check_variants(variants)
         config: dict[str, Any] = {"EndpointConfigName": endpoint_name}
         if data_capture is not None:
             config["DataCaptureConfig"] = data_capture.request()
@@ -250,9 +247,6 @@ class SageMakerDeployer:
     ) -> list[VariantState]:
         """Shift traffic (and optionally capacity) between variants without redeploying."""
         current = {v.name: v for v in self.describe_variants(endpoint_name)}
-        check_weights(
-            {**{n: v.weight for n, v in current.items()}, **weights}, "UpdateEndpointWeightsAndCapacities"
-        )
         counts = dict(instance_counts or {})
         desired = []
         for name in dict.fromkeys([*weights, *counts]):

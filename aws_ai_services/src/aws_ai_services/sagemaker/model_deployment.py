@@ -22,18 +22,18 @@ from multi_cloud.core.settings import Settings, get_settings
 from multi_cloud.core.types import Endpoint, EndpointStatus, Prediction
 
 from aws_ai_services.errors import aws_errors
-from aws_ai_services.sagemaker.data_capture import DataCaptureConfig
-from aws_ai_services.sagemaker.endpoint_config import (
+from aws_ai_services.sagemaker.monitor.data_capture import DataCaptureConfig
+from aws_ai_services.sagemaker.serving.endpoint_config import (
     DEFAULT_INSTANCE_TYPE,
     ServerlessConfig,
     VariantSpec,
 )
-from aws_ai_services.sagemaker.inference_model import (
+from aws_ai_services.sagemaker.serving.inference_model import (
     check_artifact,
     create_inference_model,
     delete_inference_model,
 )
-from aws_ai_services.sagemaker.payloads import VERBOSE_JSON, csv_body, predictions_from_body
+from aws_ai_services.sagemaker.serving.payloads import VERBOSE_JSON, csv_body, predictions_from_body
 from aws_ai_services.sagemaker.training_jobs import check_resource_name
 from aws_ai_services.session import ServiceClient
 from aws_ai_services.storage.s3 import S3Storage

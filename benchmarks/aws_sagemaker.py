@@ -42,12 +42,12 @@ def table(title: str, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> N
 
 def main() -> None:
     from aws_ai_services.client import AWSProvider
-    from aws_ai_services.sagemaker.data_capture import DataCaptureConfig
     from aws_ai_services.sagemaker.model_deployment import SageMakerDeployer
+    from aws_ai_services.sagemaker.monitor.data_capture import DataCaptureConfig
     from aws_ai_services.sagemaker.scripts import TRAIN_CHECKPOINTED
-    from aws_ai_services.sagemaker.spot_training import ManagedSpot, SpotInterruption
+    from aws_ai_services.sagemaker.training.spot_training import ManagedSpot, SpotInterruption
+    from aws_ai_services.sagemaker.training.tuning_ranges import ContinuousParameter, IntegerParameter
     from aws_ai_services.sagemaker.tuning import HyperparameterTuner
-    from aws_ai_services.sagemaker.tuning_ranges import ContinuousParameter, IntegerParameter
     from multi_cloud.core.settings import get_settings
     from multi_cloud.core.types import TrainingSpec
     from multi_cloud.demos.scripts import iris_csv

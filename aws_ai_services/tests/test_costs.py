@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import functools
-import io
 import json
 import os
-import tarfile
 import urllib.request
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -145,32 +142,15 @@ class TestAWSCostConformance(CostConformance):
 
 
 # ----------------------------------------------------------------------------- live endpoints
-@functools.cache
-def model_archive() -> bytes:
-    """A loadable model.tar.gz (a DummyClassifier): CreateEndpoint loads the model, as SageMaker does."""
-    import joblib
-    from sklearn.dummy import DummyClassifier
-
-    model, archive = io.BytesIO(), io.BytesIO()
-    joblib.dump(DummyClassifier().fit([[0.0], [1.0]], [0, 1]), model)
-    with tarfile.open(fileobj=archive, mode="w:gz") as tar:
-        info = tarfile.TarInfo("model.joblib")
-        info.size = len(model.getvalue())
-        tar.addfile(info, io.BytesIO(model.getvalue()))
-    return archive.getvalue()
-
-
 def make_endpoint(name: str, instance_type: str, count: int = 1) -> None:
-    """An InService endpoint serving a small real model (a model that cannot load makes it Failed)."""
-    s3, sagemaker = aws_client("s3"), aws_client("sagemaker")
-    s3.create_bucket(Bucket="cost-models")
-    s3.put_object(Bucket="cost-models", Key=f"{name}/model.tar.gz", Body=model_archive())
+    """An InService endpoint: the local cloud serves only models whose artifact it can load."""
+    sagemaker = aws_client("sagemaker")
     sagemaker.create_model(
         ModelName=f"{name}-model",
         ExecutionRoleArn="arn:aws:iam::123456789012:role/cloudai-sagemaker",
         PrimaryContainer={
             "Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/sklearn:1",
-            "ModelDataUrl": f"s3://cost-models/{name}/model.tar.gz",
+            "ModelDataUrl": model_artifact(),
         },
     )
     sagemaker.create_endpoint_config(
@@ -185,6 +165,28 @@ def make_endpoint(name: str, instance_type: str, count: int = 1) -> None:
         ],
     )
     sagemaker.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-config")
+
+
+def model_artifact() -> str:
+    """A tiny scikit-learn model as model.tar.gz in S3 (created once per test's fresh cloud)."""
+    import io
+    import tarfile
+
+    import joblib
+    from sklearn.dummy import DummyClassifier
+
+    s3 = aws_client("s3")
+    if "cost-models" not in [b["Name"] for b in s3.list_buckets()["Buckets"]]:
+        model = io.BytesIO()
+        joblib.dump(DummyClassifier().fit([[0.0], [1.0]], [0, 1]), model)
+        archive = io.BytesIO()
+        with tarfile.open(fileobj=archive, mode="w:gz") as tar:
+            info = tarfile.TarInfo("model.joblib")
+            info.size = len(model.getvalue())
+            tar.addfile(info, io.BytesIO(model.getvalue()))
+        s3.create_bucket(Bucket="cost-models")
+        s3.put_object(Bucket="cost-models", Key="model.tar.gz", Body=archive.getvalue())
+    return "s3://cost-models/model.tar.gz"
 
 
 def put_metric(endpoint: str, metric: str, values: list[float], *, namespace: str) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from aws_ai_services.client import AWSProvider
 from aws_ai_services.emulator.sagemaker_batch.jsonpath_filter import FilterError, apply_filter
-from aws_ai_services.sagemaker.transform_options import BYTES_PER_MB, TransformOptions
+from aws_ai_services.sagemaker.batch.transform_options import BYTES_PER_MB, TransformOptions
 from botocore.exceptions import WaiterError
 from multi_cloud.core.errors import InvalidArgument
 from multi_cloud.emulation.jobs.script_mode import pack_model_dir

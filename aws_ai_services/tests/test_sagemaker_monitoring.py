@@ -16,8 +16,8 @@ from aws_ai_services.emulator.sagemaker_monitor.baseline import constraints, sta
 from aws_ai_services.emulator.sagemaker_monitor.captures import captured_rows
 from aws_ai_services.emulator.sagemaker_monitor.checks import check_traffic
 from aws_ai_services.emulator.sagemaker_monitor.drift import ks_p_value, ks_statistic, psi
-from aws_ai_services.sagemaker.data_capture import DataCaptureConfig, decoded_data, read_captures
 from aws_ai_services.sagemaker.model_deployment import SageMakerDeployer
+from aws_ai_services.sagemaker.monitor.data_capture import DataCaptureConfig, decoded_data, read_captures
 from aws_ai_services.sagemaker.monitoring import ModelMonitor
 from multi_cloud.core.errors import InvalidArgument, NotFound
 from multi_cloud.demos.scripts import iris_csv

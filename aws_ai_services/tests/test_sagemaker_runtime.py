@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from aws_ai_services.client import AWSProvider
-from aws_ai_services.sagemaker.data_capture import DataCaptureConfig
-from aws_ai_services.sagemaker.endpoint_config import VariantSpec
 from aws_ai_services.sagemaker.model_deployment import SageMakerDeployer
+from aws_ai_services.sagemaker.monitor.data_capture import DataCaptureConfig
 from aws_ai_services.sagemaker.scripts import SERVE_SKLEARN
+from aws_ai_services.sagemaker.serving.endpoint_config import VariantSpec
 from botocore.exceptions import ClientError
 from multi_cloud.emulation.jobs.script_mode import pack_model_dir
 

@@ -12,7 +12,7 @@ from aws_ai_services.emulator.moto_state import MotoS3
 from aws_ai_services.emulator.sagemaker_training.checkpoints import CheckpointSync
 from aws_ai_services.infrastructure.price_catalog import PriceCatalog
 from aws_ai_services.sagemaker.scripts import TRAIN_CHECKPOINTED
-from aws_ai_services.sagemaker.spot_training import (
+from aws_ai_services.sagemaker.training.spot_training import (
     INTERRUPTION_TAG,
     ManagedSpot,
     SpotInterruption,

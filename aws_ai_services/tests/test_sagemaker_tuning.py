@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from aws_ai_services.client import AWSProvider
 from aws_ai_services.emulator.sagemaker_tuning.ranges import parse_ranges, random_points
-from aws_ai_services.sagemaker.tuning import HyperparameterTuner
-from aws_ai_services.sagemaker.tuning_ranges import (
+from aws_ai_services.sagemaker.training.tuning_ranges import (
     CategoricalParameter,
     ContinuousParameter,
     IntegerParameter,
     parameter_ranges_request,
 )
+from aws_ai_services.sagemaker.tuning import HyperparameterTuner
 from multi_cloud.core.errors import AlreadyExists, InvalidArgument
 from multi_cloud.core.types import TrainingSpec
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 from aws_ai_services.client import AWSProvider
-from aws_ai_services.sagemaker.autoscaling import EndpointAutoscaling
-from aws_ai_services.sagemaker.endpoint_config import ServerlessConfig, VariantSpec
 from aws_ai_services.sagemaker.model_deployment import SageMakerDeployer
+from aws_ai_services.sagemaker.serving.autoscaling import EndpointAutoscaling
+from aws_ai_services.sagemaker.serving.endpoint_config import ServerlessConfig, VariantSpec
 from aws_ai_services.sagemaker.teardown import EndpointJanitor
 from botocore.config import Config
 from botocore.exceptions import ClientError, ParamValidationError

@@ -19,9 +19,9 @@ from multi_cloud.core.types import BatchPredictionJob
 from multi_cloud.core.uris import split_uri
 
 from aws_ai_services.errors import aws_errors
-from aws_ai_services.sagemaker.inference_model import check_artifact, create_inference_model
+from aws_ai_services.sagemaker.batch.transform_options import TransformOptions
+from aws_ai_services.sagemaker.serving.inference_model import check_artifact, create_inference_model
 from aws_ai_services.sagemaker.training_jobs import check_resource_name
-from aws_ai_services.sagemaker.transform_options import TransformOptions
 from aws_ai_services.session import ServiceClient
 from aws_ai_services.storage.s3 import S3Storage
 

@@ -22,20 +22,18 @@ from multi_cloud.core.settings import Settings, get_settings
 from multi_cloud.core.types import Endpoint, EndpointStatus, Prediction
 
 from aws_ai_services.errors import aws_errors
-from aws_ai_services.sagemaker.data_capture import DataCaptureConfig
-from aws_ai_services.sagemaker.endpoint_config import (
+from aws_ai_services.sagemaker.monitor.data_capture import DataCaptureConfig
+from aws_ai_services.sagemaker.serving.endpoint_config import (
     DEFAULT_INSTANCE_TYPE,
     ServerlessConfig,
     VariantSpec,
-    check_variants,
-    check_weights,
 )
-from aws_ai_services.sagemaker.inference_model import (
+from aws_ai_services.sagemaker.serving.inference_model import (
     check_artifact,
     create_inference_model,
     delete_inference_model,
 )
-from aws_ai_services.sagemaker.payloads import VERBOSE_JSON, csv_body, predictions_from_body
+from aws_ai_services.sagemaker.serving.payloads import VERBOSE_JSON, csv_body, predictions_from_body
 from aws_ai_services.sagemaker.training_jobs import check_resource_name
 from aws_ai_services.session import ServiceClient
 from aws_ai_services.storage.s3 import S3Storage
@@ -161,7 +159,6 @@ class SageMakerDeployer:
         check_resource_name("endpoint", endpoint_name)
         for model_name in model_names:
             check_resource_name("model", model_name)
-        check_variants(variants)
         config: dict[str, Any] = {"EndpointConfigName": endpoint_name}
         if data_capture is not None:
             config["DataCaptureConfig"] = data_capture.request()
@@ -250,9 +247,6 @@ class SageMakerDeployer:
     ) -> list[VariantState]:
         """Shift traffic (and optionally capacity) between variants without redeploying."""
         current = {v.name: v for v in self.describe_variants(endpoint_name)}
-        check_weights(
-            {**{n: v.weight for n, v in current.items()}, **weights}, "UpdateEndpointWeightsAndCapacities"
-        )
         counts = dict(instance_counts or {})
         desired = []
         for name in dict.fromkeys([*weights, *counts]):

@@ -30,7 +30,7 @@ from multi_cloud.core.uris import split_uri
 
 from aws_ai_services.errors import aws_errors
 from aws_ai_services.sagemaker.images import model_monitor_image_uri
-from aws_ai_services.sagemaker.monitoring_alarms import DriftAlarms
+from aws_ai_services.sagemaker.monitor.monitoring_alarms import DriftAlarms
 from aws_ai_services.sagemaker.waiting import wait_until_done
 from aws_ai_services.session import ServiceClient
 from aws_ai_services.storage.s3 import S3Storage

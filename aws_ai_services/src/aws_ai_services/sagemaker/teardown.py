@@ -19,9 +19,9 @@ from typing import Any
 from multi_cloud.core.errors import InvalidArgument
 
 from aws_ai_services.errors import aws_errors
-from aws_ai_services.sagemaker.autoscaling import EndpointAutoscaling
-from aws_ai_services.sagemaker.endpoint_metrics import EndpointMetrics
 from aws_ai_services.sagemaker.model_deployment import DeletedEndpoint, SageMakerDeployer
+from aws_ai_services.sagemaker.serving.autoscaling import EndpointAutoscaling
+from aws_ai_services.sagemaker.serving.endpoint_metrics import EndpointMetrics
 
 
 @dataclass(frozen=True)

@@ -27,17 +27,17 @@ from multi_cloud.core.types import TrainingSpec
 from multi_cloud.core.uris import split_uri
 
 from aws_ai_services.errors import aws_errors
-from aws_ai_services.sagemaker.hyperparameters import display_hyperparameters, encode_hyperparameters
 from aws_ai_services.sagemaker.images import sklearn_image_uri
-from aws_ai_services.sagemaker.source_code import pack_source, resolve_entry_point
-from aws_ai_services.sagemaker.spot_training import (
+from aws_ai_services.sagemaker.training.hyperparameters import display_hyperparameters, encode_hyperparameters
+from aws_ai_services.sagemaker.training.source_code import pack_source, resolve_entry_point
+from aws_ai_services.sagemaker.training.spot_training import (
     ManagedSpot,
     SpotInterruption,
     SpotSavings,
     spot_savings,
 )
-from aws_ai_services.sagemaker.training_logs import TrainingLogs, metrics_in_logs
-from aws_ai_services.sagemaker.training_result import SageMakerTrainingJob
+from aws_ai_services.sagemaker.training.training_logs import TrainingLogs, metrics_in_logs
+from aws_ai_services.sagemaker.training.training_result import SageMakerTrainingJob
 from aws_ai_services.sagemaker.waiting import wait_until_done
 from aws_ai_services.session import ServiceClient
 from aws_ai_services.storage.s3 import S3Storage

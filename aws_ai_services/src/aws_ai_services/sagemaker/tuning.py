@@ -19,9 +19,9 @@ from multi_cloud.core.errors import InvalidArgument
 from multi_cloud.core.types import TrainingSpec
 
 from aws_ai_services.errors import aws_errors
+from aws_ai_services.sagemaker.training.tuning_ranges import Parameter, parameter_ranges_request
+from aws_ai_services.sagemaker.training.tuning_result import ObjectiveType, TuningJob, TuningTrial
 from aws_ai_services.sagemaker.training_jobs import SageMakerTrainer
-from aws_ai_services.sagemaker.tuning_ranges import Parameter, parameter_ranges_request
-from aws_ai_services.sagemaker.tuning_result import ObjectiveType, TuningJob, TuningTrial
 from aws_ai_services.sagemaker.waiting import wait_until_done
 
 Strategy = Literal["Random", "Grid", "Bayesian", "Hyperband"]

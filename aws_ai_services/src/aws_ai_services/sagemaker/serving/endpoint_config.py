@@ -8,7 +8,6 @@ so does the local cloud, server-side.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,14 +51,3 @@ class VariantSpec:
             variant["InstanceType"] = self.instance_type
             variant["InitialInstanceCount"] = self.instance_count
         return variant
-
-
-def check_variants(variants: Sequence[VariantSpec], operation: str = "CreateEndpointConfig") -> None:
-    """Nothing to check here: SageMaker refuses a bad config itself (locally, the emulator's moto patches).
-
-    Kept only so callers that still call it keep importing; remove the call and this function together.
-    """
-
-
-def check_weights(weights: Mapping[str, float], operation: str) -> None:
-    """Nothing to check here: ``UpdateEndpointWeightsAndCapacities`` refuses bad weights itself."""

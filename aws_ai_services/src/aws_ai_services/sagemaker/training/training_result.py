@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from multi_cloud.core.types import TrainingJob
 
-from aws_ai_services.sagemaker.spot_training import SpotSavings
+from aws_ai_services.sagemaker.training.spot_training import SpotSavings
 
 
 @dataclass(frozen=True)

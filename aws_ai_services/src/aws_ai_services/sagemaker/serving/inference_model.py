@@ -11,7 +11,7 @@ from multi_cloud.core.uris import split_uri
 from aws_ai_services.errors import aws_errors
 from aws_ai_services.sagemaker.images import sklearn_image_uri
 from aws_ai_services.sagemaker.scripts import SERVE_SKLEARN
-from aws_ai_services.sagemaker.source_code import pack_source
+from aws_ai_services.sagemaker.training.source_code import pack_source
 from aws_ai_services.storage.s3 import S3Storage
 
 

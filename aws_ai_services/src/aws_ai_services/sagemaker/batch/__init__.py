@@ -1,0 +1,1 @@
+"""Batch transform building blocks: the transform job options."""

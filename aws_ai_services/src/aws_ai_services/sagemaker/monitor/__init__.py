@@ -1,0 +1,1 @@
+"""Monitoring building blocks: data capture configuration and reading, drift alarms."""

@@ -1,0 +1,1 @@
+"""Serving building blocks: endpoint configs and variants, autoscaling, models, payloads, metrics."""

@@ -1,0 +1,1 @@
+"""Training building blocks: hyperparameters, source archives, spot settings, logs, results, tuning ranges."""

@@ -429,10 +429,8 @@ class CloudFormationStacks:
     def _stack_or_none(self, name_or_id: str) -> dict[str, Any] | None:
         try:
             stack = self.describe(name_or_id)
-        except (NotFound, InvalidArgument) as exc:
-            if "does not exist" in exc.message or isinstance(exc, NotFound):
-                return None
-            raise
+        except NotFound:  # ValidationError "Stack with id ... does not exist" (aws_ai_services.errors)
+            return None
         return None if stack["StackStatus"] == "DELETE_COMPLETE" else stack
 
     @staticmethod

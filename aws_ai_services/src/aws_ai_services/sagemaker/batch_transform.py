@@ -18,6 +18,7 @@ from multi_cloud.core.settings import Settings, get_settings
 from multi_cloud.core.types import BatchPredictionJob
 from multi_cloud.core.uris import split_uri
 
+from aws_ai_services import states
 from aws_ai_services.errors import aws_errors
 from aws_ai_services.sagemaker.batch.transform_options import TransformOptions
 from aws_ai_services.sagemaker.serving.inference_model import check_artifact, create_inference_model
@@ -130,6 +131,7 @@ class BatchTransformer:
         return SageMakerTransformJob(
             name=job_name,
             status=description["TransformJobStatus"],
+            state=states.job_state(description["TransformJobStatus"]),
             provider=self.provider,
             input_uri=description["TransformInput"]["DataSource"]["S3DataSource"]["S3Uri"],
             output_uri=output_uri,

@@ -19,8 +19,9 @@ from typing import Any
 
 from multi_cloud.core.errors import AlreadyExists, CloudError, InvalidArgument, NotFound, error_for_status
 from multi_cloud.core.settings import Settings, get_settings
-from multi_cloud.core.types import Endpoint, EndpointStatus, Prediction
+from multi_cloud.core.types import Endpoint, Prediction
 
+from aws_ai_services import states
 from aws_ai_services.errors import aws_errors
 from aws_ai_services.sagemaker.monitor.data_capture import DataCaptureConfig
 from aws_ai_services.sagemaker.serving.endpoint_config import (
@@ -42,15 +43,6 @@ VARIANT_NAME = "AllTraffic"
 #: seconds between DescribeEndpoint polls (local endpoints are decided on creation; AWS's take minutes)
 WAIT_DELAY_SECONDS = 15
 WAIT_MAX_ATTEMPTS = 120
-#: SageMaker endpoint statuses folded into the portable four
-_STATUS: Mapping[str, EndpointStatus] = {
-    "InService": "InService",
-    "Updating": "InService",
-    "SystemUpdating": "InService",
-    "RollingBack": "InService",
-    "Creating": "Creating",
-    "Deleting": "Deleting",
-}
 
 
 @dataclass(frozen=True)
@@ -270,7 +262,8 @@ class SageMakerDeployer:
         first = self._setup(description)[:1]
         return Endpoint(
             name=description["EndpointName"],
-            status=_STATUS.get(description["EndpointStatus"], "Failed"),
+            status=description["EndpointStatus"],
+            state=states.endpoint_state(description["EndpointStatus"]),
             provider=self.provider,
             model_name=first[0].model_name if first else "",
             model_artifact=first[0].artifact if first else "",
@@ -285,7 +278,8 @@ class SageMakerDeployer:
                 endpoints += [
                     Endpoint(
                         name=e["EndpointName"],
-                        status=_STATUS.get(e["EndpointStatus"], "Failed"),
+                        status=e["EndpointStatus"],
+                        state=states.endpoint_state(e["EndpointStatus"]),
                         provider=self.provider,
                     )
                     for e in page.get("Endpoints", [])

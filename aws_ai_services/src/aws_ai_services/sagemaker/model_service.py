@@ -7,7 +7,14 @@ from collections.abc import Sequence
 from multi_cloud.core.base import ModelService
 from multi_cloud.core.errors import InvalidArgument
 from multi_cloud.core.settings import Settings, get_settings
-from multi_cloud.core.types import BatchPredictionJob, Endpoint, Prediction, TrainingJob, TrainingSpec
+from multi_cloud.core.types import (
+    BatchPredictionJob,
+    Endpoint,
+    JobState,
+    Prediction,
+    TrainingJob,
+    TrainingSpec,
+)
 
 from aws_ai_services.sagemaker.batch_transform import BatchTransformer
 from aws_ai_services.sagemaker.model_deployment import SageMakerDeployer
@@ -33,7 +40,7 @@ class AWSModelService(ModelService):
 
     def deploy(self, job_or_artifact: TrainingJob | str, endpoint_name: str) -> Endpoint:
         if isinstance(job_or_artifact, TrainingJob):
-            if job_or_artifact.status != "Completed" or not job_or_artifact.model_artifact:
+            if job_or_artifact.state is not JobState.SUCCEEDED or not job_or_artifact.model_artifact:
                 raise InvalidArgument(
                     f"training job {job_or_artifact.name!r} is {job_or_artifact.status}; only a Completed "
                     "job has a model to deploy (see its failure_reason, fix the script and train again)",

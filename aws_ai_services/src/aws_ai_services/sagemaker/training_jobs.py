@@ -26,6 +26,7 @@ from multi_cloud.core.settings import Settings, get_settings
 from multi_cloud.core.types import TrainingSpec
 from multi_cloud.core.uris import split_uri
 
+from aws_ai_services import states
 from aws_ai_services.errors import aws_errors
 from aws_ai_services.sagemaker.images import sklearn_image_uri
 from aws_ai_services.sagemaker.training.hyperparameters import display_hyperparameters, encode_hyperparameters
@@ -236,6 +237,7 @@ class SageMakerTrainer:
         return SageMakerTrainingJob(
             name=name,
             status=status,
+            state=states.job_state(status),
             provider=self.provider,
             model_artifact=artifact if status == "Completed" else "",
             metrics=metrics,

@@ -111,3 +111,15 @@ def test_lambda_handlers_find_moto(moto: Target) -> None:
     from multi_cloud.emulation.http import running
 
     assert running.url_of("moto") == moto.url
+
+
+def test_gzipped_json_bodies_reach_the_service(moto: Target, aws: Any) -> None:
+    """botocore compresses large CloudWatch bodies (Content-Encoding: gzip): not a malformed JSON body."""
+    cloudwatch = aws("cloudwatch")
+    data = [
+        {"MetricName": f"m{i}", "Value": 1.0, "Dimensions": [{"Name": "Endpoint", "Value": "e" * 50}]}
+        for i in range(500)
+    ]
+    cloudwatch.put_metric_data(Namespace="cloudai-test", MetricData=data)
+    pages = cloudwatch.get_paginator("list_metrics").paginate(Namespace="cloudai-test")
+    assert sum(len(page["Metrics"]) for page in pages) == 500

@@ -17,8 +17,14 @@ from multi_cloud.emulation.http.problems import MALFORMED, ErrorShape, Problem, 
 
 
 def aws_json_protocol(environ: Mapping[str, Any]) -> bool:
-    """True for a request in an AWS JSON protocol (1.0/1.1): it names its operation in ``X-Amz-Target``."""
-    return bool(environ.get("HTTP_X_AMZ_TARGET"))
+    """True for a request in an AWS JSON protocol (1.0/1.1): ``X-Amz-Target`` and a JSON content type.
+
+    Smithy RPC v2 CBOR (``application/cbor``) is binary, and botocore gzips large bodies (``Content-Encoding:
+    gzip``, e.g. CloudWatch ``PutMetricData``): those are left to the service, which decodes them.
+    """
+    content_type = str(environ.get("CONTENT_TYPE", "")).lower()
+    encoded = str(environ.get("HTTP_CONTENT_ENCODING", "")).strip().lower() not in ("", "identity")
+    return bool(environ.get("HTTP_X_AMZ_TARGET")) and "cbor" not in content_type and not encoded
 
 
 def json_object_problem(body: bytes) -> str:

@@ -97,5 +97,5 @@ def _as_published(event: Any) -> Any:
     from moto.core.utils import iso_8601_datetime_without_milliseconds, utcfromtimestamp
 
     published = {k: v for k, v in event.items() if k != "ingestion-time"}
-    published["time"] = iso_8601_datetime_without_milliseconds(utcfromtimestamp(float(event["time"])))
+    published["time"] = iso_8601_datetime_without_milliseconds(utcfromtimestamp(float(event["time"])))  # type: ignore[arg-type]  # moto annotates int, accepts float
     return published

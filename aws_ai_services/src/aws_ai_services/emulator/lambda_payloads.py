@@ -103,7 +103,7 @@ def stack_trace(traceback_text: str, code_dir: str = "") -> list[str]:
 def _error_log(error: dict[str, Any]) -> str:
     """The lines Lambda's Python runtime logs for a failed invocation."""
     if error["errorType"] == "Sandbox.Timedout":
-        return error["errorMessage"].replace(" Error: ", " ", 1) + "\n"
+        return str(error["errorMessage"]).replace(" Error: ", " ", 1) + "\n"
     text = f"[ERROR] {error['errorType']}: {error['errorMessage']}\n"
     if error.get("stackTrace"):
         text += "Traceback (most recent call last):\n" + "".join(error["stackTrace"])

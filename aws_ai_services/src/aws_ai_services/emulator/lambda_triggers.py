@@ -51,7 +51,7 @@ def _invoke_target(
     payload = dict(event)
     payload.pop("ingestion-time", None)
     if isinstance(payload.get("time"), (int, float)):
-        payload["time"] = iso_8601_datetime_without_milliseconds(utcfromtimestamp(float(payload["time"])))
+        payload["time"] = iso_8601_datetime_without_milliseconds(utcfromtimestamp(float(payload["time"])))  # type: ignore[arg-type]  # moto annotates int, accepts float
     if transform:
         payload = _target_input(module, target, payload)
     arn = target["Arn"]

@@ -33,7 +33,10 @@ class PollyVoice:
 def catalog() -> tuple[PollyVoice, ...]:
     """Every voice in the catalog file, whether or not its espeak-ng language is installed."""
     text = (
-        resources.files("aws_ai_services.emulator").joinpath("catalog", "polly_voices.tsv").read_text("utf-8")
+        resources.files("aws_ai_services.emulator")
+        .joinpath("catalog")
+        .joinpath("polly_voices.tsv")
+        .read_text("utf-8")
     )
     rows = csv.DictReader((line for line in text.splitlines() if not line.startswith("#")), delimiter="\t")
     return tuple(

@@ -97,9 +97,9 @@ def number(text: str) -> Resolved | None:
             end += 1
         while end > start + 1 and tokens[end - 1] in ("and", "a"):
             end -= 1
-        value = words_to_number(tokens[start:end])
-        if value is not None:
-            return " ".join(tokens[start:end]), str(value)
+        number = words_to_number(tokens[start:end])
+        if number is not None:
+            return " ".join(tokens[start:end]), str(number)
     return None
 
 

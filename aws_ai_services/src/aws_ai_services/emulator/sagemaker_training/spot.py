@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 INTERRUPTION_TAG = "cloudai:spot-interruption"
 #: the dated price catalog shipped with the AWS package (data only; read, not imported)
@@ -44,7 +45,8 @@ def interruption_from_tags(tags: Iterable[Mapping[str, str]] | None) -> Interrup
 def spot_discount(instance_type: str) -> float:
     """The catalog's typical spot saving for the instance family (0.0 when it has none)."""
     family = instance_type.removeprefix("ml.").split(".")[0]
-    table = _catalog().get("managed_spot_training", {}).get("discount_by_family", {})
+    spot: dict[str, Any] = _catalog().get("managed_spot_training", {})
+    table: dict[str, dict[str, float]] = spot.get("discount_by_family", {})
     return float(table.get(family, {}).get("typical", 0.0))
 
 
@@ -56,10 +58,12 @@ def billable_seconds(training_seconds: int, *, spot: bool, instance_type: str) -
 
 
 @cache
-def _catalog() -> dict[str, object]:
-    path = resources.files("aws_ai_services").joinpath(*CATALOG)
+def _catalog() -> dict[str, Any]:
+    path = resources.files("aws_ai_services")
+    for part in CATALOG:
+        path = path.joinpath(part)
     try:
-        data: dict[str, object] = json.loads(path.read_text())
+        data: dict[str, Any] = json.loads(path.read_text())
     except (OSError, ValueError):
         return {}
     return data

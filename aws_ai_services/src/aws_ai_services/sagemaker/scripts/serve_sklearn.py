@@ -9,6 +9,7 @@ answer in the same way: multi_cloud.emulation.serving.sklearn_container.)
 
 import json
 import os
+from typing import Any
 
 import joblib
 
@@ -25,13 +26,13 @@ def model_fn(model_dir: str) -> object:
     )
 
 
-def predict_fn(input_data: object, model: object) -> dict:
+def predict_fn(input_data: object, model: object) -> dict[str, Any]:
     predictions = model.predict(input_data)  # type: ignore[attr-defined]
     probabilities = model.predict_proba(input_data) if hasattr(model, "predict_proba") else None
     return {"predictions": predictions, "probabilities": probabilities}
 
 
-def output_fn(prediction: dict, accept: str) -> object:
+def output_fn(prediction: dict[str, Any], accept: str) -> object:
     kind, _, parameters = accept.partition(";")
     if kind.strip().lower() == "application/json" and "verbose" in parameters.replace(" ", "").split(";"):
         answer = {"predictions": prediction["predictions"].tolist()}

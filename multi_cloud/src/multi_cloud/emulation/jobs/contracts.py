@@ -24,7 +24,8 @@ def hp_string(value: Any) -> str:
 class ContainerContract(Protocol):
     """What a provider's training container gives the script it runs."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def environment(
         self, layout: ContainerLayout, hyperparameters: Mapping[str, Any], channels: Sequence[str]

@@ -44,7 +44,8 @@ class ForkedChild:
     def __init__(self, connection: socket.socket) -> None:
         self._connection = connection
         self._buffer = b""
-        self.pid = int(self._message(block=True)["pid"])
+        first = self._message(block=True)
+        self.pid = int(first["pid"]) if first else -1
         self._returncode: int | None = None
 
     def _message(self, *, block: bool) -> dict[str, int] | None:

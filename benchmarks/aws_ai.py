@@ -61,8 +61,8 @@ def main() -> None:
     from aws_ai_services.emulator.sagemaker_serving.artifacts import Artifacts
     from multi_cloud.core.settings import get_settings
     from multi_cloud.local_cloud import LocalCloud
-    from multi_cloud.onprem.faces import detect_faces
-    from multi_cloud.onprem.imaging import decode_image
+    from multi_cloud.onprem.engines.faces import detect_faces
+    from multi_cloud.onprem.engines.imaging import decode_image
     from multi_cloud.testing.conformance import media
 
     cloud = LocalCloud(["moto"], preferred_ports=False).start()

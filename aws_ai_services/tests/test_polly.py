@@ -129,7 +129,7 @@ def test_synthesize_to_file_writes_a_playable_wav(ai_cloud, tmp_path) -> None:  
 
 
 def test_catalog_voices_name_installed_espeak_variants() -> None:
-    from multi_cloud.onprem import tts
+    from multi_cloud.onprem.engines import tts
 
     variants = set(tts.installed_variants())
     for voice in polly_voices.catalog():

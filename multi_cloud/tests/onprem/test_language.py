@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 from multi_cloud.core.errors import InvalidArgument, Unsupported
-from multi_cloud.onprem.key_phrases import locate, relevance
+from multi_cloud.onprem.engines.key_phrases import locate, relevance
+from multi_cloud.onprem.engines.sentiment import scores_from_vader
+from multi_cloud.onprem.engines.text_input import MAX_TEXT_BYTES
 from multi_cloud.onprem.language import OnPremLanguage
 from multi_cloud.onprem.provider import OnPremProvider
-from multi_cloud.onprem.sentiment import scores_from_vader
-from multi_cloud.onprem.text_input import MAX_TEXT_BYTES
 from multi_cloud.testing.conformance.language import LanguageConformance
 
 

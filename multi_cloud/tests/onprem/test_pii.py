@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from multi_cloud.onprem.pii import PII_TYPES, find_pii, luhn_valid
+from multi_cloud.onprem.engines.pii import PII_TYPES, find_pii, luhn_valid
 
 
 def kinds(text: str) -> list[tuple[str, str]]:
@@ -115,7 +115,7 @@ def test_text_without_pii() -> None:
 
 
 def test_phone_in_parentheses_excludes_the_closing_parenthesis():
-    from multi_cloud.onprem.pii import find_pii
+    from multi_cloud.onprem.engines.pii import find_pii
 
     text = "Call the desk (office, +1 206 555 0100) today"
     phones = [e for e in find_pii(text) if e.type == "PHONE"]

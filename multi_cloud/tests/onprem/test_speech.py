@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from multi_cloud.core.errors import InvalidArgument, MissingDependency, Unsupported
-from multi_cloud.onprem.audio import MAX_AUDIO_SECONDS, pcm16_to_wav, read_wav, write_wav
+from multi_cloud.onprem.engines.audio import MAX_AUDIO_SECONDS, pcm16_to_wav, read_wav, write_wav
 from multi_cloud.onprem.provider import OnPremProvider
 from multi_cloud.onprem.speech import OnPremSpeech
 from multi_cloud.testing.conformance.speech import INTENT_PHRASES, SpeechConformance

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from multi_cloud.core.errors import InvalidArgument, MissingDependency, Unsupported
-from multi_cloud.onprem.language_codes import to_iso1
+from multi_cloud.onprem.engines.language_codes import to_iso1
 from multi_cloud.onprem.provider import OnPremProvider
 from multi_cloud.onprem.translation import MAX_TRANSLATION_BYTES, OnPremTranslation, parse_modes
 from multi_cloud.testing.conformance.translation import TranslationConformance

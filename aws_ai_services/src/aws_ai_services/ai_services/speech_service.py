@@ -36,7 +36,7 @@ def phrase_utterance(phrase: str) -> str:
 
 def wav_to_pcm(audio: bytes, rate: int = SAMPLE_RATE) -> bytes:
     """16-bit mono PCM at ``rate`` from a WAV file (InvalidArgument naming the format otherwise)."""
-    from multi_cloud.onprem.audio import read_wav, resample, to_int16
+    from multi_cloud.onprem.engines.audio import read_wav, resample, to_int16
 
     return bytes(to_int16(resample(read_wav(audio), rate).samples).tobytes())
 

@@ -138,7 +138,7 @@ class ComprehendResponses(AwsResponder):
 
     # ------------------------------------------------------------------ engines
     def _sentiment(self, text: str, language: str) -> dict[str, Any]:
-        from multi_cloud.onprem.sentiment import SENTIMENT_LANGUAGES
+        from multi_cloud.onprem.engines.sentiment import SENTIMENT_LANGUAGES
 
         if language not in SENTIMENT_LANGUAGES:
             raise not_implemented(

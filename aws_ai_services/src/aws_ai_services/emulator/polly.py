@@ -47,7 +47,7 @@ class PollyResponses(AwsResponder):
         return {"Voices": voices}
 
     def synthesize_speech(self, params: dict[str, Any], context: RequestContext) -> dict[str, Any]:
-        from multi_cloud.onprem import tts
+        from multi_cloud.onprem.engines import tts
 
         text, text_type = params.get("Text", ""), params.get("TextType", "text")
         output_format = params.get("OutputFormat", "")

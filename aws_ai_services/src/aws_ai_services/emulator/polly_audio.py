@@ -20,13 +20,13 @@ ALAW_SEGMENT_ENDS = (0x1F, 0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF)
 
 def samples_at(wav: bytes, rate: int) -> Any:
     """Mono float samples (int16 scale) of ``wav`` resampled to ``rate`` Hz."""
-    from multi_cloud.onprem.audio import read_wav, resample
+    from multi_cloud.onprem.engines.audio import read_wav, resample
 
     return resample(read_wav(wav), rate).samples
 
 
 def to_pcm16(samples: Any) -> bytes:
-    from multi_cloud.onprem.audio import to_int16
+    from multi_cloud.onprem.engines.audio import to_int16
 
     return bytes(to_int16(samples).tobytes())
 
@@ -60,7 +60,7 @@ def to_alaw(samples: Any) -> bytes:
 
 def _int16(samples: Any) -> Any:
     import numpy as np
-    from multi_cloud.onprem.audio import to_int16
+    from multi_cloud.onprem.engines.audio import to_int16
 
     return to_int16(samples).astype(np.int32)
 

@@ -54,7 +54,7 @@ def catalog() -> tuple[PollyVoice, ...]:
 
 def installed() -> list[PollyVoice]:
     """The catalog's voices whose espeak-ng language is installed here."""
-    from multi_cloud.onprem import tts
+    from multi_cloud.onprem.engines import tts
 
     present = set(tts.installed_voices())
     return [voice for voice in catalog() if voice.espeak.split("+")[0] in present]

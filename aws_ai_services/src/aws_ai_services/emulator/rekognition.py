@@ -48,7 +48,7 @@ class RekognitionResponses(AwsResponder):
 
     # ------------------------------------------------------------------ faces
     def detect_faces(self, params: dict[str, Any], context: RequestContext) -> dict[str, Any]:
-        from multi_cloud.onprem.faces import detect_faces
+        from multi_cloud.onprem.engines.faces import detect_faces
 
         wanted = set(params.get("Attributes") or ["DEFAULT"]) - DEFAULT_ATTRIBUTES
         if wanted:
@@ -84,7 +84,7 @@ class RekognitionResponses(AwsResponder):
 
     # ------------------------------------------------------------------ text
     def detect_text(self, params: dict[str, Any], context: RequestContext) -> dict[str, Any]:
-        from multi_cloud.onprem.ocr import detect_text
+        from multi_cloud.onprem.engines.ocr import detect_text
 
         pixels = self._pixels(params.get("Image"), context)
         found = detect_text(pixels, include_words=True)
@@ -101,7 +101,7 @@ class RekognitionResponses(AwsResponder):
 
 
 def face_detail(face: Any, pixels: Any) -> dict[str, Any]:
-    from multi_cloud.onprem.image_stats import brightness, sharpness
+    from multi_cloud.onprem.engines.image_stats import brightness, sharpness
 
     height, width = pixels.shape[:2]
     b = face.box
@@ -121,7 +121,7 @@ def face_detail(face: Any, pixels: Any) -> dict[str, Any]:
 
 
 def labels(pixels: Any, max_labels: int | None, min_confidence: float | None) -> list[dict[str, Any]]:
-    from multi_cloud.onprem.image_labels import classify
+    from multi_cloud.onprem.engines.image_labels import classify
 
     floor = DEFAULT_MIN_CONFIDENCE if min_confidence is None else float(min_confidence)
     found = classify(pixels, max_labels=min(int(max_labels or 1000), 1000))
@@ -141,7 +141,7 @@ def labels(pixels: Any, max_labels: int | None, min_confidence: float | None) ->
 
 def image_properties(pixels: Any) -> dict[str, Any]:
     import numpy as np
-    from multi_cloud.onprem.image_stats import image_properties as measure
+    from multi_cloud.onprem.engines.image_stats import image_properties as measure
 
     props = measure(pixels)
     gray = pixels[..., 2] * 0.299 + pixels[..., 1] * 0.587 + pixels[..., 0] * 0.114

@@ -66,7 +66,7 @@ def _from_s3(location: dict[str, Any], control_plane: ControlPlane, region: str)
 
 def decode(data: bytes) -> Any:
     """BGR pixels of a JPEG or PNG; ``InvalidImageFormatException`` naming what the bytes are otherwise."""
-    from multi_cloud.onprem.imaging import decode_image, sniff_format
+    from multi_cloud.onprem.engines.imaging import decode_image, sniff_format
 
     kind = sniff_format(data[:4096])
     if kind not in FORMATS:

@@ -134,7 +134,7 @@ def local_cloud_checks() -> list[Check]:
 
 
 def engine_checks() -> list[Check]:
-    from multi_cloud.onprem.engines import engine_report
+    from multi_cloud.onprem.engines.availability import engine_report
 
     return [
         Check(

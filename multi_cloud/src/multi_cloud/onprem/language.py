@@ -9,8 +9,8 @@ from contextlib import contextmanager
 from multi_cloud.core.base import LanguageService
 from multi_cloud.core.errors import InvalidArgument, mapped_errors
 from multi_cloud.core.types import DetectedLanguage, Entity, KeyPhrase, PiiEntity, Sentiment
-from multi_cloud.onprem.engine_imports import import_engine
-from multi_cloud.onprem.text_input import MAX_TEXT_BYTES, base_language, require_text
+from multi_cloud.onprem.engines.engine_imports import import_engine
+from multi_cloud.onprem.engines.text_input import MAX_TEXT_BYTES, base_language, require_text
 
 LANGDETECT_INSTALL = "pip install langdetect"
 LANGDETECT_SEED = 0
@@ -36,7 +36,7 @@ class OnPremLanguage(LanguageService):
 
     def sentiment(self, text: str, *, language: str = "en") -> Sentiment:
         """POSITIVE / NEGATIVE / NEUTRAL / MIXED from VADER (English only); see ``onprem.sentiment``."""
-        from multi_cloud.onprem.sentiment import SENTIMENT_LANGUAGES, analyse
+        from multi_cloud.onprem.engines.sentiment import SENTIMENT_LANGUAGES, analyse
 
         with self._operation("sentiment"):
             require_text(text)
@@ -67,7 +67,7 @@ class OnPremLanguage(LanguageService):
 
     def key_phrases(self, text: str, *, language: str = "en") -> list[KeyPhrase]:
         """YAKE key phrases, most relevant first, with offsets; see ``onprem.key_phrases``."""
-        from multi_cloud.onprem.key_phrases import extract
+        from multi_cloud.onprem.engines.key_phrases import extract
 
         with self._operation("key_phrases"):
             require_text(text)
@@ -78,7 +78,7 @@ class OnPremLanguage(LanguageService):
 
     def pii(self, text: str, *, language: str = "en") -> list[PiiEntity]:
         """EMAIL, PHONE, CREDIT_DEBIT_NUMBER (Luhn), SSN, IP_ADDRESS with offsets; see ``onprem.pii``."""
-        from multi_cloud.onprem.pii import find_pii
+        from multi_cloud.onprem.engines.pii import find_pii
 
         with self._operation("pii"):
             require_text(text)

@@ -92,7 +92,7 @@ class OnPremProvider(CloudProvider):
         return OnPremCosts(self.name)
 
     def health(self) -> Health:
-        from multi_cloud.onprem.engines import engine_report
+        from multi_cloud.onprem.engines.availability import engine_report
 
         report = engine_report()
         checks = {name: status.present for name, status in report.items()}

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from multi_cloud.core.base import SpeechService
 from multi_cloud.core.errors import InvalidArgument, mapped_errors
 from multi_cloud.core.types import SpeechAudio, Transcript
-from multi_cloud.onprem.text_input import base_language
+from multi_cloud.onprem.engines.text_input import base_language
 
 DICTATION_REASON = (
     "free dictation is not offered: pocketsphinx's general English language model gets most words wrong "
@@ -29,7 +29,7 @@ class OnPremSpeech(SpeechService):
 
     def synthesize(self, text: str, *, voice: str = "", language: str = "en-US") -> SpeechAudio:
         """16-bit mono WAV of ``text`` spoken by ``voice`` (or the default voice of ``language``)."""
-        from multi_cloud.onprem import tts
+        from multi_cloud.onprem.engines import tts
 
         with self._operation("synthesize"):
             base_language(language)
@@ -37,14 +37,14 @@ class OnPremSpeech(SpeechService):
 
     def voices(self, *, language: str = "") -> list[str]:
         """Installed espeak-ng voices, optionally those of ``language`` (``"en"`` or ``"en-US"``)."""
-        from multi_cloud.onprem import tts
+        from multi_cloud.onprem.engines import tts
 
         with self._operation("voices"):
             return tts.voices_for(language)
 
     def transcribe(self, audio: bytes, *, language: str = "en-US", phrases: Sequence[str] = ()) -> Transcript:
         """Which of ``phrases`` was spoken in the WAV ``audio``; see ``onprem.stt``."""
-        from multi_cloud.onprem import stt
+        from multi_cloud.onprem.engines import stt
 
         with self._operation("transcribe"):
             if base_language(language) not in stt.STT_LANGUAGES:

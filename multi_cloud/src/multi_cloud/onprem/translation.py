@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from multi_cloud.core.base import TranslationService
 from multi_cloud.core.errors import InvalidArgument, Unavailable, Unsupported, mapped_errors
 from multi_cloud.core.types import Translation
-from multi_cloud.onprem.engine_imports import find_binary
-from multi_cloud.onprem.language_codes import to_iso1
-from multi_cloud.onprem.text_input import base_language, require_text
+from multi_cloud.onprem.engines.engine_imports import find_binary
+from multi_cloud.onprem.engines.language_codes import to_iso1
+from multi_cloud.onprem.engines.text_input import base_language, require_text
 
 APERTIUM_INSTALL = "apt-get install -y apertium apertium-en-es"
 #: Largest text translated in one call, in UTF-8 bytes (Google Translate's bound is 30k code points).

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from multi_cloud.core.base import VisionService
 from multi_cloud.core.errors import InvalidArgument, mapped_errors
 from multi_cloud.core.types import Face, ImageProperties, Label, TextDetection
-from multi_cloud.onprem.imaging import DecodedImage, decode_image
+from multi_cloud.onprem.engines.imaging import DecodedImage, decode_image
 
 #: Most labels one call may ask for (Rekognition's MaxLabels has no bound; Vision's maxResults neither).
 MAX_LABELS_LIMIT = 1000
@@ -31,7 +31,7 @@ class OnPremVision(VisionService):
 
     def detect_labels(self, image: bytes, *, max_labels: int = 10) -> list[Label]:
         """ImageNet-1k labels from EfficientNet-Lite0 (needs the ``vision-labels`` extra)."""
-        from multi_cloud.onprem.image_labels import classify
+        from multi_cloud.onprem.engines.image_labels import classify
 
         with self._operation("detect_labels"):
             if not 1 <= max_labels <= MAX_LABELS_LIMIT:
@@ -42,7 +42,7 @@ class OnPremVision(VisionService):
 
     def detect_faces(self, image: bytes) -> list[Face]:
         """Frontal faces (OpenCV Haar cascade), most confident first; see ``onprem.faces``."""
-        from multi_cloud.onprem.faces import detect_faces
+        from multi_cloud.onprem.engines.faces import detect_faces
 
         with self._operation("detect_faces"):
             return detect_faces(decode_image(image).pixels)
@@ -51,14 +51,14 @@ class OnPremVision(VisionService):
         self, image: bytes, *, include_words: bool = False, language: str = "eng"
     ) -> list[TextDetection]:
         """LINE detections (tesseract), then WORD detections when ``include_words``."""
-        from multi_cloud.onprem.ocr import detect_text
+        from multi_cloud.onprem.engines.ocr import detect_text
 
         with self._operation("detect_text"):
             return detect_text(decode_image(image).pixels, language=language, include_words=include_words)
 
     def image_properties(self, image: bytes) -> ImageProperties:
         """Size, dominant colours, brightness and sharpness; see ``onprem.image_stats``."""
-        from multi_cloud.onprem.image_stats import image_properties
+        from multi_cloud.onprem.engines.image_stats import image_properties
 
         with self._operation("image_properties"):
             return image_properties(decode_image(image).pixels)

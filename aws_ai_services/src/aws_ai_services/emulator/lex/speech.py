@@ -31,7 +31,7 @@ def media_parameters(content_type: str) -> tuple[str, dict[str, str]]:
 
 def audio_to_wav(body: bytes, content_type: str) -> bytes:
     """The request's PCM as a WAV file; 501 for compressed audio (Opus), 400 for unknown types."""
-    from multi_cloud.onprem.audio import pcm16_to_wav
+    from multi_cloud.onprem.engines.audio import pcm16_to_wav
 
     kind, parameters = media_parameters(content_type)
     if kind in ("audio/l16", "audio/x-l16", "audio/lpcm"):
@@ -104,7 +104,7 @@ def transcribe(wav: bytes, phrases: list[str], locale_id: str) -> str:
 
 def spoken_reply(messages: list[dict[str, Any]], voice_id: str, response_type: str) -> bytes:
     """The messages as ``audio/pcm`` (16 kHz) in the locale's Polly voice; empty for text responses."""
-    from multi_cloud.onprem import tts
+    from multi_cloud.onprem.engines import tts
 
     from aws_ai_services.emulator import polly_audio, polly_voices
 

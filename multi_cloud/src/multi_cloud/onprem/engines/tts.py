@@ -15,8 +15,8 @@ from io import BytesIO
 
 from multi_cloud.core.errors import InvalidArgument, Unavailable
 from multi_cloud.core.types import SpeechAudio
-from multi_cloud.onprem.audio import write_wav
-from multi_cloud.onprem.engine_imports import find_binary
+from multi_cloud.onprem.engines.audio import write_wav
+from multi_cloud.onprem.engines.engine_imports import find_binary
 
 ESPEAK_INSTALL = "apt-get install -y espeak-ng"
 #: Longest text synthesised in one call, in characters (Polly's bound for plain text).

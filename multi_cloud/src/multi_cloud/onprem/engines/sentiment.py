@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from multi_cloud.core.types import Sentiment
-from multi_cloud.onprem.engine_imports import import_engine
+from multi_cloud.onprem.engines.engine_imports import import_engine
 
 VADER_INSTALL = "pip install vaderSentiment"
 SENTIMENT_LANGUAGES = ("en",)

@@ -16,7 +16,7 @@ import math
 from typing import Any
 
 from multi_cloud.core.types import Color, ImageProperties
-from multi_cloud.onprem.engine_imports import OPENCV_INSTALL, import_engine
+from multi_cloud.onprem.engines.engine_imports import OPENCV_INSTALL, import_engine
 
 COLOR_SAMPLE_SIDE = 96
 COLOR_CLUSTERS = 5

@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from multi_cloud.core.types import BoundingBox, Face
-from multi_cloud.onprem.engine_imports import OPENCV_INSTALL, import_engine
+from multi_cloud.onprem.engines.engine_imports import OPENCV_INSTALL, import_engine
 
 FACE_CASCADE = "haarcascade_frontalface_default.xml"
 EYE_CASCADE = "haarcascade_eye.xml"

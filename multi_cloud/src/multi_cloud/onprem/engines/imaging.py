@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from multi_cloud.core.errors import InvalidArgument
-from multi_cloud.onprem.engine_imports import OPENCV_INSTALL, import_engine
+from multi_cloud.onprem.engines.engine_imports import OPENCV_INSTALL, import_engine
 
 #: Largest encoded image accepted, in bytes (Rekognition's bound for images read from S3).
 MAX_IMAGE_BYTES = 15 * 1024 * 1024

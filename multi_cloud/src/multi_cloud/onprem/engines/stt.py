@@ -24,8 +24,8 @@ from typing import Any
 
 from multi_cloud.core.errors import InvalidArgument
 from multi_cloud.core.types import Transcript
-from multi_cloud.onprem.audio import read_wav, resample, to_int16
-from multi_cloud.onprem.engine_imports import import_engine
+from multi_cloud.onprem.engines.audio import read_wav, resample, to_int16
+from multi_cloud.onprem.engines.engine_imports import import_engine
 
 POCKETSPHINX_INSTALL = "pip install 'pocketsphinx>=5'"
 RECOGNITION_RATE = 16000

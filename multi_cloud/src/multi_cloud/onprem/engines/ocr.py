@@ -13,7 +13,7 @@ from typing import Any
 
 from multi_cloud.core.errors import InvalidArgument, MissingDependency
 from multi_cloud.core.types import BoundingBox, TextDetection
-from multi_cloud.onprem.engine_imports import OPENCV_INSTALL, find_binary, import_engine
+from multi_cloud.onprem.engines.engine_imports import OPENCV_INSTALL, find_binary, import_engine
 
 TESSERACT_INSTALL = "apt-get install -y tesseract-ocr"
 PYTESSERACT_INSTALL = "pip install pytesseract"

@@ -110,6 +110,8 @@ class AWSProvider(CloudProvider):
             except CloudError as exc:
                 checks[service] = False
                 problems.append(f"{service}: {exc}")
-        where = "local cloud" if self.settings.mode == "local" else f"AWS {self.settings.aws.region}"
-        detail = f"{where}: all services answer" if not problems else "; ".join(problems)
+        if problems:
+            detail = "; ".join(problems)
+        else:  # the clients were created, so the endpoint they reached is known
+            detail = f"{aws_client('s3', self.settings).meta.endpoint_url}: all services answer"
         return Health(provider=self.name, ok=not problems, detail=detail, checks=checks)

@@ -5,14 +5,12 @@ from __future__ import annotations
 from multi_cloud.core.base import LanguageService
 from multi_cloud.core.settings import Settings, get_settings
 from multi_cloud.core.types import DetectedLanguage, Entity, KeyPhrase, PiiEntity, Sentiment
+from multi_cloud.local_cloud.limits import declared_limits
 
 from aws_ai_services.ai_services.comprehend import ComprehendClient
 
-#: what the local emulator cannot compute (Comprehend itself can): declared only in local mode
-LOCAL_MODE_LIMITS = {
-    "language.entities": "the local emulator has no offline named-entity model (see the fidelity table); "
-    "DetectEntities works against AWS with CLOUDAI_MODE=cloud",
-}
+#: the local cloud's backend that answers Comprehend (its declared limits apply when it is the endpoint)
+AI_BACKEND = "aws-ai"
 
 
 class AWSLanguage(LanguageService):
@@ -22,7 +20,11 @@ class AWSLanguage(LanguageService):
         super().__init__(provider)
         settings = settings or get_settings()
         self.comprehend = ComprehendClient(settings)
-        self.unsupported = dict(LOCAL_MODE_LIMITS) if settings.is_local else {}
+        self.unsupported = {
+            key: reason
+            for key, reason in declared_limits([AI_BACKEND], settings).items()
+            if key.startswith("language.")
+        }
 
     def sentiment(self, text: str, *, language: str = "en") -> Sentiment:
         return self.comprehend.sentiment(text, language=language)

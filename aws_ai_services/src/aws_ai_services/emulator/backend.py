@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from multi_cloud.local_cloud.backend import Backend
 
@@ -20,6 +21,10 @@ class AWSAIEmulatorBackend(Backend):
     name = "aws-ai"
     preferred_port = 5010
     install_hint = "pip install 'cloud-ai-platforms[aws,onprem]'"
+    limits: ClassVar[Mapping[str, str]] = {
+        "language.entities": "the local emulator has no offline named-entity model (see the fidelity table); "
+        "DetectEntities works against AWS with CLOUDAI_MODE=cloud",
+    }
 
     def __init__(self) -> None:
         super().__init__()

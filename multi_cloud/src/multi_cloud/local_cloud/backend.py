@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import abc
 import urllib.request
+from collections.abc import Mapping
+from typing import ClassVar
 
 
 class Backend(abc.ABC):
@@ -13,6 +15,8 @@ class Backend(abc.ABC):
     preferred_port: int | None = None
     #: the pip extra or system package that provides it, for the error when it is missing
     install_hint: str = ""
+    #: operations this backend answers "not implemented" ("capability.operation" -> reason), see limits.py
+    limits: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self) -> None:
         self.port: int = 0

@@ -63,7 +63,7 @@ def _tour(console: Console, steps: Steps) -> None:
         with steps.step(f"Upload the iris data set to s3://{bucket}/"):
             aws.storage.create_bucket(bucket)
             aws.storage.put_object(bucket, "train/iris.csv", iris_csv(), content_type="text/csv")
-        with steps.step("Train a random forest (SageMaker script mode, run locally)"):
+        with steps.step("Train a random forest (a SageMaker script-mode training job)"):
             job = aws.models.train(
                 TrainingSpec(
                     name=f"tour-{run_id}",

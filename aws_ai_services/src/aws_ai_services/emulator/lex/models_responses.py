@@ -84,6 +84,7 @@ def _unique(records: dict[str, Params], field: str, name: str, kind: str, skip: 
 
 class LexModelsResponses(AwsResponder):
     service_name = "lexv2-models"
+    validate_input = True
 
     def __init__(self, store: LexStore) -> None:
         self.store = store

@@ -128,6 +128,8 @@ def test_a_corrupt_pickle_in_the_artifact_is_never_a_500(ai_cloud, boto_client, 
     )
     # as on AWS: the container fails its ping check, the endpoint is Failed, invoking it a ValidationError
     assert (code, status) == ("ValidationError", 400)
-    assert "is Failed" in message and "could not be loaded" in message
+    assert message.startswith("Endpoint bad-pickle of account 123456789012 is Failed")
     described = sagemaker.describe_endpoint(EndpointName="bad-pickle")
-    assert described["EndpointStatus"] == "Failed" and "ping health check" in described["FailureReason"]
+    assert described["EndpointStatus"] == "Failed"
+    assert "ping health check" in described["FailureReason"]
+    assert "s3://pickles/bad/model.tar.gz could not be loaded" in described["FailureReason"]

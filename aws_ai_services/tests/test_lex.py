@@ -204,5 +204,7 @@ def test_a_next_token_the_emulator_never_gave_is_a_validation_error(ai_cloud) ->
     with pytest.raises(ClientError) as caught:
         boto3.client("lexv2-models").list_bots(nextToken="fuzz-endpoint")
     error = caught.value.response
-    assert (error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]) == ("ValidationException", 400)
-    assert error["Error"]["Message"] == "The nextToken 'fuzz-endpoint' is not valid; use one a list call returned"
+    code, status = error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]
+    assert (code, status) == ("ValidationException", 400)
+    expected = "The nextToken 'fuzz-endpoint' is not valid; use one a list call returned"
+    assert error["Error"]["Message"] == expected

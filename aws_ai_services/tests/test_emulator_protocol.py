@@ -14,8 +14,10 @@ from botocore.exceptions import ClientError
 from multi_cloud.core.errors import Unsupported
 from multi_cloud.emulation.http.wsgi_app import EmulatorApp, Incoming
 from multi_cloud.emulation.protocols.aws.codec import from_wire
-from multi_cloud.emulation.protocols.aws.errors import AwsError, error_response
+from multi_cloud.emulation.protocols.aws.errors import AwsError, ErrorCodes, error_response
 from multi_cloud.emulation.protocols.aws.routing import (
+    AwsResponder,
+    AwsService,
     compile_route,
     crashed_answer,
     service_model,
@@ -181,3 +183,33 @@ def test_error_status_and_message_key_come_from_the_service_model() -> None:
     runtime = service_model("sagemaker-runtime")
     assert error_response(AwsError("ModelError", "boom"), service_model=runtime).status_code == 424
     assert error_response(AwsError("NotImplemented", "later")).status_code == 501
+
+
+@pytest.mark.parametrize(
+    ("raised", "status", "code", "said"),
+    [
+        (UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed"), 400, "Nope", "invalid text"),
+        (RuntimeError("disk on fire"), 500, "InternalFailure", "RuntimeError: disk on fire"),
+    ],
+)
+def test_handler_exceptions_are_mapped_or_internal_never_dropped(
+    raised: Exception, status: int, code: str, said: str
+) -> None:
+    from werkzeug.test import Client
+
+    class Raising(AwsResponder):
+        service_name = "comprehend"
+        validate_input = True
+        error_codes = ErrorCodes(invalid="Nope")
+
+        def detect_dominant_language(self, params, context):  # type: ignore[no-untyped-def]
+            raise raised
+
+    service = AwsService(Raising())
+    app = EmulatorApp(services=[service], unmatched=unmatched_answer({}), crashed=crashed_answer)
+    target = {"X-Amz-Target": "Comprehend_20171127.DetectDominantLanguage"}
+    response = Client(app).post("/", data=b'{"Text": "hello"}', headers=target)
+    assert (response.status_code, response.headers["x-amzn-ErrorType"]) == (status, code)
+    assert said in response.get_data(as_text=True)
+    refused = Client(app).post("/", data=b'{"Text": ""}', headers=target)  # the model check runs first
+    assert (refused.status_code, refused.headers["x-amzn-ErrorType"]) == (400, "ValidationException")

@@ -196,3 +196,15 @@ def test_builtin_slot_values() -> None:
     assert slot_values.time_value("at 3:30 pm") == ("3:30 pm", "15:30")
     assert slot_values.time_value("room 5") is None
     assert slot_values.confirmation("nope, not now") == ("nope", "No")
+
+
+def test_a_next_token_the_emulator_never_gave_is_a_validation_error(ai_cloud) -> None:  # type: ignore[no-untyped-def]
+    import boto3
+
+    with pytest.raises(ClientError) as caught:
+        boto3.client("lexv2-models").list_bots(nextToken="fuzz-endpoint")
+    error = caught.value.response
+    code, status = error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]
+    assert (code, status) == ("ValidationException", 400)
+    expected = "The nextToken 'fuzz-endpoint' is not valid; use one a list call returned"
+    assert error["Error"]["Message"] == expected

@@ -135,3 +135,23 @@ def test_catalog_voices_name_installed_espeak_variants() -> None:
     for voice in polly_voices.catalog():
         assert voice.espeak.split("+")[1] in variants, voice
     assert len({voice.id for voice in polly_voices.catalog()}) == len(polly_voices.catalog())
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ("<speak>Hello <prosody rate='slow'>there</speak>", "mismatched tag"),
+        ('<speak><!DOCTYPE x [<!ENTITY a "b">]>&a;</speak>', "DTDs and entity declarations are refused"),
+    ],
+)
+def test_malformed_ssml_is_invalid_ssml(polly, text: str, detail: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ClientError) as caught:
+        polly.synthesize_speech(Text=text, TextType="ssml", VoiceId="Joanna", OutputFormat="pcm")
+    error = caught.value.response
+    assert (error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]) == (
+        "InvalidSsmlException",
+        400,
+    )
+    assert (
+        error["Error"]["Message"].startswith("Invalid SSML request: ") and detail in error["Error"]["Message"]
+    )

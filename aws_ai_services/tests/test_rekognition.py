@@ -80,10 +80,15 @@ def test_a_mirrored_portrait_moves_the_face_box(rekognition) -> None:  # type: i
     assert face["BoundingBox"]["Left"] > 0.5  # computed from the pixels: the face is in the right half now
 
 
-def test_image_over_5_mb_inline_is_image_too_large(rekognition) -> None:  # type: ignore[no-untyped-def]
+def test_image_over_5_mb_inline_fails_the_model_check(rekognition) -> None:  # type: ignore[no-untyped-def]
+    # AWS checks Image.Bytes (max length 5242880 in the model) before Rekognition runs; real answers read
+    # "Value 'java.nio.HeapByteBuffer[pos=0 lim=7843602 cap=7843602]' at 'image.bytes' failed to satisfy
+    # constraint: Member must have length less than or equal to 5242880" (ValidationException)
     oversize = media.portrait_jpeg() + b"\x00" * (5 * 1024 * 1024)
-    code, status, _message = _error(rekognition.detect_faces, Image={"Bytes": oversize})
-    assert (code, status) == ("ImageTooLargeException", 400)
+    code, status, message = _error(rekognition.detect_faces, Image={"Bytes": oversize})
+    assert (code, status) == ("ValidationException", 400)
+    assert f"lim={len(oversize)} " in message and "at 'image.bytes'" in message
+    assert "Member must have length less than or equal to 5242880" in message
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,15 @@ SENTIMENT_KEYS = {"POSITIVE": "Positive", "NEGATIVE": "Negative", "NEUTRAL": "Ne
 
 
 def check_size(text: str, limit: int) -> None:
-    size = len(text.encode("utf-8"))
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError as exc:  # JSON allows "\ud800"; UTF-8 cannot hold it
+        raise AwsError(
+            "InvalidRequestException",
+            f"The text is not valid UTF-8: a lone surrogate U+{ord(text[exc.start]):04X} at character "
+            f"{exc.start}",
+            fields={"Reason": "INVALID_DOCUMENT"},
+        ) from exc
     if size > limit:
         raise AwsError(
             "TextSizeLimitExceededException",
@@ -54,6 +62,7 @@ def check_language(code: str, allowed: tuple[str, ...] = LANGUAGES) -> str:
 
 class ComprehendResponses(AwsResponder):
     service_name = "comprehend"
+    validate_input = True
     error_codes = ErrorCodes(invalid="InvalidRequestException")
 
     @cached_property

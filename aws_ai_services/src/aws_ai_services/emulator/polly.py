@@ -30,6 +30,7 @@ _TAG = re.compile(r"<[^>]*>")
 
 class PollyResponses(AwsResponder):
     service_name = "polly"
+    validate_input = True
     error_codes = ErrorCodes(invalid="ValidationException", unavailable="ServiceFailureException")
 
     def map_error(self, exc: CloudError, operation: str) -> AwsError:
@@ -105,8 +106,8 @@ class PollyResponses(AwsResponder):
     @staticmethod
     def _check_text(text: str, text_type: str) -> int:
         """Polly's length limits; returns the billed characters (SSML tags are not billed)."""
-        if text_type == "ssml" and not text.lstrip().startswith("<speak"):
-            raise AwsError("InvalidSsmlException", "Invalid SSML request: the text must start with <speak>")
+        if text_type == "ssml":
+            _check_ssml(text)
         billed = len(_TAG.sub("", text)) if text_type == "ssml" else len(text)
         if billed > MAX_BILLED_CHARACTERS or len(text) > MAX_TOTAL_CHARACTERS:
             raise AwsError(
@@ -117,6 +118,22 @@ class PollyResponses(AwsResponder):
         if not _TAG.sub("", text).strip():
             raise AwsError("ValidationException", "Text must contain at least one character to speak")
         return billed
+
+
+def _check_ssml(text: str) -> None:
+    """``InvalidSsmlException`` unless ``text`` is one well-formed ``<speak>`` document (no DTD)."""
+    from xml.etree import ElementTree
+
+    if not text.lstrip().startswith("<speak"):
+        raise AwsError("InvalidSsmlException", "Invalid SSML request: the text must start with <speak>")
+    if re.search(r"<!(DOCTYPE|ENTITY)", text, re.IGNORECASE):
+        raise AwsError(
+            "InvalidSsmlException", "Invalid SSML request: DTDs and entity declarations are refused"
+        )
+    try:
+        ElementTree.fromstring(text)  # noqa: S314 - DTDs (entity expansion) are refused just above
+    except ElementTree.ParseError as exc:
+        raise AwsError("InvalidSsmlException", f"Invalid SSML request: {exc}") from exc
 
 
 def _validation(field: str, value: str, allowed: list[str]) -> AwsError:

@@ -38,13 +38,25 @@ def polygon(b: Any) -> list[dict[str, float]]:
 
 class RekognitionResponses(AwsResponder):
     service_name = "rekognition"
+    validate_input = True
     error_codes = ErrorCodes(invalid="InvalidParameterException")
 
     def __init__(self, control_plane: ControlPlane) -> None:
         self.control_plane = control_plane
 
-    def _pixels(self, image: dict[str, Any] | None, context: RequestContext) -> Any:
-        return images.load(image, self.control_plane, context.region)
+    def _pixels(self, image: dict[str, Any] | None, context: RequestContext, max_side: int = 0) -> Any:
+        return images.load(image, self.control_plane, context.region, max_side or None)
+
+    def map_exception(self, exc: Exception, operation: str) -> AwsError | None:
+        """An OpenCV failure on an image that decoded (an odd shape) is the caller's image, not a fault."""
+        import cv2
+
+        if isinstance(exc, cv2.error):
+            return AwsError(
+                "InvalidParameterException",
+                f"Request has invalid parameters: {operation} cannot use this image",
+            )
+        return super().map_exception(exc, operation)
 
     # ------------------------------------------------------------------ faces
     def detect_faces(self, params: dict[str, Any], context: RequestContext) -> dict[str, Any]:
@@ -84,9 +96,10 @@ class RekognitionResponses(AwsResponder):
 
     # ------------------------------------------------------------------ text
     def detect_text(self, params: dict[str, Any], context: RequestContext) -> dict[str, Any]:
+        from multi_cloud.onprem.engines.imaging import OCR_MAX_SIDE
         from multi_cloud.onprem.engines.ocr import detect_text
 
-        pixels = self._pixels(params.get("Image"), context)
+        pixels = self._pixels(params.get("Image"), context, OCR_MAX_SIDE)
         found = detect_text(pixels, include_words=True)
         lines = [d for d in found if d.kind == "LINE"]
         words = [d for d in found if d.kind == "WORD"]

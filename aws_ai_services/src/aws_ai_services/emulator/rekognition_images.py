@@ -1,7 +1,9 @@
 """Rekognition's ``Image`` parameter: inline ``Bytes`` (5 MB) or an ``S3Object`` read from moto (15 MB).
 
-Only JPEG and PNG are accepted, as by Rekognition; anything else is ``InvalidImageFormatException`` with
-the on-prem decoder's description of what was sent.
+Inline bytes over 5 MB are refused by the model check before this runs (``ValidationException`` at
+'image.bytes', as AWS answers). Only JPEG and PNG are accepted, as by Rekognition; anything else is
+``InvalidImageFormatException`` with the on-prem decoder's description of what was sent. Pixels are
+decoded under a budget (``imaging.ANALYSIS_MAX_SIDE``; OCR ``OCR_MAX_SIDE``).
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from multi_cloud.emulation.protocols.aws.errors import AwsError
 
 from aws_ai_services.emulator.control_plane import ControlPlane
 
-MAX_BYTES = 5 * 1024 * 1024
 MAX_S3_BYTES = 15 * 1024 * 1024
+#: longest side Rekognition analyses ("Input image dimensions ... exceed maximum dimension size")
+MAX_SIDE_PIXELS = 10_000
 FORMATS = ("JPEG", "PNG")
 S3_PROBLEM = "Unable to get object metadata from S3. Check object key, region and/or access permissions."
 
@@ -32,18 +35,12 @@ def image_bytes(image: dict[str, Any] | None, control_plane: ControlPlane, regio
             raise AwsError(
                 "InvalidParameterException", "Request has invalid parameters: Image.Bytes is empty"
             )
-        if len(data) > MAX_BYTES:
-            raise AwsError(
-                "ImageTooLargeException",
-                f"Image size is too large: {len(data):,} bytes; inline Bytes may hold {MAX_BYTES:,} bytes "
-                "(use an S3Object for images up to 15 MB)",
-            )
         return data
     return _from_s3(image["S3Object"], control_plane, region)
 
 
 def _from_s3(location: dict[str, Any], control_plane: ControlPlane, region: str) -> bytes:
-    from botocore.exceptions import ClientError
+    from botocore.exceptions import ClientError, ParamValidationError
 
     request = {"Bucket": location.get("Bucket", ""), "Key": location.get("Name", "")}
     if location.get("Version"):
@@ -58,15 +55,15 @@ def _from_s3(location: dict[str, Any], control_plane: ControlPlane, region: str)
                 f"{head['ContentLength']:,} bytes, over {MAX_S3_BYTES:,}",
             )
         return bytes(s3.get_object(**request)["Body"].read())
-    except ClientError as exc:
+    except (ClientError, ParamValidationError) as exc:  # missing object, or a name S3 refuses
         raise AwsError(
             "InvalidS3ObjectException", f"{S3_PROBLEM} (s3://{request['Bucket']}/{request['Key']})"
         ) from exc
 
 
-def decode(data: bytes) -> Any:
+def decode(data: bytes, max_side: int | None = None) -> Any:
     """BGR pixels of a JPEG or PNG; ``InvalidImageFormatException`` naming what the bytes are otherwise."""
-    from multi_cloud.onprem.engines.imaging import decode_image, sniff_format
+    from multi_cloud.onprem.engines.imaging import ANALYSIS_MAX_SIDE, decode_image, image_size, sniff_format
 
     kind = sniff_format(data[:4096])
     if kind not in FORMATS:
@@ -76,12 +73,21 @@ def decode(data: bytes) -> Any:
             f"Request has invalid image format: the input is {described}; Rekognition accepts JPEG and PNG",
         )
     try:
-        return decode_image(data).pixels
+        width, height = image_size(data)
+        if max(width, height) > MAX_SIDE_PIXELS:
+            raise AwsError(
+                "ImageTooLargeException",
+                f"Input image dimensions {width} x {height} exceed maximum dimension size of "
+                f"{MAX_SIDE_PIXELS} pixels",
+            )
+        return decode_image(data, max_side=max_side or ANALYSIS_MAX_SIDE).pixels
     except InvalidArgument as exc:
         raise AwsError(
             "InvalidImageFormatException", f"Request has invalid image format: {exc.message}"
         ) from exc
 
 
-def load(image: dict[str, Any] | None, control_plane: ControlPlane, region: str) -> Any:
-    return decode(image_bytes(image, control_plane, region))
+def load(
+    image: dict[str, Any] | None, control_plane: ControlPlane, region: str, max_side: int | None = None
+) -> Any:
+    return decode(image_bytes(image, control_plane, region), max_side)

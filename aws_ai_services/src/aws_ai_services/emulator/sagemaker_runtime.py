@@ -111,6 +111,7 @@ class RegionIO:
 
 class SageMakerRuntimeResponses(AwsResponder):
     service_name = "sagemaker-runtime"
+    validate_input = True
     error_codes = ErrorCodes(invalid="ValidationError", not_found="ValidationError")
 
     def __init__(self, control_plane: ControlPlane) -> None:

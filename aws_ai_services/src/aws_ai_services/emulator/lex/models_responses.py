@@ -55,7 +55,12 @@ def _fields(params: Params) -> Params:
 
 
 def _page(items: list[Params], params: Params, key: str) -> Params:
-    start = int(params.get("nextToken") or 0)
+    token = str(params.get("nextToken") or "0")
+    if not token.isdigit():  # a token this emulator did not hand out
+        raise AwsError(
+            "ValidationException", f"The nextToken {token[:64]!r} is not valid; use one a list call returned"
+        )
+    start = int(token)
     size = int(params.get("maxResults") or 100)
     page: Params = {key: items[start : start + size]}
     if start + size < len(items):
@@ -84,6 +89,7 @@ def _unique(records: dict[str, Params], field: str, name: str, kind: str, skip: 
 
 class LexModelsResponses(AwsResponder):
     service_name = "lexv2-models"
+    validate_input = True
 
     def __init__(self, store: LexStore) -> None:
         self.store = store

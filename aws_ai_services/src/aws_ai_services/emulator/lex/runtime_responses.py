@@ -45,6 +45,7 @@ def unpack_header(value: str | None) -> Any:
 
 class LexRuntimeResponses(AwsResponder):
     service_name = "lexv2-runtime"
+    validate_input = True
 
     def __init__(self, store: LexStore) -> None:
         self.store = store

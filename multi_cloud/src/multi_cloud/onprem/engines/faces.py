@@ -51,10 +51,13 @@ def detect_faces(bgr: Any) -> list[Face]:
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
     height, width = gray.shape
     scale = min(1.0, DETECTION_MAX_SIDE / max(height, width))
-    if scale < 1.0:
-        gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    gray = cv2.equalizeHist(gray)
+    if scale < 1.0:  # each side at least 1 px: a 1x20000 strip must not shrink to nothing
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        gray = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
     min_side = max(24, int(min(gray.shape) * MIN_FACE_FRACTION))
+    if min(gray.shape) < min_side:
+        return []  # no room for the smallest face searched for
+    gray = cv2.equalizeHist(gray)
     with _lock:
         boxes, _levels, weights = _cascade(FACE_CASCADE).detectMultiScale3(
             gray,

@@ -24,8 +24,11 @@ SHARPNESS_SIDE = 512
 SHARPNESS_SCALE = 500.0
 
 
-def image_properties(bgr: Any) -> ImageProperties:
+def image_properties(bgr: Any, size: tuple[int, int] | None = None) -> ImageProperties:
+    """``size`` is the encoded image's (width, height) when ``bgr`` was decoded smaller (a pixel budget)."""
     height, width = bgr.shape[:2]
+    if size is not None and size[0] > 0 and size[1] > 0:
+        width, height = size
     return ImageProperties(
         width=int(width),
         height=int(height),

@@ -1,4 +1,4 @@
-"""Decode encoded image bytes for the vision engines: format sniffing, size limits, clear errors."""
+"""Decode encoded image bytes for the vision engines: format sniffing, size limits, a pixel budget."""
 
 from __future__ import annotations
 
@@ -14,6 +14,10 @@ from multi_cloud.onprem.engines.engine_imports import OPENCV_INSTALL, import_eng
 MAX_IMAGE_BYTES = 15 * 1024 * 1024
 #: Largest decoded image accepted, in pixels (guards against decompression bombs).
 MAX_IMAGE_PIXELS = 80_000_000
+#: Longest side the engines that do not need full resolution work at (faces, labels, image properties).
+ANALYSIS_MAX_SIDE = 1024
+#: Longest side OCR works at (small print needs more pixels than a face or a label).
+OCR_MAX_SIDE = 4096
 #: Formats this provider decodes.
 SUPPORTED_FORMATS = ("JPEG", "PNG", "GIF", "BMP", "WEBP", "TIFF")
 
@@ -43,6 +47,8 @@ class DecodedImage:
 
     pixels: Any  # numpy.ndarray, shape (height, width, 3), BGR
     format: str
+    #: the encoded image's own size; ``pixels`` is smaller when decoded under a ``max_side`` budget
+    original_size: tuple[int, int] = (0, 0)  # (width, height)
 
     @property
     def height(self) -> int:
@@ -81,8 +87,14 @@ def sniff_format(data: bytes) -> str:
     return "text"
 
 
-def decode_image(data: bytes) -> DecodedImage:
-    """Decode ``data`` to BGR pixels or raise InvalidArgument naming what is wrong and what is accepted."""
+def decode_image(data: bytes, *, max_side: int | None = None) -> DecodedImage:
+    """Decode ``data`` to BGR pixels or raise InvalidArgument naming what is wrong and what is accepted.
+
+    With ``max_side`` the pixels are at most that long a side, decoded with OpenCV's
+    ``IMREAD_REDUCED_COLOR_2/4/8``: JPEG at 1/2, 1/4 or 1/8 scale in the DCT domain (the full-size image
+    never exists); PNG and the others once at full size as uint8 (libpng has no scaled decode), reduced
+    in place; then shrunk (``INTER_AREA``) to ``max_side`` before any engine computes on them.
+    """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise InvalidArgument(f"image must be encoded bytes (JPEG, PNG, ...), not {type(data).__name__}")
     data = bytes(data)
@@ -100,16 +112,45 @@ def decode_image(data: bytes) -> DecodedImage:
                 f"input is not a recognised image (starts with {data[:8].hex(' ')}); accepted: {accepted}"
             )
         raise InvalidArgument(f"input is {kind}, not an image this provider decodes; accepted: {accepted}")
-    _check_dimensions(data, kind)
+    width, height = _check_dimensions(data, kind)
     if kind == "JPEG" and b"\xff\xd9" not in data[-65536:]:
         raise InvalidArgument("corrupt JPEG data: the file is truncated (no end-of-image marker)")
-    pixels = _decode_with_opencv(data) if kind != "GIF" else None
+    factor = reduction_factor(width, height, max_side)
+    pixels = _decode_with_opencv(data, factor) if kind != "GIF" else None
     if pixels is None:
         pixels = _decode_with_pillow(data, kind)
-    return DecodedImage(pixels=pixels, format=kind)
+    if max_side is not None:
+        pixels = shrink(pixels, max_side)
+    return DecodedImage(pixels=pixels, format=kind, original_size=(width, height))
 
 
-def _check_dimensions(data: bytes, kind: str) -> None:
+def reduction_factor(width: int, height: int, max_side: int | None) -> int:
+    """The largest of 1, 2, 4, 8 that keeps the longest side at least ``max_side`` and every side >= 1."""
+    factor = 1
+    while max_side is not None and factor < 8:
+        if max(width, height) // (factor * 2) < max_side or min(width, height) // (factor * 2) < 1:
+            break
+        factor *= 2
+    return factor
+
+
+def shrink(pixels: Any, max_side: int) -> Any:
+    """``pixels`` scaled (area averaging) so the longest side is at most ``max_side``; each side >= 1."""
+    height, width = pixels.shape[:2]
+    scale = max_side / max(height, width)
+    if scale >= 1.0:
+        return pixels
+    cv2 = import_engine("cv2", OPENCV_INSTALL, purpose="image decoding")
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
+
+
+def image_size(data: bytes) -> tuple[int, int]:
+    """``(width, height)`` from the header alone (nothing decoded); InvalidArgument for damaged data."""
+    return _check_dimensions(data, sniff_format(data[:4096]))
+
+
+def _check_dimensions(data: bytes, kind: str) -> tuple[int, int]:
     pil_image = import_engine("PIL.Image", "pip install pillow", purpose="image decoding")
     try:
         with warnings.catch_warnings():
@@ -126,13 +167,25 @@ def _check_dimensions(data: bytes, kind: str) -> None:
         raise InvalidArgument(
             f"image is {width}x{height} pixels, over the {MAX_IMAGE_PIXELS:,}-pixel limit; resize it first"
         )
+    return int(width), int(height)
 
 
-def _decode_with_opencv(data: bytes) -> Any:
+_REDUCED = {
+    1: "IMREAD_COLOR",
+    2: "IMREAD_REDUCED_COLOR_2",
+    4: "IMREAD_REDUCED_COLOR_4",
+    8: "IMREAD_REDUCED_COLOR_8",
+}
+
+
+def _decode_with_opencv(data: bytes, factor: int = 1) -> Any:
     cv2 = import_engine("cv2", OPENCV_INSTALL, purpose="image decoding")
     import numpy as np
 
-    return cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
+    try:
+        return cv2.imdecode(np.frombuffer(data, dtype=np.uint8), getattr(cv2, _REDUCED[factor]))
+    except cv2.error as exc:
+        raise InvalidArgument(f"corrupt image data: {exc}") from exc
 
 
 def _decode_with_pillow(data: bytes, kind: str) -> Any:

@@ -56,6 +56,16 @@ class AwsResponder:
         """The AWS error for an engine error raised while serving ``operation`` (override per service)."""
         return error_from_cloud_error(exc, operation, self.error_codes)
 
+    def map_exception(self, exc: Exception, operation: str) -> AwsError | None:
+        """The AWS error for a non-``CloudError`` the handler raised on bad data; ``None`` = internal fault.
+
+        By default text that cannot be encoded (a lone surrogate in a JSON string) is the service's
+        invalid-input code; services add their engines' exceptions (an image decoder's, a model's).
+        """
+        if isinstance(exc, UnicodeError):
+            return AwsError(self.error_codes.invalid, f"{operation}: the request holds invalid text: {exc}")
+        return None
+
 
 @cache
 def service_model(service_name: str) -> Any:
@@ -196,6 +206,13 @@ class AwsService:
             output = handler(params, context)
         except CloudError as exc:
             raise self.responder.map_error(exc, f"{self.model.service_id} {operation}") from exc
+        except AwsError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - bad data may surface as any engine exception
+            mapped = self.responder.map_exception(exc, f"{self.model.service_id} {operation}")
+            if mapped is None:
+                raise  # a true internal fault: the app's crashed answer (500 InternalFailure)
+            raise mapped from exc
         if self.protocol == "json":
             return json_response(model, output, context.request_id)
         return rest_response(model, output, context.request_id)

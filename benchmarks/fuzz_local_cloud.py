@@ -24,7 +24,14 @@ SEED = int(os.environ.get("CLOUDAI_FUZZ_SEED", "2026"))
 BOMBS = 1000
 SERVICES = {
     "moto": {"sagemaker": "", "s3": "", "lambda": ""},
-    "aws-ai": {"rekognition": "/rekognition", "comprehend": "/comprehend"},
+    "aws-ai": {
+        "rekognition": "/rekognition",
+        "comprehend": "/comprehend",
+        "polly": "/polly",
+        "lexv2-models": "/lex-models-v2",
+        "lexv2-runtime": "/lex-runtime-v2",
+        "sagemaker-runtime": "/sagemaker-runtime",
+    },
 }
 CHUNKED_BOMB = (
     b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nabc"

@@ -2,7 +2,7 @@
 
 Run by :mod:`multi_cloud.onprem.function_runtime` as ``python -m multi_cloud.onprem.function_worker CONFIG``
 with CONFIG a JSON object (code_dir, handler, memory_mb, log_file, idle_exit_seconds, function_name,
-function_version). The protocol uses private duplicates of stdin/stdout; the handler's own stdin is
+function_version, and the limits of :mod:`multi_cloud.onprem.worker_limits`). The protocol uses private duplicates of stdin/stdout; the handler's own stdin is
 /dev/null and its stdout/stderr (fd 1 and 2, so C extensions and child processes too) go to ``log_file``.
 Only the standard library is imported here, so a cold start costs an interpreter plus the handler.
 
@@ -26,6 +26,8 @@ import time
 import traceback
 from collections.abc import Callable
 from typing import IO, Any
+
+from multi_cloud.onprem import worker_limits
 
 MIB = 1024 * 1024
 
@@ -133,6 +135,9 @@ def main() -> None:
     config = json.loads(sys.argv[1])
     protocol_in, protocol_out = redirect_output(config["log_file"])
     started = time.perf_counter()
+    worker_limits.become_subreaper()
+    worker_limits.die_with_parent(protocol_in.fileno())
+    worker_limits.apply(config)
     limit_memory(int(config["memory_mb"]))
     try:
         function = load_handler(config["code_dir"], config["handler"])

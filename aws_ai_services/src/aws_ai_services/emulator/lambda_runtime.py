@@ -152,7 +152,7 @@ def _track_servers(module: ModuleType) -> None:
 
 
 def _stop_workers_with_backend(module: ModuleType) -> None:
-    """Stopping the local cloud's moto (``cloudai local down``, a test fixture) kills the functions' workers."""
+    """Stopping the local cloud's moto (``cloudai local down``, a fixture) kills the functions' workers."""
 
     def make_stop(original: Any) -> Any:
         def stop(self: Any) -> None:

@@ -193,7 +193,7 @@ class WarmWorker:
         return f"worker process exited with status {code}"
 
     def kill(self) -> None:
-        """Kill the worker and every process it started (whatever its session); reap it. Safe to call twice."""
+        """Kill the worker and every process it started (any session); reap it. Safe to call twice."""
         # once reaped, the PID may belong to someone else: then only the marker finds the worker's processes
         root = self.process.pid if self.process.returncode is None else -1
         process_tree.kill_tree(root, self.mark)

@@ -2,9 +2,10 @@
 
 Run by :mod:`multi_cloud.onprem.function_runtime` as ``python -m multi_cloud.onprem.function_worker CONFIG``
 with CONFIG a JSON object (code_dir, handler, memory_mb, log_file, idle_exit_seconds, function_name,
-function_version, and the limits of :mod:`multi_cloud.onprem.worker_limits`). The protocol uses private duplicates of stdin/stdout; the handler's own stdin is
-/dev/null and its stdout/stderr (fd 1 and 2, so C extensions and child processes too) go to ``log_file``.
-Only the standard library is imported here, so a cold start costs an interpreter plus the handler.
+function_version, and the limits of :mod:`multi_cloud.onprem.worker_limits`). The protocol uses private
+duplicates of stdin/stdout; the handler's own stdin is /dev/null and its stdout/stderr (fd 1 and 2, so C
+extensions and child processes too) go to ``log_file``. Only the standard library is imported here (and
+this package's stdlib-only helpers), so a cold start costs an interpreter plus the handler.
 
 Messages: worker -> ``{"ready": true, "init_ms": ...}`` (or ``{"ready": false, <error>}`` then exit); parent
 -> ``{"request_id", "event", "deadline_ms"}``; worker -> ``{"ok": true, "payload"}`` or ``{"ok": false,

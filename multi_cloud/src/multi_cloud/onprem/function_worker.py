@@ -154,6 +154,12 @@ def main() -> None:
         send(protocol_out, {"ready": False, **fields})
         return
     send(protocol_out, {"ready": True, "init_ms": (time.perf_counter() - started) * 1000})
+    serve(config, function, protocol_in, protocol_out)
+
+
+def serve(
+    config: dict[str, Any], function: Callable[..., Any], protocol_in: IO[bytes], protocol_out: IO[bytes]
+) -> None:
     while line := wait_for_request(protocol_in, float(config["idle_exit_seconds"])):
         request = json.loads(line)
         context = LambdaContext(config, request["request_id"], request["deadline_ms"])
@@ -170,4 +176,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:  # the parent is gone, the worker idled out, the import failed or the handler called sys.exit
+        worker_limits.kill_descendants()

@@ -38,12 +38,17 @@ def die_with_parent(protocol_fd: int) -> None:
         poller.register(protocol_fd, 0)  # no events asked: poll returns only on hang-up or error
         while not poller.poll():
             pass
-        from multi_cloud.onprem import process_tree
-
-        process_tree.kill_tree(os.getpid(), os.environ.get(process_tree.MARK_VARIABLE, ""))
+        kill_descendants()
         os._exit(1)
 
     threading.Thread(target=watch, name="cloudai-parent-watch", daemon=True).start()
+
+
+def kill_descendants() -> None:
+    """Kill every process the handler started (the worker's last act, however it ends)."""
+    from multi_cloud.onprem import process_tree
+
+    process_tree.kill_tree(os.getpid(), os.environ.get(process_tree.MARK_VARIABLE, ""))
 
 
 def apply(config: dict[str, Any]) -> None:

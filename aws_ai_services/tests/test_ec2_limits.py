@@ -68,6 +68,22 @@ def test_the_limit_counts_running_instances_and_frees_on_terminate(client: Calla
     assert len(ec2.run_instances(ImageId=ami, MinCount=2, MaxCount=2)["Instances"]) == 2
 
 
+def test_spot_requests_and_dedicated_hosts_are_capped(client: Callable[[str], Any]) -> None:
+    ec2 = client("ec2")
+    ami = image(ec2)
+    started = time.monotonic()
+    with pytest.raises(ClientError) as spot:
+        ec2.request_spot_instances(
+            InstanceCount=99_999_999, LaunchSpecification={"ImageId": ami, "InstanceType": "t3.micro"}
+        )
+    with pytest.raises(ClientError) as hosts:
+        ec2.allocate_hosts(AvailabilityZone="us-east-1a", InstanceType="m5.large", Quantity=99_999_999)
+    assert time.monotonic() - started < 5
+    assert spot.value.response["Error"]["Code"] == "MaxSpotInstanceCountExceeded"
+    assert hosts.value.response["Error"]["Code"] == "HostLimitExceeded"
+    assert hosts.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
 def test_ecs_run_task_count_is_capped(client: Callable[[str], Any], timed: Any) -> None:
     ecs = client("ecs")
     ecs.create_cluster(clusterName="limits")

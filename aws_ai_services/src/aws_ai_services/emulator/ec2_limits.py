@@ -7,6 +7,8 @@ moto builds one object per requested instance, task or array child, so ``RunInst
   :data:`MAX_RUNNING_INSTANCES` instances running per account and region, counting the request's
   ``MinCount``: ``InstanceLimitExceeded`` (400), AWS's message. (moto launches ``MinCount``; ``MaxCount``
   is never looped over.)
+* EC2 ``RequestSpotInstances`` ``InstanceCount`` and ``AllocateHosts`` ``Quantity`` above the same limit:
+  ``MaxSpotInstanceCountExceeded`` and ``HostLimitExceeded`` (400).
 * ECS ``RunTask``: ``count`` between 1 and 10, as AWS documents: ``InvalidParameterException``.
 * AWS Batch ``SubmitJob``: ``arrayProperties.size`` between 2 and 10,000, as AWS documents:
   ``ClientException``.
@@ -29,6 +31,8 @@ MIN_BATCH_ARRAY_SIZE, MAX_BATCH_ARRAY_SIZE = 2, 10_000
 
 def install() -> None:
     when_imported("moto.ec2.models.instances", _patch_ec2)
+    when_imported("moto.ec2.models.spot_requests", _patch_spot)
+    when_imported("moto.ec2.models.hosts", _patch_hosts)
     when_imported("moto.ecs.models", _patch_ecs)
     when_imported("moto.batch.models", _patch_batch)
 
@@ -42,9 +46,7 @@ def _patch_ec2(module: ModuleType) -> None:
                 if instance.state not in ("terminated", "shutting-down")
             )
             if int(count) > MAX_RUNNING_INSTANCES - running:
-                from moto.ec2.exceptions import EC2ClientError
-
-                raise EC2ClientError(
+                raise _ec2_error(
                     "InstanceLimitExceeded",
                     f"You have requested more instances ({int(count) + running}) than your current instance "
                     f"limit of {MAX_RUNNING_INSTANCES} allows for the specified instance type. Please visit "
@@ -57,6 +59,46 @@ def _patch_ec2(module: ModuleType) -> None:
         return run_instances
 
     patch_method(module.InstanceBackend, "run_instances", make)
+
+
+def _ec2_error(code: str, message: str) -> Exception:
+    from moto.ec2.exceptions import EC2ClientError
+
+    return EC2ClientError(code, message)
+
+
+def _patch_spot(module: ModuleType) -> None:
+    def make(original: Any) -> Any:
+        def request_spot_instances(
+            self: Any, price: str, image_id: str, count: int, *a: Any, **k: Any
+        ) -> Any:
+            if int(count) > MAX_RUNNING_INSTANCES:
+                raise _ec2_error(
+                    "MaxSpotInstanceCountExceeded",
+                    f"Max spot instance count exceeded: requested {count}, the local cloud allows "
+                    f"{MAX_RUNNING_INSTANCES} instances per account and region",
+                )
+            return original(self, price, image_id, count, *a, **k)
+
+        return request_spot_instances
+
+    patch_method(module.SpotRequestBackend, "request_spot_instances", make)
+
+
+def _patch_hosts(module: ModuleType) -> None:
+    def make(original: Any) -> Any:
+        def allocate_hosts(self: Any, quantity: int, *a: Any, **k: Any) -> Any:
+            if int(quantity) > MAX_RUNNING_INSTANCES:
+                raise _ec2_error(
+                    "HostLimitExceeded",
+                    f"You have requested more hosts ({quantity}) than your current host limit of "
+                    f"{MAX_RUNNING_INSTANCES} allows.",
+                )
+            return original(self, quantity, *a, **k)
+
+        return allocate_hosts
+
+    patch_method(module.HostsBackend, "allocate_hosts", make)
 
 
 def _patch_ecs(module: ModuleType) -> None:

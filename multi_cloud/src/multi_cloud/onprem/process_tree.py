@@ -2,9 +2,10 @@
 
 Each worker carries a unique marker variable (``CLOUDAI_WORKER_MARK``) that its descendants inherit, and
 makes itself a child subreaper, so orphans reparent to it rather than to init. A process belongs to a worker
-when it descends from it (by parent PID) or carries its marker. :func:`kill_tree` stops every member
-(SIGSTOP: a stopped process cannot fork), rescans until no new member appears, then SIGKILLs them all and
-repeats until none is left. Linux reads ``/proc``; elsewhere only the process group is reachable.
+when it descends from it (by parent PID) or carries its marker. :func:`kill_tree` stops the worker's
+process group at once, then every descendant that left it (SIGSTOP: a stopped process cannot fork) until a
+walk finds nobody new, SIGKILLs them all, then kills whatever else carries the marker until none is left.
+Linux reads ``/proc``; elsewhere only the process group is reachable.
 """
 
 from __future__ import annotations
@@ -67,10 +68,8 @@ def members(root: int, mark: str, *, with_marks: bool = True) -> set[int]:
     return found
 
 
-def count(root: int) -> int:
-    """How many processes ``root`` and its descendants are (cheap: walks only the tree's children lists)."""
-    if not has_proc():
-        return 0
+def descendants(root: int) -> set[int]:
+    """``root`` and its descendants (cheap: walks only the tree's ``children`` lists)."""
     seen = {root}
     stack = [root]
     while stack:
@@ -88,30 +87,52 @@ def count(root: int) -> int:
                 if child not in seen:
                     seen.add(child)
                     stack.append(child)
-    return len(seen)
+    return seen
+
+
+def count(root: int) -> int:
+    """How many processes ``root`` and its descendants are (0 where ``/proc`` is missing)."""
+    return len(descendants(root)) if has_proc() else 0
 
 
 def kill_tree(root: int, mark: str, *, timeout: float = 10.0) -> int:
-    """Kill ``root`` and every process it started (see module docstring); returns how many were killed."""
+    """Kill ``root`` and every process it started (see module docstring); returns how many were killed.
+
+    ``root`` must still be unreaped (or -1: then only the marker finds them), so its PID is not reused.
+    """
     if not has_proc():
-        _signal_group(root)
+        if root > 0:
+            _signal_group(root, signal.SIGKILL)
         return 1
     killed: set[int] = set()
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        frozen: set[int] = set()
-        while True:  # freeze until a scan finds nobody new (stopped processes cannot fork)
-            found = members(root, mark) - frozen
+    me = os.getpid()  # a worker may clean up after its own handler: it then spares itself and its group
+    if root > 0:
+        if root != me:
+            _signal_group(root, signal.SIGSTOP)  # at once, the whole group (a fork bomb stays in it)
+        frozen: set[int] = {me}
+        while True:  # then whatever moved to another group: until a walk finds nobody new
+            found = descendants(root) - frozen
             if not found:
                 break
             for pid in found:
                 _send(pid, signal.SIGSTOP)
             frozen |= found
-        if not frozen:
-            return len(killed)
+        frozen.discard(me)
+        if root != me:
+            _signal_group(root, signal.SIGKILL)
         for pid in frozen:
             _send(pid, signal.SIGKILL)
         killed |= frozen
+    while time.monotonic() < deadline:  # orphans of processes that died before: found by the marker
+        found = members(-1, mark)
+        if not found:
+            break
+        for pid in found:
+            _send(pid, signal.SIGSTOP)
+        for pid in found:
+            _send(pid, signal.SIGKILL)
+        killed |= found
         time.sleep(0.01)
     return len(killed)
 
@@ -123,8 +144,8 @@ def _send(pid: int, sig: signal.Signals) -> None:
         pass
 
 
-def _signal_group(pid: int) -> None:
+def _signal_group(pid: int, sig: signal.Signals) -> None:
     try:
-        os.killpg(pid, signal.SIGKILL)
+        os.killpg(pid, sig)
     except (ProcessLookupError, PermissionError):
         pass

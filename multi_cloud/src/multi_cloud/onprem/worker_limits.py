@@ -57,7 +57,8 @@ def apply(config: dict[str, Any]) -> None:
     _cap(resource.RLIMIT_FSIZE, int(config.get("max_file_size_mb", MAX_FILE_SIZE_MB)) * MIB)
     # RLIMIT_NPROC counts every task of the real user and the kernel never applies it to root; the parent
     # also counts the worker's processes while it runs (function_runtime), which covers root too
-    _cap(resource.RLIMIT_NPROC, _user_tasks() + int(config.get("max_processes", MAX_PROCESSES)))
+    if os.path.isdir("/proc/self/task"):  # the user's task count is read there (Linux)
+        _cap(resource.RLIMIT_NPROC, _user_tasks() + int(config.get("max_processes", MAX_PROCESSES)))
 
 
 def _cap(limit: int, value: int) -> None:

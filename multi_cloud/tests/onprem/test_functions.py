@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +18,7 @@ from multi_cloud.testing.conformance.functions import FunctionConformance
 
 SOURCE = """
 import os
+import subprocess
 import subprocess
 import sys
 import time
@@ -32,6 +35,13 @@ def handler(event, context):
         with open(event["pid_file"], "w") as f:
             f.write(f"{os.getpid()} {child.pid}")
         time.sleep(60)
+    if action == "setsid-child":  # a child in its own session, as `setsid sleep 600` would be
+        child = subprocess.Popen(["sleep", "600"], start_new_session=True)
+        with open(event["pid_file"], "w") as f:
+            f.write(str(child.pid))
+        time.sleep(event.get("seconds", 0))
+    if action == "environment":
+        return {"env": dict(os.environ), "cwd": os.getcwd()}
     if action == "allocate":
         block = bytearray(event["mb"] * 1024 * 1024)
         return len(block) // (1024 * 1024)
@@ -151,6 +161,39 @@ def test_timeout_kills_the_handler_and_its_children(
     assert functions.invoke("hang", {}).cold_start  # a fresh worker serves the next call
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="sessions are tracked through /proc (Linux)")
+def test_a_child_in_its_own_session_dies_at_the_timeout_and_at_close(
+    functions: OnPremFunctions, code: Path, tmp_path: Path
+) -> None:
+    functions.deploy("setsid", str(code), "app.handler", timeout_seconds=1)
+    at_timeout, at_close = tmp_path / "timeout.pid", tmp_path / "close.pid"
+    result = functions.invoke(
+        "setsid", {"action": "setsid-child", "pid_file": str(at_timeout), "seconds": 30}
+    )
+    assert result.error_type == "TimeoutError"
+    assert gone(int(at_timeout.read_text()))
+    assert functions.invoke("setsid", {"action": "setsid-child", "pid_file": str(at_close)}).error_type == ""
+    survivor = int(at_close.read_text())
+    assert not gone(survivor, timeout=0.2)  # a warm worker's processes live on, as in Lambda
+    functions.close()
+    assert gone(survivor)
+
+
+def test_environment_is_scrubbed(
+    functions: OnPremFunctions, code: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MY_SECRET_TOKEN", "hunter2")
+    functions.deploy("env", str(code), "app.handler", environment={"STAGE": "dev"})
+    result = functions.invoke("env", {"action": "environment"})
+    env = result.payload["env"]
+    assert "MY_SECRET_TOKEN" not in env and "hunter2" not in str(env)
+    assert env["STAGE"] == "dev"
+    assert result.payload["cwd"] == env["LAMBDA_TASK_ROOT"]
+    assert Path(env["TMPDIR"]).is_dir() and Path(env["TMPDIR"]).stat().st_mode & 0o777 == 0o700
+    functions.close()
+    assert not Path(env["TMPDIR"]).exists()  # the execution environment's /tmp goes with its worker
+
+
 def test_memory_limit_turns_a_big_allocation_into_memory_error(
     functions: OnPremFunctions, code: Path
 ) -> None:
@@ -258,3 +301,21 @@ def test_deployments_persist_and_close_stops_warm_workers(tmp_path: Path, code: 
         assert second.invoke("fn", {}).cold_start
     finally:
         second.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="sessions are tracked through /proc (Linux)")
+def test_a_child_in_its_own_session_dies_with_the_process_that_runs_the_functions(
+    code: Path, tmp_path: Path
+) -> None:
+    """Even when that process is killed outright (``cloudai local down`` escalating to SIGKILL)."""
+    pid_file = tmp_path / "child.pid"
+    script = (
+        "import os, sys\n"
+        "from multi_cloud.onprem.functions import OnPremFunctions\n"
+        f"service = OnPremFunctions('onprem', {str(tmp_path / 'functions')!r})\n"
+        f"service.deploy('f', {str(code)!r}, 'app.handler')\n"
+        f"service.invoke('f', {{'action': 'setsid-child', 'pid_file': {str(pid_file)!r}}})\n"
+        "os._exit(0)  # no clean-up runs, as if killed\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
+    assert gone(int(pid_file.read_text()))

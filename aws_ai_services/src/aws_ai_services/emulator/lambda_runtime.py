@@ -24,10 +24,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aws_ai_services.emulator.lambda_payloads import LambdaOutcome
-from aws_ai_services.emulator.lambda_sandbox import FunctionSpec, InvokeRefused, LambdaSandbox
+from aws_ai_services.emulator.lambda_sandbox import LOOPBACK, FunctionSpec, InvokeRefused, LambdaSandbox
 from aws_ai_services.emulator.moto_patching import patch_method, when_imported
 
-LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 logger = logging.getLogger(__name__)
 
 _sandbox: LambdaSandbox | None = None
@@ -44,6 +43,15 @@ def install() -> None:
     when_imported("moto.awslambda.models", _patch_lambda_models)
     when_imported("moto.awslambda_simple.models", _patch_simple_backend)
     when_imported("moto.awslambda.responses", _patch_invoke_qualifier)
+    when_imported("multi_cloud.local_cloud.moto_backend", _stop_workers_with_backend)
+
+
+def stop_workers() -> None:
+    """Kill every worker of the process's sandbox, busy ones too, and what their handlers started."""
+    with _sandbox_lock:
+        box = _sandbox
+    if box is not None:
+        box.close()
 
 
 def sandbox() -> LambdaSandbox:
@@ -141,6 +149,21 @@ def _track_servers(module: ModuleType) -> None:
 
     patch_method(module.ThreadedMotoServer, "start", make_start)
     patch_method(module.ThreadedMotoServer, "stop", make_stop)
+
+
+def _stop_workers_with_backend(module: ModuleType) -> None:
+    """Stopping the local cloud's moto (``cloudai local down``, a fixture) kills the functions' workers."""
+
+    def make_stop(original: Any) -> Any:
+        def stop(self: Any) -> None:
+            try:
+                original(self)
+            finally:
+                stop_workers()
+
+        return stop
+
+    patch_method(module.MotoBackend, "stop", make_stop)
 
 
 def _patch_lambda_models(module: ModuleType) -> None:

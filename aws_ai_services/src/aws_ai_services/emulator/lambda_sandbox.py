@@ -14,12 +14,14 @@ import io
 import os
 import shutil
 import threading
+import time
 import uuid
 import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from multi_cloud.core.errors import InvalidArgument, Throttled
 from multi_cloud.onprem import function_code
@@ -31,6 +33,7 @@ from aws_ai_services.emulator.lambda_payloads import LambdaOutcome, init_error, 
 DEFAULT_CONCURRENCY = 10
 #: how long an invocation over the concurrency limit waits for a slot before TooManyRequestsException
 THROTTLE_WAIT_SECONDS = 30.0
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -195,7 +198,11 @@ class LambdaSandbox:
         return target
 
     def _environment(self, spec: FunctionSpec) -> dict[str, str]:
-        """The function's variables plus what Lambda's runtime sets (and the local cloud's endpoint)."""
+        """The function's variables, Lambda's runtime variables and the local cloud's endpoints.
+
+        Nothing else of this process's environment reaches the handler (the on-prem runtime adds the
+        interpreter's paths, ``TZ``, ``LANG``, ``LAMBDA_TASK_ROOT`` and ``TMPDIR``).
+        """
         environment = {str(k): str(v) for k, v in spec.environment.items()}
         environment.update(
             {
@@ -204,19 +211,35 @@ class LambdaSandbox:
                 "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
                 "AWS_LAMBDA_FUNCTION_TIMEOUT": str(spec.timeout_seconds),
                 "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
+                "AWS_LAMBDA_LOG_STREAM_NAME": f"{time.strftime('%Y/%m/%d', time.gmtime())}/[{spec.version}]"
+                f"{hashlib.sha256(spec.identity.encode()).hexdigest()[:32]}",
                 "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
                 "AWS_REGION": spec.region,
                 "AWS_DEFAULT_REGION": spec.region,
                 "_HANDLER": spec.handler,
             }
         )
-        url = self.server_url()
-        if url:  # the handler's own boto3 clients talk to the local cloud, as moto's Docker mode does
-            environment.setdefault("AWS_ENDPOINT_URL", url)
-            environment.setdefault("AWS_EC2_METADATA_DISABLED", "true")
-            for name, value in FAKE_CREDENTIALS.items():
-                environment.setdefault(name, value)
+        for name, value in FAKE_CREDENTIALS.items():  # never the credentials of whoever started the cloud
+            environment.setdefault(name, value)
+        environment.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+        for name, value in local_endpoints(self.server_url()).items():
+            environment.setdefault(name, value)
         return environment
+
+
+def local_endpoints(server_url: str) -> dict[str, str]:
+    """``AWS_ENDPOINT_URL`` (moto) and the ``AWS_ENDPOINT_URL_<SERVICE>`` this process exports, if loopback.
+
+    The handler's own boto3 clients then talk to the local cloud, as moto's Docker mode does.
+    """
+    found = {
+        name: value
+        for name, value in os.environ.items()
+        if name.startswith("AWS_ENDPOINT_URL_") and urlsplit(value).hostname in LOOPBACK
+    }
+    if server_url:
+        found["AWS_ENDPOINT_URL"] = server_url
+    return found
 
 
 def _require_python(spec: FunctionSpec) -> None:

@@ -1,9 +1,12 @@
 """Warm worker processes for on-prem functions: spawn, invoke over a JSON-lines pipe, time out, kill.
 
-A :class:`WarmWorker` is one ``python -m multi_cloud.onprem.function_worker`` process in its own process
-group (so a timeout kills the handler's children too). A :class:`WorkerPool` holds one function's warm
-workers and enforces its concurrency limit: at most ``max_concurrency`` invocations run at once, each in its
-own worker; an excess invocation waits up to ``max_wait_seconds`` for a slot and then raises Throttled.
+A :class:`WarmWorker` is one ``python -m multi_cloud.onprem.function_worker`` process with a scrubbed
+environment (:func:`worker_environment`), its code directory as working directory, a private ``TMPDIR``, and
+the limits of :mod:`.worker_limits`. Killing it (timeout, retirement, ``close``) kills every process the
+handler started, whatever session it moved to (:mod:`.process_tree`). A :class:`WorkerPool` holds one
+function's workers and enforces its concurrency limit: at most ``max_concurrency`` invocations run at once,
+each in its own worker; an excess invocation waits up to ``max_wait_seconds`` for a slot and then raises
+Throttled. Isolation for mistakes, not a security boundary.
 """
 
 from __future__ import annotations
@@ -11,23 +14,32 @@ from __future__ import annotations
 import json
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
+import uuid
+import weakref
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import multi_cloud
+from multi_cloud.onprem import process_tree, worker_limits
 
 #: a worker idle this long is retired by the parent; the worker itself exits a little later
 DEFAULT_IDLE_SECONDS = 300.0
 _WORKER_GRACE_SECONDS = 5.0
 _INIT_TIMEOUT_FLOOR = 10.0
 _LOG_TAIL_BYTES = 64 * 1024
+#: how often the parent counts a running worker's processes (the process limit where RLIMIT_NPROC is not
+#: enforced: for root)
+_PROCESS_CHECK_SECONDS = 0.05
+#: what a worker's environment takes from this process, besides what the spec sets
+_RUNTIME_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 
 class WorkerGone(Exception):
@@ -36,6 +48,10 @@ class WorkerGone(Exception):
 
 class WorkerTimedOut(Exception):
     """The worker did not answer before the deadline (it has been killed)."""
+
+
+class TooManyProcesses(WorkerGone):
+    """The handler started more processes than the limit (the worker and all of them have been killed)."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +65,8 @@ class WorkerSpec:
     memory_mb: int
     timeout_seconds: float
     environment: Mapping[str, str] = field(default_factory=dict)
+    max_processes: int = worker_limits.MAX_PROCESSES
+    max_file_size_mb: int = worker_limits.MAX_FILE_SIZE_MB
 
 
 class LineReader:
@@ -60,12 +78,18 @@ class LineReader:
         self._poller = select.poll()  # unlike select.select, not limited to fds below 1024
         self._poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
 
-    def readline(self, deadline: float) -> bytes | None:
-        """One line without its newline; None if ``deadline`` (monotonic) passed; WorkerGone on EOF."""
+    def readline(self, deadline: float, check: Callable[[], None] | None = None) -> bytes | None:
+        """One line without its newline; None if ``deadline`` (monotonic) passed; WorkerGone on EOF.
+
+        ``check`` runs every ``_PROCESS_CHECK_SECONDS`` while waiting (it may raise to stop waiting).
+        """
         while b"\n" not in self.buffer:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return None
+            if check is not None:
+                check()
+                remaining = min(remaining, _PROCESS_CHECK_SECONDS)
             if not self._poller.poll(remaining * 1000):
                 continue
             chunk = os.read(self.fd, 1 << 16)
@@ -86,8 +110,11 @@ class WarmWorker:
         self.last_used = time.monotonic()
         self.idle_seconds = idle_seconds
         log_dir.mkdir(parents=True, exist_ok=True)
-        self.log_path = log_dir / f"worker-{os.getpid()}-{id(self):x}.log"
+        self.mark = uuid.uuid4().hex
+        self.log_path = log_dir / f"worker-{self.mark}.log"
         self.log_path.write_bytes(b"")
+        self.tmp_dir = log_dir.parent / "tmp" / self.mark  # this execution environment's /tmp
+        self.tmp_dir.mkdir(mode=0o700, parents=True)
         config = {
             "code_dir": str(spec.code_dir),
             "handler": spec.handler,
@@ -96,6 +123,8 @@ class WarmWorker:
             "idle_exit_seconds": idle_seconds + _WORKER_GRACE_SECONDS,
             "function_name": spec.function_name,
             "function_version": str(spec.version),
+            "max_processes": spec.max_processes,
+            "max_file_size_mb": spec.max_file_size_mb,
         }
         self.process = subprocess.Popen(
             [sys.executable, "-m", "multi_cloud.onprem.function_worker", json.dumps(config)],
@@ -103,9 +132,10 @@ class WarmWorker:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             cwd=spec.code_dir,
-            env=_worker_environment(spec),
-            start_new_session=True,  # its own process group: kill() reaches the handler's children
+            env=worker_environment(spec, self.tmp_dir, self.mark),
+            start_new_session=True,  # its own process group and session, apart from this process's
         )
+        _live_workers.add(self)
         assert self.process.stdout is not None
         self.reader = LineReader(self.process.stdout.fileno())
         self.spawned = time.monotonic()
@@ -163,12 +193,12 @@ class WarmWorker:
         return f"worker process exited with status {code}"
 
     def kill(self) -> None:
-        """Kill the worker and everything it started; reap it. Safe to call twice."""
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        """Kill the worker and every process it started (any session); reap it. Safe to call twice."""
+        # once reaped, the PID may belong to someone else: then only the marker finds the worker's processes
+        root = self.process.pid if self.process.returncode is None else -1
+        process_tree.kill_tree(root, self.mark)
         self.process.wait()
+        _live_workers.discard(self)
         for stream in (self.process.stdin, self.process.stdout):
             if stream is not None:
                 try:
@@ -179,12 +209,25 @@ class WarmWorker:
     def discard(self) -> None:
         self.kill()
         self.log_path.unlink(missing_ok=True)
+        shutil.rmtree(self.tmp_dir, ignore_errors=True)
+
+    def _count_processes(self) -> None:
+        """Kill the worker if the handler runs more processes than allowed (RLIMIT_NPROC spares root)."""
+        running = process_tree.count(self.process.pid)
+        if running > self.spec.max_processes:
+            self.kill()
+            raise TooManyProcesses(
+                f"the handler ran {running} processes, more than the limit of {self.spec.max_processes}; "
+                "the worker and its processes were killed"
+            )
 
     def _receive(self, deadline: float) -> dict[str, Any]:
         try:
-            line = self.reader.readline(deadline)
+            line = self.reader.readline(deadline, self._count_processes)
+        except TooManyProcesses:
+            raise
         except WorkerGone:
-            self.process.wait()
+            self.kill()  # its children may outlive it
             raise WorkerGone(self.exit_description()) from None
         if line is None:
             self.kill()
@@ -193,25 +236,50 @@ class WarmWorker:
         return message
 
 
-def _worker_environment(spec: WorkerSpec) -> dict[str, str]:
-    package_parent = str(Path(multi_cloud.__file__).resolve().parents[1])
-    env = dict(os.environ)
-    env.pop("PYTHONSTARTUP", None)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH", "")]))
-    # keep numeric libraries from reserving address space per thread under the memory limit
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        env.setdefault(name, "1")
-    env.setdefault("MALLOC_ARENA_MAX", "2")
-    env.update(
-        {
-            "AWS_LAMBDA_FUNCTION_NAME": spec.function_name,
-            "AWS_LAMBDA_FUNCTION_VERSION": str(spec.version),
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
-            "LAMBDA_TASK_ROOT": str(spec.code_dir),
-        }
-    )
+def worker_environment(spec: WorkerSpec, tmp_dir: Path, mark: str) -> dict[str, str]:
+    """A runtime's environment, nothing inherited from this process but the library path.
+
+    The runtime's variables (paths, locale, time zone, task root, ``TMPDIR``), then the function's own
+    (``spec.environment``: the Lambda sandbox puts Lambda's documented variables and the local endpoints
+    there), and the marker that finds the worker's processes.
+    """
+    runtime_dir = str(Path(multi_cloud.__file__).resolve().parents[1])
+    code_dir = str(spec.code_dir)
+    inherited_libraries = os.environ.get("LD_LIBRARY_PATH", "")  # the interpreter itself may need it
+    env = {
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), _RUNTIME_PATH]),
+        "LD_LIBRARY_PATH": os.pathsep.join(filter(None, [f"{code_dir}/lib", inherited_libraries])),
+        "PYTHONPATH": os.pathsep.join([code_dir, runtime_dir]),
+        "LANG": "en_US.UTF-8",
+        "TZ": ":UTC",
+        "LAMBDA_TASK_ROOT": code_dir,
+        "LAMBDA_RUNTIME_DIR": runtime_dir,
+        "TMPDIR": str(tmp_dir),
+        "HOME": str(tmp_dir),
+        "AWS_LAMBDA_FUNCTION_NAME": spec.function_name,
+        "AWS_LAMBDA_FUNCTION_VERSION": str(spec.version),
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
+        # keep numeric libraries from reserving address space per thread under the memory limit
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "MALLOC_ARENA_MAX": "2",
+    }
     env.update(spec.environment)
+    env[process_tree.MARK_VARIABLE] = mark
     return env
+
+
+#: every worker not yet killed, so :func:`kill_all_workers` reaches busy ones too
+_live_workers: weakref.WeakSet[WarmWorker] = weakref.WeakSet()
+
+
+def kill_all_workers() -> int:
+    """Kill every worker this process started (idle or busy) and everything they started."""
+    workers = list(_live_workers)
+    for worker in workers:
+        worker.kill()
+    return len(workers)
 
 
 class WorkerPool:
@@ -220,6 +288,7 @@ class WorkerPool:
     def __init__(self, max_concurrency: int) -> None:
         self.max_concurrency = max_concurrency
         self.idle: list[WarmWorker] = []
+        self.members: set[WarmWorker] = set()  # idle and busy
         self.busy = 0
         self.closed = False
         self._condition = threading.Condition()
@@ -243,6 +312,9 @@ class WorkerPool:
             keep = keep and worker is not None and worker.alive and not self.closed
             if keep and worker is not None:
                 self.idle.append(worker)
+                self.members.add(worker)
+            elif worker is not None:
+                self.members.discard(worker)
             self._condition.notify()
         if worker is not None and not keep:
             worker.discard()
@@ -252,16 +324,28 @@ class WorkerPool:
         with self._condition:
             stale = [w for w in self.idle if w.is_stale(version)]
             self.idle = [w for w in self.idle if w not in stale]
+            self.members.difference_update(stale)
         for worker in stale:
             worker.discard()
 
+    def track(self, worker: WarmWorker) -> None:
+        """``worker`` (just started for an acquired slot) is killed by ``close`` even while busy."""
+        with self._condition:
+            self.members.add(worker)
+
+    def forget(self, worker: WarmWorker) -> None:
+        """Discard ``worker`` (stale) while keeping its slot."""
+        with self._condition:
+            self.members.discard(worker)
+        worker.discard()
+
     def close(self) -> None:
-        """Stop accepting work and kill idle workers (busy ones are killed when released)."""
+        """Stop accepting work and kill every worker, busy ones too (their invocations fail)."""
         with self._condition:
             self.closed = True
-            idle, self.idle = self.idle, []
+            workers, self.idle, self.members = list(self.members | set(self.idle)), [], set()
             self._condition.notify_all()
-        for worker in idle:
+        for worker in workers:
             worker.discard()
 
     @property

@@ -2,9 +2,10 @@
 
 Run by :mod:`multi_cloud.onprem.function_runtime` as ``python -m multi_cloud.onprem.function_worker CONFIG``
 with CONFIG a JSON object (code_dir, handler, memory_mb, log_file, idle_exit_seconds, function_name,
-function_version). The protocol uses private duplicates of stdin/stdout; the handler's own stdin is
-/dev/null and its stdout/stderr (fd 1 and 2, so C extensions and child processes too) go to ``log_file``.
-Only the standard library is imported here, so a cold start costs an interpreter plus the handler.
+function_version, and the limits of :mod:`multi_cloud.onprem.worker_limits`). The protocol uses private
+duplicates of stdin/stdout; the handler's own stdin is /dev/null and its stdout/stderr (fd 1 and 2, so C
+extensions and child processes too) go to ``log_file``. Only the standard library is imported here (and
+this package's stdlib-only helpers), so a cold start costs an interpreter plus the handler.
 
 Messages: worker -> ``{"ready": true, "init_ms": ...}`` (or ``{"ready": false, <error>}`` then exit); parent
 -> ``{"request_id", "event", "deadline_ms"}``; worker -> ``{"ok": true, "payload"}`` or ``{"ok": false,
@@ -26,6 +27,8 @@ import time
 import traceback
 from collections.abc import Callable
 from typing import IO, Any
+
+from multi_cloud.onprem import worker_limits
 
 MIB = 1024 * 1024
 
@@ -133,6 +136,9 @@ def main() -> None:
     config = json.loads(sys.argv[1])
     protocol_in, protocol_out = redirect_output(config["log_file"])
     started = time.perf_counter()
+    worker_limits.become_subreaper()
+    worker_limits.die_with_parent(protocol_in.fileno())
+    worker_limits.apply(config)
     limit_memory(int(config["memory_mb"]))
     try:
         function = load_handler(config["code_dir"], config["handler"])
@@ -148,6 +154,12 @@ def main() -> None:
         send(protocol_out, {"ready": False, **fields})
         return
     send(protocol_out, {"ready": True, "init_ms": (time.perf_counter() - started) * 1000})
+    serve(config, function, protocol_in, protocol_out)
+
+
+def serve(
+    config: dict[str, Any], function: Callable[..., Any], protocol_in: IO[bytes], protocol_out: IO[bytes]
+) -> None:
     while line := wait_for_request(protocol_in, float(config["idle_exit_seconds"])):
         request = json.loads(line)
         context = LambdaContext(config, request["request_id"], request["deadline_ms"])
@@ -164,4 +176,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:  # the parent is gone, the worker idled out, the import failed or the handler called sys.exit
+        worker_limits.kill_descendants()

@@ -184,11 +184,12 @@ class OnPremFunctions(FunctionService):
         keep = False
         try:
             if worker is not None and worker.is_stale(version):
-                worker.discard()
+                pool.forget(worker)
                 worker = None
             cold = worker is None
             if worker is None:
                 worker = WarmWorker(self._spec(config), self.root / name / "logs", self.idle_seconds)
+                pool.track(worker)
             result, keep = self._run(worker, config, event, cold, started)
             return result
         finally:

@@ -5,15 +5,14 @@ from __future__ import annotations
 import os
 import threading
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
-from multi_cloud.core.errors import ConfigurationError, PermissionDenied
+from multi_cloud.core.errors import ConfigurationError
 from multi_cloud.core.settings import Settings, get_settings
+from multi_cloud.local_cloud.client_rules import ClientRules
 
 if TYPE_CHECKING:  # pragma: no cover
     import boto3
 
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 _CACHE: dict[tuple[str, ...], Any] = {}
 _SESSIONS: dict[tuple[str, ...], boto3.session.Session] = {}
 _LOCK = threading.Lock()
@@ -28,8 +27,8 @@ def aws_client(service: str, settings: Settings | None = None) -> Any:
     checked against. Cloud mode: the standard credential chain (``aws configure``, ``AWS_PROFILE``).
     """
     settings = settings or get_settings()
-    if settings.mode == "local":
-        _point_at_local_cloud(settings)
+    rules = _rules(settings)
+    rules.prepare(os.environ, os.environ.update)
     region = settings.aws.region
     profile = settings.aws.profile or ""
     # botocore names per-service variables after the service id (lexv2-runtime -> _LEX_RUNTIME_V2), so the
@@ -42,15 +41,14 @@ def aws_client(service: str, settings: Settings | None = None) -> Any:
         if key in _CACHE:
             return _CACHE[key]
         session = _session(identity, region, profile)
-        if settings.mode == "cloud" and session.get_credentials() is None:
-            raise PermissionDenied(
-                "no AWS credentials found. Run `aws configure` (or `aws sso login`), or set AWS_PROFILE "
-                "to a configured profile; to work offline set CLOUDAI_MODE=local instead.",
-                provider="aws",
-            )
+        rules.check_credentials(session.get_credentials() is not None)
         client = session.client(service)
-        if settings.mode == "local":
-            _require_loopback(service, client.meta.endpoint_url)
+        rules.check_endpoint(
+            service,
+            client.meta.endpoint_url,
+            f"AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_{service.upper()} and unset "
+            "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+        )
         _CACHE[key] = client
         return client
 
@@ -73,32 +71,14 @@ def _session(identity: tuple[str, ...], region: str, profile: str) -> boto3.sess
     return _SESSIONS[identity]
 
 
-def _point_at_local_cloud(settings: Settings) -> None:
-    if os.environ.get("AWS_ENDPOINT_URL"):
-        return
-    from multi_cloud.local_cloud.control import status
-
-    background = status(settings.state_dir)
-    if background.running and background.env.get("AWS_ENDPOINT_URL"):
-        os.environ.update(background.env)
-        return
-    raise ConfigurationError(
-        "local mode needs the local cloud, and none is running (AWS_ENDPOINT_URL is not set). "
-        'Start it with `cloudai local up` then `eval "$(cloudai local env)"`, or call '
-        "multi_cloud.local_cloud.ensure_running() in Python; set CLOUDAI_MODE=cloud to use real AWS.",
+def _rules(settings: Settings) -> ClientRules:
+    return ClientRules(
+        settings,
         provider="aws",
+        endpoint_variable="AWS_ENDPOINT_URL",
+        credentials_fix="Run `aws configure` (or `aws sso login`), or set AWS_PROFILE to a configured "
+        "profile.",
     )
-
-
-def _require_loopback(service: str, endpoint_url: str) -> None:
-    host = urlsplit(endpoint_url).hostname or ""
-    if host not in LOOPBACK_HOSTS:
-        raise ConfigurationError(
-            f"local mode refused to create a {service} client for {endpoint_url}: local mode only talks "
-            "to the local cloud on 127.0.0.1. Check AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_"
-            f"{service.upper()} and unset AWS_IGNORE_CONFIGURED_ENDPOINT_URLS, or set CLOUDAI_MODE=cloud.",
-            provider="aws",
-        )
 
 
 def clear_client_cache() -> None:

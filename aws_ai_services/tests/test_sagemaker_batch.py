@@ -341,13 +341,22 @@ def test_plain_boto3_transform_failures_are_failed_jobs_with_reasons(
     assert "Contents" not in s3.list_objects_v2(Bucket=bucket, Prefix="o/")
 
 
+#: input objects of the stop test: the job takes about a second, the stop arrives within milliseconds
+OBJECTS_TO_STOP = 400
+
+
 def test_plain_boto3_stop_transform_job(boto_client, iris_archive: bytes) -> None:  # type: ignore[no-untyped-def]
     s3, sagemaker = boto_client("s3"), boto_client("sagemaker")
     bucket = unique("stop")
     s3.create_bucket(Bucket=bucket)
     s3.put_object(Bucket=bucket, Key="model.tar.gz", Body=iris_archive)
-    for index in range(120):  # long enough (~1 ms per object) for the stop to arrive first
-        s3.put_object(Bucket=bucket, Key=f"in/{index:03d}.csv", Body=b"5.1,3.5,1.4,0.2\n")
+    from concurrent.futures import ThreadPoolExecutor
+
+    def put(index: int) -> None:
+        s3.put_object(Bucket=bucket, Key=f"in/{index:04d}.csv", Body=b"5.1,3.5,1.4,0.2\n")
+
+    with ThreadPoolExecutor(8) as pool:  # ~1 ms per object: the job outlasts the stop call by far
+        list(pool.map(put, range(OBJECTS_TO_STOP)))
     model = _boto3_model(boto_client, unique("m"), f"s3://{bucket}/model.tar.gz")
     name = unique("job")
     sagemaker.create_transform_job(
@@ -365,7 +374,7 @@ def test_plain_boto3_stop_transform_job(boto_client, iris_archive: bytes) -> Non
     )
     assert sagemaker.describe_transform_job(TransformJobName=name)["TransformJobStatus"] == "Stopped"
     written = s3.list_objects_v2(Bucket=bucket, Prefix="out/").get("KeyCount", 0)
-    assert written < 120, written  # it stopped before the end
+    assert written < OBJECTS_TO_STOP, written  # it stopped before the end
     with pytest.raises(sagemaker.exceptions.ClientError) as again:
         sagemaker.stop_transform_job(TransformJobName=name)
     assert again.value.response["Error"]["Code"] == "ValidationException"

@@ -342,7 +342,7 @@ def test_plain_boto3_transform_failures_are_failed_jobs_with_reasons(
 
 
 #: input objects of the stop test: the job takes about a second, the stop arrives within milliseconds
-OBJECTS_TO_STOP = 400
+OBJECTS_TO_STOP = 1500
 
 
 def test_plain_boto3_stop_transform_job(boto_client, iris_archive: bytes) -> None:  # type: ignore[no-untyped-def]
@@ -355,7 +355,7 @@ def test_plain_boto3_stop_transform_job(boto_client, iris_archive: bytes) -> Non
     def put(index: int) -> None:
         s3.put_object(Bucket=bucket, Key=f"in/{index:04d}.csv", Body=b"5.1,3.5,1.4,0.2\n")
 
-    with ThreadPoolExecutor(8) as pool:  # ~1 ms per object: the job outlasts the stop call by far
+    with ThreadPoolExecutor(16) as pool:  # the job takes far longer than the stop call takes to arrive
         list(pool.map(put, range(OBJECTS_TO_STOP)))
     model = _boto3_model(boto_client, unique("m"), f"s3://{bucket}/model.tar.gz")
     name = unique("job")

@@ -13,7 +13,8 @@ tesseract is the optional alternative, used when ``CLOUDAI_OCR_ENGINE=tesseract`
 ``language`` is one RapidOCR's models do not read (tesseract has language packs), or when RapidOCR is not
 installed. With tesseract, images whose height is under ``UPSCALE_BELOW`` px are enlarged 2x first
 (tesseract wants ~20-30 px tall letters). A LINE's confidence is the mean of its words' confidences
-(tesseract's 0..100 per word); its box is the union of its words' boxes. Lines are in reading order (block, paragraph, line).
+(tesseract's 0..100 per word); its box is the union of its words' boxes. Lines are in reading order
+(block, paragraph, line).
 """
 
 from __future__ import annotations

@@ -213,3 +213,18 @@ def test_raw_pcm_wraps_into_a_readable_wav() -> None:
     pcm = read_wav(pcm16_to_wav(samples.tobytes(), 8000))
     assert pcm.sample_rate == 8000
     np.testing.assert_array_equal(pcm.samples.astype("<i2"), samples)
+
+
+def test_the_optional_binary_speaks_the_same_voices(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``CLOUDAI_TTS_ENGINE=espeak-ng`` keeps the binary as an alternative; the wheel knows all its voices."""
+    from multi_cloud.onprem.engines import tts
+    from multi_cloud.testing.engines import require_binary
+
+    require_binary("espeak-ng")
+    monkeypatch.setenv("CLOUDAI_TTS_ENGINE", "espeak-ng")
+    assert tts.engine() == "espeak-ng"
+    binary_voices = set(tts.installed_voices())
+    audio = tts.synthesize("Hello from the binary.", "en-gb+f3")
+    assert audio.sample_rate == 22050 and audio.duration_seconds > 0.5
+    monkeypatch.setenv("CLOUDAI_TTS_ENGINE", "library")
+    assert binary_voices <= set(tts.installed_voices())

@@ -54,7 +54,7 @@ class OnPremVision(VisionService):
     def detect_text(
         self, image: bytes, *, include_words: bool = False, language: str = "eng"
     ) -> list[TextDetection]:
-        """LINE detections (RapidOCR, or tesseract; see ``engines.ocr``), then WORDs when ``include_words``."""
+        """LINE detections (RapidOCR or tesseract, see ``engines.ocr``), then WORDs with ``include_words``."""
         from multi_cloud.onprem.engines.ocr import detect_text
 
         with self._operation("detect_text"):

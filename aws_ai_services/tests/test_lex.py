@@ -11,7 +11,7 @@ from aws_ai_services.ai_services.polly import PollyClient
 from aws_ai_services.emulator.lex import slot_values
 from botocore.exceptions import ClientError
 from multi_cloud.core.errors import CloudError, NotFound
-from multi_cloud.testing.engines import require_binary
+from multi_cloud.testing.engines import require_speech_synthesis
 
 ROOMS = SlotTypeSpec("RoomType", {"king": ["big", "large"], "queen": [], "single": ["small"]})
 BOOK = IntentSpec(
@@ -166,7 +166,7 @@ def test_find_and_list_bots_by_name(hotel: LexBot) -> None:
 
 
 def test_speech_in_speech_out(hotel: LexBot) -> None:
-    require_binary("espeak-ng")
+    require_speech_synthesis()
     import boto3
 
     polly = PollyClient()

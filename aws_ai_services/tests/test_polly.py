@@ -12,12 +12,12 @@ from aws_ai_services.client import AWSProvider
 from aws_ai_services.emulator import polly_voices
 from botocore.exceptions import ClientError
 from multi_cloud.testing.conformance.speech import SpeechConformance
-from multi_cloud.testing.engines import require_binary
+from multi_cloud.testing.engines import require_speech_synthesis
 
 
 @pytest.fixture(autouse=True)
 def _espeak() -> None:
-    require_binary("espeak-ng")
+    require_speech_synthesis()
 
 
 class TestAWSSpeechConformance(SpeechConformance):
@@ -89,7 +89,8 @@ def test_mulaw_is_one_byte_per_sample_at_8khz(polly) -> None:  # type: ignore[no
         Text="Testing the telephone format", VoiceId="Joanna", OutputFormat="mulaw"
     )
     assert answer["ContentType"] == "audio/basic"
-    assert len(answer["AudioStream"].read()) == len(pcm) // 2
+    # two syntheses: libespeak-ng's pitch flutter carries over between calls, so lengths differ by < 5 ms
+    assert abs(len(answer["AudioStream"].read()) - len(pcm) // 2) <= 40
 
 
 def test_formats_without_an_offline_encoder_are_not_implemented(polly) -> None:  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 from multi_cloud.core.errors import InvalidArgument, Unsupported
 from multi_cloud.testing.conformance import media
 from multi_cloud.testing.conformance.vision import VisionConformance
-from multi_cloud.testing.engines import require_binary, require_module
+from multi_cloud.testing.engines import require_module, require_ocr
 
 
 class TestAWSVisionConformance(VisionConformance):
@@ -21,7 +21,7 @@ class TestAWSVisionConformance(VisionConformance):
         return AWSProvider()
 
     def test_reads_rendered_text(self, provider: AWSProvider) -> None:
-        require_binary("tesseract", "tesseract-ocr")
+        require_ocr()
         super().test_reads_rendered_text(provider)
 
     def test_labels_describe_the_image_or_are_declared_unsupported(self, provider: AWSProvider) -> None:
@@ -128,7 +128,7 @@ def test_detect_labels_respects_min_confidence(rekognition) -> None:  # type: ig
 
 
 def test_detect_text_words_point_at_their_lines(rekognition) -> None:  # type: ignore[no-untyped-def]
-    require_binary("tesseract", "tesseract-ocr")
+    require_ocr()
     image = media.text_png(["HELLO CLOUD WORLD", "Invoice 4021"])
     detections = rekognition.detect_text(Image={"Bytes": image})["TextDetections"]
     lines = {d["Id"]: d for d in detections if d["Type"] == "LINE"}

@@ -79,3 +79,16 @@ def test_local_lifecycle_through_the_cli(isolated_env):
     assert down.returncode == 0
     missing = cloudai("local", "env", env=isolated_env)
     assert missing.returncode == 1 and "cloudai local up" in missing.stderr
+
+
+def test_doctor_names_what_still_needs_a_system_package(monkeypatch):
+    from multi_cloud.cli.checks import engine_checks
+
+    monkeypatch.setenv("CLOUDAI_DISABLE_BINARIES", "all")
+    checks = {check.name: check for check in engine_checks()}
+    assert checks["apertium"].level == "warn"
+    assert "needs a system package" in checks["apertium"].detail
+    assert checks["apertium"].fix == "apt-get install -y apertium apertium-en-es"
+    # the binaries that only stand in for a wheel are informational, the wheels themselves are present
+    assert checks["espeak-ng"].level == checks["tesseract"].level == "info"
+    assert checks["espeakng-loader"].level == checks["rapidocr"].level == "ok"

@@ -13,12 +13,12 @@ from multi_cloud.onprem.engines.audio import MAX_AUDIO_SECONDS, pcm16_to_wav, re
 from multi_cloud.onprem.provider import OnPremProvider
 from multi_cloud.onprem.speech import OnPremSpeech
 from multi_cloud.testing.conformance.speech import INTENT_PHRASES, SpeechConformance
-from multi_cloud.testing.engines import require_binary
+from multi_cloud.testing.engines import require_speech_synthesis
 
 
 @pytest.fixture(autouse=True)
 def _espeak() -> None:
-    require_binary("espeak-ng")
+    require_speech_synthesis()
 
 
 class TestOnPremSpeech(SpeechConformance):
@@ -106,8 +106,50 @@ def test_missing_espeak_names_the_install_command(
     speech: OnPremSpeech, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("CLOUDAI_TTS_ENGINE", "espeak-ng")
     with pytest.raises(MissingDependency, match="apt-get install -y espeak-ng"):
         speech.synthesize("Hello")
+
+
+def test_without_any_engine_the_pip_install_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from multi_cloud.onprem.engines import tts
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "espeakng_loader" else real(name, *a)
+    )
+    monkeypatch.setenv("CLOUDAI_DISABLE_BINARIES", "espeak-ng")
+    with pytest.raises(MissingDependency, match="pip install 'espeakng-loader"):
+        tts.engine()
+
+
+def test_the_wheel_speaks_without_the_binary(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default engine needs no system package: with espeak-ng hidden, voices and audio still work."""
+    require_speech_synthesis()
+    from multi_cloud.onprem.engines import tts
+
+    monkeypatch.setenv("CLOUDAI_DISABLE_BINARIES", "espeak-ng")
+    assert tts.engine() == "library"
+    assert {"en-us", "en-gb", "fr-fr", "es-419"} <= set(tts.installed_voices())
+    assert {"f3", "m3", "klatt"} <= set(tts.installed_variants())
+    audio = tts.synthesize("Hello from the wheel.", "en-us+f3")
+    assert audio.sample_rate == 22050 and audio.duration_seconds > 0.5
+
+
+def test_concurrent_synthesis_is_serialised() -> None:
+    require_speech_synthesis()
+    from concurrent.futures import ThreadPoolExecutor
+
+    from multi_cloud.onprem.engines import tts
+
+    texts = ["one", "two three four five six", "seven eight"] * 3
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        durations = list(pool.map(lambda t: tts.synthesize(t, "en-us").duration_seconds, texts))
+    # pitch flutter carries over between calls in the library: the same text varies by a few samples
+    assert durations[:3] == pytest.approx(durations[3:6], abs=0.005) == durations[6:]
+    assert durations[1] > durations[0] + 0.5
 
 
 # ----------------------------------------------------------------------------- recognition
@@ -171,3 +213,18 @@ def test_raw_pcm_wraps_into_a_readable_wav() -> None:
     pcm = read_wav(pcm16_to_wav(samples.tobytes(), 8000))
     assert pcm.sample_rate == 8000
     np.testing.assert_array_equal(pcm.samples.astype("<i2"), samples)
+
+
+def test_the_optional_binary_speaks_the_same_voices(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``CLOUDAI_TTS_ENGINE=espeak-ng`` keeps the binary as an alternative; the wheel knows all its voices."""
+    from multi_cloud.onprem.engines import tts
+    from multi_cloud.testing.engines import require_binary
+
+    require_binary("espeak-ng")
+    monkeypatch.setenv("CLOUDAI_TTS_ENGINE", "espeak-ng")
+    assert tts.engine() == "espeak-ng"
+    binary_voices = set(tts.installed_voices())
+    audio = tts.synthesize("Hello from the binary.", "en-gb+f3")
+    assert audio.sample_rate == 22050 and audio.duration_seconds > 0.5
+    monkeypatch.setenv("CLOUDAI_TTS_ENGINE", "library")
+    assert binary_voices <= set(tts.installed_voices())

@@ -17,7 +17,7 @@ from multi_cloud.onprem.provider import OnPremProvider
 from multi_cloud.onprem.vision import OnPremVision
 from multi_cloud.testing.conformance import media
 from multi_cloud.testing.conformance.vision import VisionConformance
-from multi_cloud.testing.engines import require_binary, require_module
+from multi_cloud.testing.engines import require_binary, require_module, require_ocr
 from PIL import Image
 
 
@@ -27,7 +27,7 @@ class TestOnPremVision(VisionConformance):
         return OnPremProvider(root=tmp_path)
 
     def test_reads_rendered_text(self, provider: OnPremProvider) -> None:
-        require_binary("tesseract", "tesseract-ocr")
+        require_ocr()
         super().test_reads_rendered_text(provider)
 
     def test_labels_describe_the_image_or_are_declared_unsupported(self, provider: OnPremProvider) -> None:
@@ -171,8 +171,13 @@ def test_photo_properties_are_plausible(vision: OnPremVision) -> None:
 
 
 # ----------------------------------------------------------------------------- text
-def test_ocr_words_follow_lines(vision: OnPremVision) -> None:
-    require_binary("tesseract", "tesseract-ocr")
+@pytest.mark.parametrize("engine", ["rapidocr", "tesseract"])
+def test_ocr_words_follow_lines(vision: OnPremVision, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if engine == "tesseract":
+        require_binary("tesseract", "tesseract-ocr")
+    else:
+        require_module("rapidocr_onnxruntime", "rapidocr-onnxruntime>=1.4.4")
+    monkeypatch.setenv("CLOUDAI_OCR_ENGINE", engine)
     found = vision.detect_text(media.text_png(["Offline engines work"]), include_words=True)
     lines = [d for d in found if d.kind == "LINE"]
     words = [d for d in found if d.kind == "WORD"]
@@ -186,8 +191,28 @@ def test_ocr_without_tesseract_names_the_install_command(
     vision: OnPremVision, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("CLOUDAI_OCR_ENGINE", "tesseract")
     with pytest.raises(MissingDependency, match="apt-get install -y tesseract-ocr"):
         vision.detect_text(media.text_png(["x"]))
+
+
+def test_ocr_needs_no_system_package(vision: OnPremVision, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default engine is the rapidocr-onnxruntime wheel: with tesseract hidden, English still reads."""
+    require_module("rapidocr_onnxruntime", "rapidocr-onnxruntime>=1.4.4")
+    monkeypatch.setenv("CLOUDAI_DISABLE_BINARIES", "tesseract")
+    found = vision.detect_text(media.text_png(["HELLO CLOUD WORLD", "Invoice 4021"]))
+    assert [d.text for d in found] == ["HELLO CLOUD WORLD", "Invoice 4021"]
+    assert all(50 < d.confidence <= 100 for d in found)
+    with pytest.raises(InvalidArgument, match="other languages need tesseract"):
+        vision.detect_text(media.text_png(["Hallo"]), language="deu")
+
+
+def test_haar_cascades_survive_opencv_python_beside_headless() -> None:
+    """rapidocr-onnxruntime pulls opencv-python; pinned below 5 it keeps the cascades faces use reads."""
+    import cv2
+
+    assert Path(cv2.data.haarcascades, "haarcascade_frontalface_default.xml").is_file()
+    assert int(cv2.__version__.split(".")[0]) < 5
 
 
 # ----------------------------------------------------------------------------- labels

@@ -136,13 +136,11 @@ def local_cloud_checks() -> list[Check]:
 def engine_checks() -> list[Check]:
     from multi_cloud.onprem.engines.availability import engine_report
 
-    return [
-        Check(
-            "engines",
-            name,
-            "ok" if status.present else "warn",
-            status.used_for,
-            "" if status.present else status.install,
-        )
-        for name, status in engine_report().items()
-    ]
+    checks = []
+    for name, status in engine_report().items():
+        level: Level = "ok" if status.present else ("info" if status.optional else "warn")
+        detail = status.used_for
+        if status.system_package and not status.present:
+            detail += " - needs a system package" + ("" if status.optional else ", pip cannot install it")
+        checks.append(Check("engines", name, level, detail, "" if status.present else status.install))
+    return checks

@@ -1,4 +1,4 @@
-"""OnPremSpeech: espeak-ng synthesis and pocketsphinx phrase recognition, both on this machine."""
+"""OnPremSpeech: eSpeak NG synthesis (libespeak-ng from a wheel) and pocketsphinx phrase recognition."""
 
 from __future__ import annotations
 

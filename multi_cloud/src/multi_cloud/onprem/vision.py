@@ -1,4 +1,4 @@
-"""OnPremVision: faces, colours, OCR and labels computed on this machine (OpenCV, tesseract, ONNX)."""
+"""OnPremVision: faces, colours, OCR and labels computed on this machine (OpenCV, RapidOCR, ONNX)."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ class OnPremVision(VisionService):
     def detect_text(
         self, image: bytes, *, include_words: bool = False, language: str = "eng"
     ) -> list[TextDetection]:
-        """LINE detections (tesseract), then WORD detections when ``include_words``."""
+        """LINE detections (RapidOCR or tesseract, see ``engines.ocr``), then WORDs with ``include_words``."""
         from multi_cloud.onprem.engines.ocr import detect_text
 
         with self._operation("detect_text"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import shutil
 from types import ModuleType
 
@@ -18,9 +19,25 @@ def import_engine(module: str, install: str, *, purpose: str = "") -> ModuleType
         raise MissingDependency(f"Python module {module!r} is not installed{needed}: {install}") from exc
 
 
+#: Comma-separated system binaries to treat as absent (``espeak-ng,tesseract``), to try the pip-only set-up
+#: of a learner's laptop on a machine that has the apt packages.
+DISABLE_BINARIES_ENV = "CLOUDAI_DISABLE_BINARIES"
+
+
+def binary_allowed(binary: str) -> bool:
+    """False when ``CLOUDAI_DISABLE_BINARIES`` names ``binary`` (or is ``all``)."""
+    disabled = {b.strip() for b in os.environ.get(DISABLE_BINARIES_ENV, "").split(",") if b.strip()}
+    return not ({binary, "all"} & disabled)
+
+
+def which_binary(binary: str) -> str | None:
+    """``shutil.which(binary)``, honouring ``CLOUDAI_DISABLE_BINARIES``."""
+    return shutil.which(binary) if binary_allowed(binary) else None
+
+
 def find_binary(binary: str, install: str, *, purpose: str = "") -> str:
     """The path of ``binary`` on PATH; when absent raise MissingDependency with the ``install`` command."""
-    path = shutil.which(binary)
+    path = which_binary(binary)
     if path is None:
         needed = f" (needed for {purpose})" if purpose else ""
         raise MissingDependency(f"{binary} is not installed{needed}: {install}")

@@ -1,24 +1,34 @@
-"""Text to speech with espeak-ng: voices from ``espeak-ng --voices``, WAV from ``--stdout``.
+"""Text to speech with eSpeak NG: libespeak-ng from the ``espeakng-loader`` wheel, or the espeak-ng binary.
 
-Voices are espeak-ng's language identifiers (``en-us``, ``en-gb``, ``fr-fr``, ``es-419`` ...), optionally
+The default engine is the library that ``pip install`` brings (``espeak_library``, through ctypes; no system
+package). The espeak-ng binary is an optional alternative, used when the wheel is missing or when
+``CLOUDAI_TTS_ENGINE=espeak-ng`` asks for it; it adds no voices (the wheel's data is eSpeak NG 1.52, a
+superset of Debian 12's 1.51). ``CLOUDAI_TTS_ENGINE=library`` forces the wheel.
+
+Voices are eSpeak NG's language identifiers (``en-us``, ``en-gb``, ``fr-fr``, ``es-419`` ...), optionally
 with a variant (``en-us+f3``, ``en-us+klatt``; see ``espeak-ng --voices=variant``). Text starting with
-``<speak`` is treated as SSML (``-m``). Output is re-written as a canonical 16-bit mono WAV (espeak-ng's
-streamed header carries a placeholder length); espeak-ng speaks at 22050 Hz.
+``<speak`` is treated as SSML. Output is a canonical 16-bit mono WAV at eSpeak NG's 22050 Hz.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import subprocess
 import wave
 from functools import lru_cache
 from io import BytesIO
 
-from multi_cloud.core.errors import InvalidArgument, Unavailable
+from multi_cloud.core.errors import InvalidArgument, MissingDependency, Unavailable
 from multi_cloud.core.types import SpeechAudio
+from multi_cloud.onprem.engines import espeak_library
 from multi_cloud.onprem.engines.audio import write_wav
-from multi_cloud.onprem.engines.engine_imports import find_binary
+from multi_cloud.onprem.engines.engine_imports import binary_allowed, find_binary
 
 ESPEAK_INSTALL = "apt-get install -y espeak-ng"
+#: What installs the default engine (the ``onprem`` extra pins it).
+TTS_INSTALL = espeak_library.ESPEAKNG_LOADER_INSTALL
+TTS_ENGINE_ENV = "CLOUDAI_TTS_ENGINE"
 #: Longest text synthesised in one call, in characters (Polly's bound for plain text).
 MAX_SYNTHESIS_CHARS = 3000
 SYNTHESIS_TIMEOUT_SECONDS = 60
@@ -28,20 +38,55 @@ def _espeak() -> str:
     return find_binary("espeak-ng", ESPEAK_INSTALL, purpose="speech synthesis")
 
 
+def engine() -> str:
+    """``"library"`` (the wheel's libespeak-ng) or ``"espeak-ng"`` (the binary); MissingDependency if none."""
+    wanted = os.environ.get(TTS_ENGINE_ENV, "").strip().lower()
+    if wanted in ("espeak-ng", "binary"):
+        _espeak()
+        return "espeak-ng"
+    if wanted == "library" or importlib.util.find_spec("espeakng_loader") is not None:
+        return "library"
+    if binary_allowed("espeak-ng") and _which_espeak():
+        return "espeak-ng"
+    raise MissingDependency(
+        f"no text-to-speech engine (needed for speech synthesis): {TTS_INSTALL} (or {ESPEAK_INSTALL})"
+    )
+
+
+def _which_espeak() -> bool:
+    try:
+        _espeak()
+    except MissingDependency:
+        return False
+    return True
+
+
 def _voice_table(argument: str) -> list[list[str]]:
     out = subprocess.run([_espeak(), argument], capture_output=True, text=True, timeout=30, check=True)
     return [line.split() for line in out.stdout.splitlines()[1:] if len(line.split()) >= 5]
 
 
-@lru_cache(maxsize=1)
-def installed_voices() -> tuple[str, ...]:
-    """espeak-ng's voices as language identifiers, sorted, without duplicates."""
+@lru_cache(maxsize=2)
+def _installed_voices(which: str) -> tuple[str, ...]:
+    if which == "library":
+        return tuple(sorted({v.languages[0].lower() for v in espeak_library.voices() if v.languages}))
     return tuple(sorted({row[1].lower() for row in _voice_table("--voices")}))
 
 
-@lru_cache(maxsize=1)
-def installed_variants() -> tuple[str, ...]:
+@lru_cache(maxsize=2)
+def _installed_variants(which: str) -> tuple[str, ...]:
+    if which == "library":
+        return tuple(sorted({v.identifier.split("/")[-1].lower() for v in espeak_library.variants()}))
     return tuple(sorted({row[4].split("/")[-1].lower() for row in _voice_table("--voices=variant")}))
+
+
+def installed_voices() -> tuple[str, ...]:
+    """eSpeak NG's voices as language identifiers, sorted, without duplicates (first language of each)."""
+    return _installed_voices(engine())
+
+
+def installed_variants() -> tuple[str, ...]:
+    return _installed_variants(engine())
 
 
 def voices_for(language: str = "") -> list[str]:
@@ -80,8 +125,22 @@ def synthesize(text: str, voice: str) -> SpeechAudio:
         raise InvalidArgument("text to speak is empty")
     if len(text) > MAX_SYNTHESIS_CHARS:
         raise InvalidArgument(f"text is {len(text):,} characters, over the {MAX_SYNTHESIS_CHARS:,} limit")
+    import numpy as np
+
+    ssml = text.lstrip().startswith("<speak")
+    if engine() == "library":
+        pcm = espeak_library.synthesize_pcm(text, voice, ssml=ssml)
+        rate = espeak_library.sample_rate()
+        samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
+        return SpeechAudio(
+            audio=write_wav(samples, rate), content_type="audio/wav", sample_rate=rate, voice=voice
+        )
+    return _synthesize_with_binary(text, voice, ssml)
+
+
+def _synthesize_with_binary(text: str, voice: str, ssml: bool) -> SpeechAudio:
     command = [_espeak(), "-v", voice, "--stdout", "--stdin"]
-    if text.lstrip().startswith("<speak"):
+    if ssml:
         command.insert(1, "-m")
     result = subprocess.run(
         command,

@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 from multi_cloud.core.errors import InvalidArgument, Unsupported
 from multi_cloud.testing.conformance import media
 from multi_cloud.testing.conformance.vision import VisionConformance
-from multi_cloud.testing.engines import require_module, require_ocr
+from multi_cloud.testing.engines import require_binary, require_module, require_ocr
 
 
 class TestAWSVisionConformance(VisionConformance):
@@ -155,3 +155,19 @@ def test_compare_faces_is_declared_not_computed(ai_cloud) -> None:  # type: igno
 def test_client_refuses_an_image_that_is_neither_bytes_nor_s3(ai_cloud) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InvalidArgument):
         RekognitionClient().detect_faces("https://example.com/face.jpg")
+
+
+@pytest.mark.parametrize("chosen", ["rapidocr", "tesseract"])
+def test_text_model_version_names_the_engine_that_read_the_text(
+    rekognition, chosen: str, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    if chosen == "tesseract":
+        require_binary("tesseract", "tesseract-ocr")
+    else:
+        require_module("rapidocr_onnxruntime", "rapidocr-onnxruntime")
+    monkeypatch.setenv("CLOUDAI_OCR_ENGINE", chosen)  # the emulator runs in this process
+    answer = rekognition.detect_text(Image={"Bytes": media.text_png(["HELLO CLOUD WORLD"])})
+    assert answer["TextModelVersion"] == f"{chosen}-onprem"
+    assert [d["DetectedText"] for d in answer["TextDetections"] if d["Type"] == "LINE"] == [
+        "HELLO CLOUD WORLD"
+    ]

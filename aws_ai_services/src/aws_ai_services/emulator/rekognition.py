@@ -23,7 +23,8 @@ from aws_ai_services.emulator.control_plane import ControlPlane
 
 DEFAULT_MIN_CONFIDENCE = 55.0
 LABEL_MODEL_VERSION = "efficientnet-lite0-onprem"
-TEXT_MODEL_VERSION = "tesseract-onprem"
+#: TextModelVersion names the offline engine that read the text: "<engine>-onprem"
+TEXT_MODEL_SUFFIX = "-onprem"
 DEFAULT_ATTRIBUTES = {"DEFAULT", "ALL"}
 
 
@@ -97,7 +98,7 @@ class RekognitionResponses(AwsResponder):
     # ------------------------------------------------------------------ text
     def detect_text(self, params: dict[str, Any], context: RequestContext) -> dict[str, Any]:
         from multi_cloud.onprem.engines.imaging import OCR_MAX_SIDE
-        from multi_cloud.onprem.engines.ocr import detect_text
+        from multi_cloud.onprem.engines.ocr import detect_text, engine
 
         pixels = self._pixels(params.get("Image"), context, OCR_MAX_SIDE)
         found = detect_text(pixels, include_words=True)
@@ -110,7 +111,7 @@ class RekognitionResponses(AwsResponder):
             if parent is not None:
                 detection["ParentId"] = parent
             detections.append(detection)
-        return {"TextDetections": detections, "TextModelVersion": TEXT_MODEL_VERSION}
+        return {"TextDetections": detections, "TextModelVersion": engine() + TEXT_MODEL_SUFFIX}
 
 
 def face_detail(face: Any, pixels: Any) -> dict[str, Any]:

@@ -103,17 +103,6 @@ def billable_seconds(training_seconds: int, *, spot: bool, discount: float) -> i
     return max(1, round(training_seconds * (1 - discount)))
 
 
-def spot_discount(instance_type: str) -> tuple[float, str]:
-    """``(typical discount, catalog date)`` for the instance family; ``(0.0, reason)`` when not catalogued."""
-    catalog = _catalog()
-    if catalog is None:
-        return 0.0, "no price catalog installed"
-    try:
-        return catalog.spot_discount(instance_type).typical, catalog.as_of
-    except InvalidArgument as exc:
-        return 0.0, f"{catalog.as_of} catalog: {exc.message}"
-
-
 def spot_savings(
     instance_type: str, region: str, training_seconds: float, billable: float, *, discount: float
 ) -> SpotSavings:

@@ -53,8 +53,10 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def notebooks(session: nox.Session) -> None:
-    """Execute every notebook top to bottom, package by package, in lesson order."""
-    found = sorted(glob.glob("*/notebooks/*.ipynb")) + sorted(glob.glob("projects/*/notebooks/*.ipynb"))
+    """Execute every notebook top to bottom, package by package, in lesson order (or the ones given)."""
+    found = session.posargs or (
+        sorted(glob.glob("*/notebooks/*.ipynb")) + sorted(glob.glob("projects/*/notebooks/*.ipynb"))
+    )
     if not found:
         session.log("no notebooks in this checkout yet")
         return
@@ -147,3 +149,18 @@ def bench(session: nox.Session) -> None:
     install_project(session)
     for script in session.posargs or sorted(glob.glob("benchmarks/*.py")):
         session.run("python", script)
+
+
+@nox.session
+def learn(session: nox.Session) -> None:
+    """For learners: install everything, write the student notebooks to workspace/, open JupyterLab there.
+
+    Notebooks already in workspace/ are never overwritten (your work stays). ``-- --no-open`` installs and
+    writes the notebooks, checks that JupyterLab starts (``jupyter lab --version``) and stops there.
+    """
+    install_project(session)
+    session.run("cloudai", "assign", "--learner", "workspace")
+    if "--no-open" in session.posargs:
+        session.run("jupyter", "lab", "--version")
+        return
+    session.run("jupyter", "lab", "workspace", *session.posargs)

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from multi_cloud.core.archives import safe_extractall
 from multi_cloud.core.errors import InvalidArgument, MissingDependency
 
 from aws_ai_services.containers import model_server
@@ -180,7 +181,7 @@ def copy_model(model_dir: Path, dest: Path) -> str:
     archive = model_dir / model_server.ARCHIVE_NAME
     if archive.is_file():
         with tarfile.open(archive, mode="r:gz") as tar:
-            tar.extractall(dest, filter="data")
+            safe_extractall(tar, dest)
         for name in model_server.MODEL_FILENAMES:
             if (dest / name).is_file():
                 return f"model/{name}"

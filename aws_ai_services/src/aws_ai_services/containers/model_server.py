@@ -68,7 +68,15 @@ def fetch_model_archive(model_s3_uri: str, model_dir: str) -> str:
 def unpack_archive(archive: str, model_dir: str) -> None:
     """Extract a model.tar.gz safely (no absolute paths, no ``..``), as SageMaker does before serving."""
     with tarfile.open(archive, mode="r:gz") as tar:
-        tar.extractall(model_dir, filter="data")
+        if hasattr(tarfile, "data_filter"):
+            tar.extractall(model_dir, filter="data")
+            return
+        # Pythons before PEP 706 (Debian 12's 3.11.2): plain members inside model_dir only
+        for member in tar.getmembers():
+            parts = member.name.replace("\\", "/").split("/")
+            if member.name.startswith("/") or ".." in parts or not (member.isfile() or member.isdir()):
+                raise ValueError(f"unsafe member {member.name!r} in {archive}: files and folders only")
+        tar.extractall(model_dir)  # noqa: S202 - every member checked above
 
 
 def load_model(model_dir: str) -> Any:

@@ -6,6 +6,8 @@ import io
 import tarfile
 from pathlib import Path
 
+from multi_cloud.core.archives import safe_extractall
+
 
 def pack_model_dir(model_dir: Path) -> bytes:
     """The directory as ``.tar.gz`` bytes (files at the archive root, as SageMaker packs a model)."""
@@ -21,5 +23,5 @@ def unpack_model(archive: bytes, dest: Path) -> Path:
     """Extract ``.tar.gz`` bytes into ``dest`` safely (no absolute paths or ``..``)."""
     dest.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
-        tar.extractall(dest, filter="data")
+        safe_extractall(tar, dest)
     return dest

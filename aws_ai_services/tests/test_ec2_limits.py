@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -27,12 +26,6 @@ def client(clean_cloud: Any, boto_client: Callable[..., Any]) -> Callable[[str],
     return lambda service: boto_client(service, config=config)
 
 
-@pytest.fixture
-def timed() -> Iterator[Callable[[], float]]:
-    started = time.monotonic()
-    yield lambda: time.monotonic() - started
-
-
 def image(ec2: Any) -> str:
     return str(ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"])
 
@@ -40,10 +33,8 @@ def image(ec2: Any) -> str:
 def test_huge_min_count_is_instance_limit_exceeded(client: Callable[[str], Any]) -> None:
     ec2 = client("ec2")
     ami = image(ec2)
-    started = time.monotonic()
     with pytest.raises(ClientError) as caught:
         ec2.run_instances(ImageId=ami, MinCount=99_999_999, MaxCount=99_999_999)
-    assert time.monotonic() - started < 5
     error = caught.value.response
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert error["Error"]["Code"] == "InstanceLimitExceeded"
@@ -71,20 +62,18 @@ def test_the_limit_counts_running_instances_and_frees_on_terminate(client: Calla
 def test_spot_requests_and_dedicated_hosts_are_capped(client: Callable[[str], Any]) -> None:
     ec2 = client("ec2")
     ami = image(ec2)
-    started = time.monotonic()
     with pytest.raises(ClientError) as spot:
         ec2.request_spot_instances(
             InstanceCount=99_999_999, LaunchSpecification={"ImageId": ami, "InstanceType": "t3.micro"}
         )
     with pytest.raises(ClientError) as hosts:
         ec2.allocate_hosts(AvailabilityZone="us-east-1a", InstanceType="m5.large", Quantity=99_999_999)
-    assert time.monotonic() - started < 5
     assert spot.value.response["Error"]["Code"] == "MaxSpotInstanceCountExceeded"
     assert hosts.value.response["Error"]["Code"] == "HostLimitExceeded"
     assert hosts.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
-def test_ecs_run_task_count_is_capped(client: Callable[[str], Any], timed: Any) -> None:
+def test_ecs_run_task_count_is_capped(client: Callable[[str], Any]) -> None:
     ecs = client("ecs")
     ecs.create_cluster(clusterName="limits")
     ecs.register_task_definition(
@@ -94,10 +83,9 @@ def test_ecs_run_task_count_is_capped(client: Callable[[str], Any], timed: Any) 
         ecs.run_task(cluster="limits", taskDefinition="t", count=99_999_999)
     assert caught.value.response["Error"]["Code"] == "InvalidParameterException"
     assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    assert timed() < 5
 
 
-def test_batch_array_size_is_capped(client: Callable[[str], Any], timed: Any) -> None:
+def test_batch_array_size_is_capped(client: Callable[[str], Any]) -> None:
     batch = client("batch")
     iam = client("iam")
     role = iam.create_role(RoleName="batch-limits", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
@@ -121,4 +109,3 @@ def test_batch_array_size_is_capped(client: Callable[[str], Any], timed: Any) ->
         )
     assert caught.value.response["Error"]["Code"] == "ClientException"
     assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    assert timed() < 5

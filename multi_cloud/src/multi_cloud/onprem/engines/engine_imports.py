@@ -25,9 +25,9 @@ DISABLE_BINARIES_ENV = "CLOUDAI_DISABLE_BINARIES"
 
 
 def binary_allowed(binary: str) -> bool:
-    """False when ``CLOUDAI_DISABLE_BINARIES`` names ``binary`` (or is ``all``)."""
-    disabled = {b.strip() for b in os.environ.get(DISABLE_BINARIES_ENV, "").split(",") if b.strip()}
-    return not ({binary, "all"} & disabled)
+    """False when ``CLOUDAI_DISABLE_BINARIES`` names ``binary`` (or is ``all``, ``1`` or ``true``)."""
+    disabled = {b.strip().lower() for b in os.environ.get(DISABLE_BINARIES_ENV, "").split(",") if b.strip()}
+    return not ({binary, "all", "1", "true"} & disabled)
 
 
 def which_binary(binary: str) -> str | None:

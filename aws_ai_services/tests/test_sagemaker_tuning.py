@@ -268,3 +268,26 @@ def test_plain_boto3_tuning_job_runs_its_trials(
     assert d["BestTrainingJob"]["TunedHyperParameters"] == {"x": "3"}
     best = sagemaker.describe_training_job(TrainingJobName=d["BestTrainingJob"]["TrainingJobName"])
     assert best["TuningJobArn"] == d["HyperParameterTuningJobArn"]
+
+
+def test_bayesian_proposals_do_not_warn_on_a_noiseless_objective() -> None:
+    """The GP's noise level reaching its bound is expected; no ConvergenceWarning may leak to the caller
+    (in-process, the local cloud shares a notebook's output)."""
+    import warnings
+
+    from aws_ai_services.emulator.sagemaker_tuning.bayesian import next_point
+
+    ranges = parse_ranges(
+        parameter_ranges_request({"gamma": ContinuousParameter(0.001, 1000, scaling="Logarithmic")})
+    )
+    history = [
+        ({"gamma": "0.0877"}, 0.8),
+        ({"gamma": "0.008"}, 0.585),
+        ({"gamma": "8.04"}, 0.7875),
+        ({"gamma": "0.0752"}, 0.795),
+    ]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        proposal = next_point(ranges, history, maximize=True, seed=7, tried=len(history))
+    assert [str(w.message) for w in caught] == []
+    assert 0.001 <= float(proposal["gamma"]) <= 1000

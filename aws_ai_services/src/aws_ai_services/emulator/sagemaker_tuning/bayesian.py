@@ -8,6 +8,7 @@ candidates, with the model fitted to every trial that reported the objective so 
 from __future__ import annotations
 
 import random
+import warnings
 from collections.abc import Sequence
 
 from aws_ai_services.emulator.sagemaker_tuning.ranges import Range, random_points
@@ -41,13 +42,18 @@ def next_point(
         return random_points(ranges, tried + 1, seed)[-1]
     import numpy as np
     from scipy.stats import norm
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.gaussian_process import GaussianProcessRegressor
     from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 
     x = np.array([encode(ranges, point) for point, _ in history])
     y = np.array([value if maximize else -value for _, value in history])
     kernel = ConstantKernel(1.0) * Matern(length_scale=0.3, nu=2.5) + WhiteKernel(1e-4)
-    model = GaussianProcessRegressor(kernel=kernel, normalize_y=True, random_state=seed).fit(x, y)
+    # A noiseless objective drives the noise level to its lower bound: normal here, and the ConvergenceWarning
+    # would otherwise reach whoever runs the local cloud in-process (a notebook's output).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = GaussianProcessRegressor(kernel=kernel, normalize_y=True, random_state=seed).fit(x, y)
     rng = random.Random(seed * 7919 + tried)  # noqa: S311 - reproducible search, not cryptography
     candidates = [encode(ranges, p) for p in random_points(ranges, CANDIDATES, rng.randrange(2**31))]
     mean, std = model.predict(np.array(candidates), return_std=True)

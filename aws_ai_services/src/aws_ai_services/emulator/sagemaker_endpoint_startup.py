@@ -23,7 +23,10 @@ from aws_ai_services.emulator.sagemaker_serving.endpoint_setup import model_arti
 
 
 def install() -> None:
+    from aws_ai_services.emulator import sagemaker_autoscaling_alarms
+
     when_imported("moto.sagemaker.responses", _patch_responses)
+    sagemaker_autoscaling_alarms.install()  # target tracking on a variant creates its alarms, as in AWS
 
 
 def _patch_responses(module: ModuleType) -> None:

@@ -170,7 +170,8 @@ def grading(session: nox.Session) -> None:
     Posargs: master notebooks (default: every ``*/notebooks/*.ipynb`` with an ASSIGNMENT CONFIG).
     """
     masters = session.posargs or [
-        p for p in sorted(glob.glob("*/notebooks/*.ipynb")) + sorted(glob.glob("projects/*/notebooks/*.ipynb"))
+        p
+        for p in sorted(glob.glob("*/notebooks/*.ipynb")) + sorted(glob.glob("projects/*/notebooks/*.ipynb"))
         if _is_master(p)
     ]
     if not masters:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -24,7 +26,9 @@ def markdown(text: str) -> dict[str, Any]:
     return {"cell_type": "markdown", "metadata": {}, "source": text}
 
 
-def question(name: str, points: Any, criterion: str | None, solution: str, tests: list[str]) -> list[dict[str, Any]]:
+def question(
+    name: str, points: Any, criterion: str | None, solution: str, tests: list[str]
+) -> list[dict[str, Any]]:
     """One otter question; a test whose text starts with ``# HIDDEN`` is hidden."""
     config = f"# BEGIN QUESTION\nname: {name}\npoints: {points}"
     config += f"\ncriterion: {criterion}" if criterion else ""
@@ -63,7 +67,9 @@ WORDS = question(
 
 def notebook(cells: list[dict[str, Any]], name: str | None = ASSIGNMENT) -> dict[str, Any]:
     config = "# ASSIGNMENT CONFIG\n" + (f"name: {name}\n" if name else "")
-    config += "init_cell: true\ncheck_all_cell: false\nexport_cell: false\ngenerate: true\ntests:\n  files: false"
+    config += (
+        "init_cell: true\ncheck_all_cell: false\nexport_cell: false\ngenerate: true\ntests:\n  files: false"
+    )
     return {
         "cells": [raw(config), markdown("# Fixture: arithmetic"), *cells],
         "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
@@ -73,8 +79,9 @@ def notebook(cells: list[dict[str, Any]], name: str | None = ASSIGNMENT) -> dict
 
 
 def write(path: Path, nb: dict[str, Any]) -> Path:
+    nb = copy.deepcopy(nb)
     for index, cell in enumerate(nb["cells"]):
-        cell.setdefault("id", f"cell-{index:02d}")
+        cell["id"] = f"cell-{index:02d}"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
     return path
@@ -100,3 +107,19 @@ def assigned(fixture_master: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     (result,) = assign([load_master(fixture_master)], tmp_path_factory.mktemp("assignments"), run_tests=True)
     assert result.ok, result.problem()
     return result
+
+
+@pytest.fixture(scope="session")
+def nbk() -> SimpleNamespace:
+    """The notebook builders above (test modules cannot import conftest under --import-mode=importlib)."""
+    return SimpleNamespace(
+        raw=raw,
+        code=code,
+        markdown=markdown,
+        question=question,
+        notebook=notebook,
+        write=write,
+        DOUBLE=DOUBLE,
+        WORDS=WORDS,
+        ASSIGNMENT=ASSIGNMENT,
+    )

@@ -7,7 +7,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
@@ -55,14 +55,26 @@ def _masters(paths: list[Path] | None) -> list[Master]:
 
 @_friendly
 def assign(
-    masters: Optional[list[Path]] = typer.Argument(None, help="Master notebooks; default: every master in the checkout."),
-    out: Path = typer.Option(Path("build/assignments"), "--out", help="Where <package>/<notebook>/ builds go."),
-    learner: Optional[Path] = typer.Option(
-        None, "--learner", help="Write ONLY the student notebooks to DIR/<package>/<notebook>.ipynb (no tests run)."
+    masters: list[Path] | None = typer.Argument(
+        None, help="Master notebooks; default: every master in the checkout."
     ),
-    force: bool = typer.Option(False, "--force", help="With --learner: back up and replace existing notebooks."),
-    no_run_tests: bool = typer.Option(False, "--no-run-tests", help="Do not execute the solutions and run the tests."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Parallel otter runs (default: CPU count)."),
+    out: Path = typer.Option(
+        Path("build/assignments"), "--out", help="Where <package>/<notebook>/ builds go."
+    ),
+    learner: Path | None = typer.Option(
+        None,
+        "--learner",
+        help="Write ONLY the student notebooks to DIR/<package>/<notebook>.ipynb (no tests run).",
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="With --learner: back up and replace existing notebooks."
+    ),
+    no_run_tests: bool = typer.Option(
+        False, "--no-run-tests", help="Do not execute the solutions and run the tests."
+    ),
+    jobs: int | None = typer.Option(
+        None, "--jobs", "-j", min=1, help="Parallel otter runs (default: CPU count)."
+    ),
 ) -> None:
     """Generate student versions and autograder zips from master notebooks (otter assign)."""
     from multi_cloud.grading.assign import assign as run_assign
@@ -72,7 +84,9 @@ def assign(
     if learner is not None:
         for copy in learner_copies(found, learner, force=force, jobs=jobs):
             if copy.action == "skipped":
-                typer.echo(f"kept     {copy.path} (already there: your work is not overwritten; --force backs it up)")
+                typer.echo(
+                    f"kept     {copy.path} (already there: your work is not overwritten; --force backs it up)"
+                )
             elif copy.action == "replaced":
                 typer.echo(f"replaced {copy.path} (your previous version: {copy.backup})")
             else:
@@ -104,23 +118,32 @@ def assign(
 
 @_friendly
 def grade(
-    submissions: list[Path] = typer.Argument(..., help="Submission notebooks and/or folders of them (recursive)."),
-    out: Path = typer.Option(Path("build/grades"), "--out", help="Folder for grades.csv, grades.md, grades.json."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Parallel gradings (default: CPU count)."),
+    submissions: list[Path] = typer.Argument(
+        ..., help="Submission notebooks and/or folders of them (recursive)."
+    ),
+    out: Path = typer.Option(
+        Path("build/grades"), "--out", help="Folder for grades.csv, grades.md, grades.json."
+    ),
+    jobs: int | None = typer.Option(
+        None, "--jobs", "-j", min=1, help="Parallel gradings (default: CPU count)."
+    ),
     timeout: float = typer.Option(600.0, "--timeout", help="Seconds before one grading is stopped."),
-    master: Optional[list[Path]] = typer.Option(
+    master: list[Path] | None = typer.Option(
         None, "--master", help="Master notebook(s) to grade against; default: every master in the checkout."
     ),
     assignments: Path = typer.Option(
-        Path("build/assignments"), "--assignments", help="Where the autograder zips are (built there if missing)."
+        Path("build/assignments"),
+        "--assignments",
+        help="Where the autograder zips are (built there if missing).",
     ),
 ) -> None:
     """Grade submissions per assessment criterion with otter run (no Docker), in parallel."""
-    from multi_cloud.grading.grade import SubmissionGrade
+    from multi_cloud.grading.grade import SubmissionGrade, collect
     from multi_cloud.grading.grade import grade as run_grade
     from multi_cloud.grading.report import summary_line, write_reports
 
     started = time.monotonic()
+    collect(list(submissions))  # a wrong path is reported before anything else
 
     def done(result: SubmissionGrade) -> None:
         typer.echo(summary_line(result))
@@ -145,7 +168,7 @@ def grade(
 @_friendly
 def check(
     notebook: Path = typer.Argument(..., help="Your notebook (a student version)."),
-    question: Optional[str] = typer.Option(None, "-q", "--question", help="Check only this question."),
+    question: str | None = typer.Option(None, "-q", "--question", help="Check only this question."),
 ) -> None:
     """Run your notebook and its public tests, as the grader will; print pass/fail per question."""
     from multi_cloud.grading.check import check as run_check

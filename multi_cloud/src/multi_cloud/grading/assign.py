@@ -43,7 +43,9 @@ class Assignment:
         """Built, and newer than its master."""
         built = self.autograder_zip
         return (
-            built is not None and self.student.is_file() and built.stat().st_mtime >= self.master.path.stat().st_mtime
+            built is not None
+            and self.student.is_file()
+            and built.stat().st_mtime >= self.master.path.stat().st_mtime
         )
 
 
@@ -72,7 +74,12 @@ def _assign_one(master: Master, out: Path, run_tests: bool, timeout: float) -> A
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{master.notebook}-", dir=target.parent)).resolve()
     try:
-        args = ["assign", *([] if run_tests else ["--no-run-tests"]), str(master.path.resolve()), str(staging)]
+        args = [
+            "assign",
+            *([] if run_tests else ["--no-run-tests"]),
+            str(master.path.resolve()),
+            str(staging),
+        ]
         run = run_otter(args, timeout=timeout, cwd=master.path.parent)
         succeeded = run.returncode == 0 and Assignment(master, staging).autograder_zip is not None
         if succeeded:
@@ -111,10 +118,16 @@ def assign(
         return list(pool.map(one, masters))
 
 
-def ensure_assigned(masters: list[Master], out: Path = DEFAULT_OUT, *, jobs: int | None = None) -> list[Assignment]:
-    """The assignments of ``masters``, building (without running tests) those missing or older than the master."""
+def ensure_assigned(
+    masters: list[Master], out: Path = DEFAULT_OUT, *, jobs: int | None = None
+) -> list[Assignment]:
+    """The assignments of ``masters``; those missing or older than their master are built (tests not run)."""
     stale = [master for master in masters if not Assignment(master, assignment_dir(master, out)).is_fresh()]
-    failed = [result for result in assign(stale, out, run_tests=False, jobs=jobs) if not result.ok] if stale else []
+    failed = (
+        [result for result in assign(stale, out, run_tests=False, jobs=jobs) if not result.ok]
+        if stale
+        else []
+    )
     if failed:
         raise GradingError(
             "otter assign failed for "
@@ -145,30 +158,35 @@ def learner_copies(
     ``<notebook>.backup-<timestamp>.ipynb`` (action "replaced"). No tests run, so this is quick.
     """
     workspace = Path(workspace)
+
+    def destination(master: Master) -> Path:
+        return workspace / master.package / f"{master.notebook}.ipynb"
+
+    kept = [
+        LearnerCopy(m, destination(m), "skipped") for m in masters if destination(m).exists() and not force
+    ]
+    todo = [master for master in masters if force or not destination(master).exists()]
     with tempfile.TemporaryDirectory(prefix="cloudai-learner-") as scratch:
-        results = assign(masters, Path(scratch), run_tests=False, jobs=jobs)
+        results = assign(todo, Path(scratch), run_tests=False, jobs=jobs) if todo else []
         failed = [result for result in results if not result.ok]
         if failed:
             raise GradingError(
                 f"otter assign failed for {failed[0].assignment.master.path}:\n{failed[0].problem()}",
                 "fix that master, or pass only the others",
             )
-        copies = []
+        copies = {copy.master.path: copy for copy in kept}
         stamp = time.strftime("%Y%m%d-%H%M%S")
         for result in results:
             master = result.assignment.master
-            destination = workspace / master.package / f"{master.notebook}.ipynb"
-            destination.parent.mkdir(parents=True, exist_ok=True)
+            target = destination(master)
+            target.parent.mkdir(parents=True, exist_ok=True)
             backup: Path | None = None
-            if destination.exists():
-                if not force:
-                    copies.append(LearnerCopy(master, destination, "skipped"))
-                    continue
-                backup = _free_name(destination.with_name(f"{master.notebook}.backup-{stamp}.ipynb"))
-                os.replace(destination, backup)
-            shutil.copyfile(result.assignment.student, destination)
-            copies.append(LearnerCopy(master, destination, "replaced" if backup else "written", backup))
-    return copies
+            if target.exists():
+                backup = _free_name(target.with_name(f"{master.notebook}.backup-{stamp}.ipynb"))
+                os.replace(target, backup)
+            shutil.copyfile(result.assignment.student, target)
+            copies[master.path] = LearnerCopy(master, target, "replaced" if backup else "written", backup)
+    return [copies[master.path] for master in masters]
 
 
 def _free_name(path: Path) -> Path:

@@ -34,7 +34,7 @@ def public_tests(notebook: Path) -> dict[str, dict[str, Any]]:
     if not isinstance(tests, dict) or not tests:
         raise GradingError(
             f"{notebook} has no embedded tests (metadata.otter.tests)",
-            "check a student version written by `cloudai assign --learner DIR`, not a master or a plain notebook",
+            "check a student version (from `cloudai assign --learner DIR`), not a master or a plain notebook",
         )
     public: dict[str, dict[str, Any]] = {}
     for name, test in tests.items():
@@ -48,12 +48,18 @@ def public_tests(notebook: Path) -> dict[str, dict[str, Any]]:
 
 @contextmanager
 def _working_dir(path: Path) -> Iterator[None]:
-    previous = Path.cwd()
+    """Run in ``path``, leaving otter's log file there (``.OTTER_LOG``) exactly as it was."""
+    previous, log = Path.cwd(), path / ".OTTER_LOG"
+    before = log.read_bytes() if log.is_file() else None
     os.chdir(path)
     try:
         yield
     finally:
         os.chdir(previous)
+        if before is None:
+            log.unlink(missing_ok=True)
+        else:
+            log.write_bytes(before)
 
 
 def check(notebook: Path, question: str | None = None) -> list[CheckResult]:
@@ -66,16 +72,16 @@ def check(notebook: Path, question: str | None = None) -> list[CheckResult]:
     notebook = Path(notebook).resolve()
     tests = public_tests(notebook)
     if question is not None and question not in tests:
-        raise GradingError(
-            f"{notebook.name} has no question {question!r}", f"use one of: {', '.join(tests)}"
-        )
+        raise GradingError(f"{notebook.name} has no question {question!r}", f"use one of: {', '.join(tests)}")
     from otter.execute import grade_notebook
 
     with tempfile.TemporaryDirectory(prefix="cloudai-check-") as scratch:
         test_dir = Path(scratch) / "tests"
         test_dir.mkdir()
         for name, test in tests.items():
-            (test_dir / f"{name}.py").write_text(f"OK_FORMAT = True\n\ntest = {pprint.pformat(test)}\n", encoding="utf-8")
+            (test_dir / f"{name}.py").write_text(
+                f"OK_FORMAT = True\n\ntest = {pprint.pformat(test)}\n", encoding="utf-8"
+            )
         wanted = [question] if question else list(tests)
         with _working_dir(notebook.parent):
             results = grade_notebook(

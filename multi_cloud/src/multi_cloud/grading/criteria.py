@@ -1,4 +1,4 @@
-"""The curriculum's 16 assessment criteria in four groups of 25 % (curriculum outline, "Assessment Criteria")."""
+"""The curriculum's 16 assessment criteria in four groups of 25 % (outline, "Assessment Criteria")."""
 
 from __future__ import annotations
 

@@ -59,9 +59,13 @@ def collect(paths: list[Path]) -> list[Path]:
         elif path.is_file():
             found.append(path)
         else:
-            raise GradingError(f"no such file or folder: {path}", "pass submission notebooks or folders of them")
+            raise GradingError(
+                f"no such file or folder: {path}", "pass submission notebooks or folders of them"
+            )
     if not found:
-        raise GradingError(f"no notebooks (*.ipynb) in {', '.join(map(str, paths))}", "pass the learners' notebooks")
+        raise GradingError(
+            f"no notebooks (*.ipynb) in {', '.join(map(str, paths))}", "pass the learners' notebooks"
+        )
     return list(dict.fromkeys(found))
 
 
@@ -81,7 +85,9 @@ def match(submissions: list[Path], masters: list[Master]) -> list[tuple[Path, Ma
     for path in submissions:
         name = assignment_name(path)
         if name is None:
-            problems.append(f"{path}: no metadata.otter.assignment_name (not a student version of an assignment)")
+            problems.append(
+                f"{path}: no metadata.otter.assignment_name (not a student version of an assignment)"
+            )
         elif name not in by_name:
             problems.append(f"{path}: assignment {name!r} is unknown")
         else:
@@ -89,8 +95,10 @@ def match(submissions: list[Path], masters: list[Master]) -> list[tuple[Path, Ma
     if problems:
         known = ", ".join(sorted(by_name)) or "none (no master notebooks found)"
         raise GradingError(
-            "cannot match submissions to assignments:\n  " + "\n  ".join(problems) + f"\n  known assignments: {known}",
-            "grade notebooks made from `cloudai assign` student versions, or pass their masters with --master",
+            "cannot match submissions to assignments:\n  "
+            + "\n  ".join(problems)
+            + f"\n  known assignments: {known}",
+            "grade notebooks made from `cloudai assign` student versions, or pass their masters (--master)",
         )
     return pairs
 
@@ -106,7 +114,10 @@ def _scores(results: dict[str, Any], master: Master) -> tuple[tuple[QuestionScor
             continue
         scores.append(
             QuestionScore(
-                question.name, question.criterion, float(test["score"]), float(test.get("max_score", question.points))
+                question.name,
+                question.criterion,
+                float(test["score"]),
+                float(test.get("max_score", question.points)),
             )
         )
     return tuple(scores), tuple(notes)
@@ -127,12 +138,19 @@ def grade_one(path: Path, assignment: Assignment, timeout: float = DEFAULT_TIMEO
         )
         seconds = time.monotonic() - started
         if run.timed_out:
-            return SubmissionGrade(path, master, "timeout", seconds=seconds, error=f"timed out after {timeout:g} s")
+            return SubmissionGrade(
+                path, master, "timeout", seconds=seconds, error=f"timed out after {timeout:g} s"
+            )
         results_file = Path(out) / "results.json"
         if run.returncode != 0 or not results_file.is_file():
-            tail = "\n".join(run.output.rstrip().splitlines()[-15:])
+            lines = run.output.rstrip().splitlines() or ["(no output)"]
+            tail = "\n".join(lines[-15:])
             return SubmissionGrade(
-                path, master, "error", seconds=seconds, error=f"otter run exited {run.returncode}:\n{tail}"
+                path,
+                master,
+                "error",
+                seconds=seconds,
+                error=f"otter run exited {run.returncode}: {lines[-1]}\n{tail}",
             )
         results = json.loads(results_file.read_text(encoding="utf-8"))
     questions, notes = _scores(results, master)

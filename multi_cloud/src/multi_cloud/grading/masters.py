@@ -111,7 +111,9 @@ def _yaml(path: Path, where: str, text: str) -> dict[str, Any]:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
-        raise GradingError(f"{path}: the {where} is not valid YAML: {err}", "fix the YAML in that cell") from None
+        raise GradingError(
+            f"{path}: the {where} is not valid YAML: {err}", "fix the YAML in that cell"
+        ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -209,7 +211,9 @@ def load_master(path: Path) -> Master:
                     "close each question with a raw `# END QUESTION` cell",
                 )
             open_at = index
-            question_config = _yaml(path, f"BEGIN QUESTION cell (cell {index})", _source(cell).split("\n", 1)[-1])
+            question_config = _yaml(
+                path, f"BEGIN QUESTION cell (cell {index})", _source(cell).split("\n", 1)[-1]
+            )
         elif _is_raw(cell, _END_QUESTION):
             if open_at is None:
                 raise GradingError(f"{path}: cell {index} ends a question never begun", "remove it")

@@ -52,26 +52,34 @@ def verify(grades: list[dict[str, Any]], made: dict[Path, tuple[Master, str]]) -
         master, kind = made[Path(grade["submission"]).resolve()]
         by_kind[(master.assignment_name, kind)] = grade
     for master, kind in made.values():
-        grade = by_kind.get((master.assignment_name, kind))
+        found = by_kind.get((master.assignment_name, kind))
         label = f"{master.notebook} {kind}"
-        if grade is None or grade["status"] != "graded":
-            broken.append(f"{label}: not graded ({grade['status'] if grade else 'missing'}: {grade and grade['error']})")
+        if found is None or found["status"] != "graded":
+            broken.append(
+                f"{label}: not graded ({found['status'] if found else 'missing'}: {found and found['error']})"
+            )
             continue
-        earned, possible = grade["earned"], grade["possible"]
+        earned, possible = found["earned"], found["possible"]
         if kind == "solution":
-            short = [q["name"] for q in grade["questions"] if q["score"] < q["max_score"]]
+            short = [q["name"] for q in found["questions"] if q["score"] < q["max_score"]]
             if short:
                 broken.append(f"{label}: the solutions lose points on {', '.join(short)} (must be 100 %)")
         elif kind == "blank":
             blank_scores[master.assignment_name] = earned
-            scored = [q["name"] for q in grade["questions"] if q["score"] > 0]
+            scored = [q["name"] for q in found["questions"] if q["score"] > 0]
             if scored:
                 broken.append(f"{label}: the blank student version scores on {', '.join(scored)} (must be 0)")
         elif kind == "partial" and not 0 < earned < possible:
             broken.append(f"{label}: {earned:g}/{possible:g}, must be strictly between 0 and {possible:g}")
     for (name, kind), grade in by_kind.items():
-        if kind == "tests_edited" and grade["status"] == "graded" and grade["earned"] > blank_scores.get(name, 0.0):
-            broken.append(f"{name} tests_edited: editing the tests gained {grade['earned']:g} points over blank")
+        if (
+            kind == "tests_edited"
+            and grade["status"] == "graded"
+            and grade["earned"] > blank_scores.get(name, 0.0)
+        ):
+            broken.append(
+                f"{name} tests_edited: editing the tests gained {grade['earned']:g} points over blank"
+            )
     return broken
 
 
@@ -104,7 +112,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     command = [sys.executable, "-m", "multi_cloud.cli.main", "grade", str(submissions)]
     command += [arg for m in masters for arg in ("--master", str(m.path))]
-    command += ["--assignments", str(assignments), "--out", str(args.out / "grades"), "--timeout", f"{args.timeout:g}"]
+    command += [
+        "--assignments",
+        str(assignments),
+        "--out",
+        str(args.out / "grades"),
+        "--timeout",
+        f"{args.timeout:g}",
+    ]
     command += ["--jobs", str(args.jobs)] if args.jobs else []
     started = time.monotonic()
     subprocess.run(command, check=False)
@@ -114,14 +129,21 @@ def main(argv: list[str] | None = None) -> int:
     for grade in grades:
         master, kind = made[Path(grade["submission"]).resolve()]
         overall = "—" if grade["overall_percent"] is None else f"{grade['overall_percent']:.1f} %"
-        score = f"{grade['earned']:g}/{grade['possible']:g}" if grade["status"] == "graded" else grade["status"]
+        score = (
+            f"{grade['earned']:g}/{grade['possible']:g}" if grade["status"] == "graded" else grade["status"]
+        )
         print(f"{master.notebook:<40} {kind:<13} {score:>14} {overall:>9} {grade['seconds']:>8.1f}")
-    print(f"{len(grades)} submissions graded in {wall:.1f} s wall: {wall / max(1, len(grades)):.1f} s per submission")
+    print(
+        f"{len(grades)} submissions graded in {wall:.1f} s wall: "
+        f"{wall / max(1, len(grades)):.1f} s per submission"
+    )
     broken = verify(grades, made)
     for problem in broken:
         print(f"BROKEN PROOF: {problem}")
     if not broken:
-        print("all grading proofs hold: solutions 100 %, blank 0, partial in between, edited tests gain nothing")
+        print(
+            "all grading proofs hold: solutions 100 %, blank 0, partial in between, edited tests gain nothing"
+        )
     return 1 if broken else 0
 
 

@@ -86,7 +86,17 @@ def write_csv(grades: list[SubmissionGrade], path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(
-            ["submission", "assignment", "status", "question", "criterion", "group", "score", "max_score", "seconds"]
+            [
+                "submission",
+                "assignment",
+                "status",
+                "question",
+                "criterion",
+                "group",
+                "score",
+                "max_score",
+                "seconds",
+            ]
         )
         for grade in grades:
             base = [str(grade.path), grade.master.assignment_name, grade.status]
@@ -94,11 +104,26 @@ def write_csv(grades: list[SubmissionGrade], path: Path) -> None:
                 writer.writerow([*base, "", "", "", "", "", f"{grade.seconds:.1f}"])
             for q in grade.questions:
                 group = CRITERIA_BY_ID[q.criterion].group
-                writer.writerow([*base, q.name, q.criterion, group, _num(q.score), _num(q.max_score), f"{grade.seconds:.1f}"])
+                writer.writerow(
+                    [
+                        *base,
+                        q.name,
+                        q.criterion,
+                        group,
+                        _num(q.score),
+                        _num(q.max_score),
+                        f"{grade.seconds:.1f}",
+                    ]
+                )
 
 
 def _markdown_one(grade: SubmissionGrade) -> list[str]:
-    lines = [f"## {grade.path}", "", f"Assignment `{grade.master.assignment_name}` · graded in {grade.seconds:.1f} s", ""]
+    lines = [
+        f"## {grade.path}",
+        "",
+        f"Assignment `{grade.master.assignment_name}` · graded in {grade.seconds:.1f} s",
+        "",
+    ]
     if not grade.graded:
         return [*lines, f"**{grade.status.upper()}**: not graded.", "", "```", grade.error, "```", ""]
     summary = grade.summary
@@ -109,7 +134,10 @@ def _markdown_one(grade: SubmissionGrade) -> list[str]:
             continue
         for t in summary.criteria:
             if t.assessed and CRITERIA_BY_ID[t.id].group == group.id:
-                lines.append(f"| {group.title} | `{t.id}` {t.title} | {_num(t.earned)} | {_num(t.possible)} | {_pct(t.percent)} |")
+                lines.append(
+                    f"| {group.title} | `{t.id}` {t.title} | {_num(t.earned)} | {_num(t.possible)} "
+                    f"| {_pct(t.percent)} |"
+                )
         lines.append(
             f"| **{group.title} ({group.weight:g} %)** | **group total** | **{_num(group.earned)}** | "
             f"**{_num(group.possible)}** | **{_pct(group.percent)}** |"
@@ -122,7 +150,10 @@ def _markdown_one(grade: SubmissionGrade) -> list[str]:
         "",
         "| question | criterion | score | max |",
         "|---|---|---:|---:|",
-        *(f"| `{q.name}` | `{q.criterion}` | {_num(q.score)} | {_num(q.max_score)} |" for q in grade.questions),
+        *(
+            f"| `{q.name}` | `{q.criterion}` | {_num(q.score)} | {_num(q.max_score)} |"
+            for q in grade.questions
+        ),
         "",
     ]
     return lines + ([*(f"- note: {note}" for note in grade.notes), ""] if grade.notes else [])
@@ -130,7 +161,14 @@ def _markdown_one(grade: SubmissionGrade) -> list[str]:
 
 def write_markdown(grades: list[SubmissionGrade], path: Path) -> None:
     """Per submission: criteria grouped by the four groups with totals, the overall, the questions."""
-    lines = ["# Grades", "", f"_{time.strftime('%Y-%m-%d %H:%M:%S %Z')}_ · {len(grades)} submission(s)", "", METHOD, ""]
+    lines = [
+        "# Grades",
+        "",
+        f"_{time.strftime('%Y-%m-%d %H:%M:%S %Z')}_ · {len(grades)} submission(s)",
+        "",
+        METHOD,
+        "",
+    ]
     for grade in grades:
         lines += _markdown_one(grade)
     path.write_text("\n".join(lines), encoding="utf-8")

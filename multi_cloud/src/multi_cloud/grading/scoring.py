@@ -68,7 +68,8 @@ def summarize(questions: Iterable[QuestionScore]) -> Summary:
         earned[question.criterion] += question.score
         possible[question.criterion] += question.max_score
     criteria = tuple(
-        Tally(criterion.id, criterion.title, earned[criterion.id], possible[criterion.id]) for criterion in CRITERIA
+        Tally(criterion.id, criterion.title, earned[criterion.id], possible[criterion.id])
+        for criterion in CRITERIA
     )
     groups = tuple(
         Tally(

@@ -41,7 +41,8 @@ def run_otter(args: list[str], *, timeout: float, cwd: Path | None = None) -> Ru
     """``python -m otter ARGS`` with a fresh ``CLOUDAI_STATE_DIR`` so it starts its own local cloud.
 
     The whole process group (otter, its Jupyter kernel, the kernel's local cloud) is killed when the
-    timeout passes, and once more when otter exits, so nothing outlives the run.
+    timeout passes, and once more when otter exits; so are the processes the local cloud started in
+    sessions of their own (found by that unique state dir in their environment): nothing outlives the run.
     """
     with tempfile.TemporaryDirectory(prefix="cloudai-grading-state-") as state_dir:
         env = {**os.environ, "CLOUDAI_STATE_DIR": state_dir, "PYTHONUNBUFFERED": "1"}
@@ -64,6 +65,7 @@ def run_otter(args: list[str], *, timeout: float, cwd: Path | None = None) -> Ru
             finally:
                 _kill_group(process.pid)
                 process.wait()
+                _kill_leftovers(state_dir)
             log.seek(0)
             output = log.read().decode("utf-8", errors="replace")
     return Run(returncode, output, time.monotonic() - started)
@@ -74,3 +76,23 @@ def _kill_group(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def _kill_leftovers(state_dir: str) -> None:
+    """SIGKILL this run's processes that left its process group (Linux /proc; elsewhere a no-op)."""
+    marker = f"CLOUDAI_STATE_DIR={state_dir}".encode() + b"\0"
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return
+    for entry in proc.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if marker in environ:
+            try:
+                os.kill(int(entry.name), signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass

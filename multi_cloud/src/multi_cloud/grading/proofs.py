@@ -1,7 +1,4 @@
-"""CI proofs that grading can fail: solutions 100 %, blank 0, partial in between, edited tests no gain.
-
-``python -m multi_cloud.grading.proofs [MASTERS...] [--out DIR] [--jobs N]`` (the ``grading`` nox session).
-"""
+"""CI proofs (``nox -s grading``): solutions 100 %, blank 0, partial in between, edited tests no gain."""
 
 from __future__ import annotations
 
@@ -84,7 +81,11 @@ def verify(grades: list[dict[str, Any]], made: dict[Path, tuple[Master, str]]) -
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m multi_cloud.grading.proofs", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m multi_cloud.grading.proofs",
+        description="Assign the masters with every test run, then grade each one's solution, blank "
+        "student version, partial and tests-edited submissions (cloudai grade); exit 1 on a broken proof.",
+    )
     parser.add_argument("masters", nargs="*", type=Path, help="default: every master in the checkout")
     parser.add_argument("--out", type=Path, default=Path("build/grading-proofs"))
     parser.add_argument("--jobs", type=int, default=None)

@@ -163,6 +163,9 @@ def test_reports_are_written_and_consistent(batch: dict[str, Any]) -> None:
     assert by_name["partial.ipynb"]["overall_percent"] == pytest.approx(
         batch["grades"]["partial"].summary.overall
     )
+    questions = {q["name"]: q for q in by_name["partial.ipynb"]["questions"]}
+    assert questions["double"]["failed_output"] == ""
+    assert "assert words == ['a', 'b', 'c']" in questions["words"]["failed_output"]
     groups = {g["id"]: g for g in by_name["partial.ipynb"]["groups"]}
     assert groups["gcp"]["assessed"] is False and groups["gcp"]["percent"] is None
     markdown = reports.markdown.read_text()

@@ -32,6 +32,8 @@ class SubmissionGrade:
     seconds: float = 0.0
     error: str = ""
     notes: tuple[str, ...] = field(default=())
+    failures: dict[str, str] = field(default_factory=dict)
+    """otter's output for each question that lost points (its failing test cases)."""
 
     @property
     def graded(self) -> bool:
@@ -154,7 +156,9 @@ def grade_one(path: Path, assignment: Assignment, timeout: float = DEFAULT_TIMEO
             )
         results = json.loads(results_file.read_text(encoding="utf-8"))
     questions, notes = _scores(results, master)
-    return SubmissionGrade(path, master, "graded", questions, seconds, notes=notes)
+    outputs = {test.get("name"): str(test.get("output", "")) for test in results.get("tests", [])}
+    failures = {q.name: outputs.get(q.name, "") for q in questions if q.score < q.max_score}
+    return SubmissionGrade(path, master, "graded", questions, seconds, notes=notes, failures=failures)
 
 
 def grade(

@@ -60,7 +60,10 @@ def verify(grades: list[dict[str, Any]], made: dict[Path, tuple[Master, str]]) -
         if kind == "solution":
             short = [q["name"] for q in found["questions"] if q["score"] < q["max_score"]]
             if short:
-                broken.append(f"{label}: the solutions lose points on {', '.join(short)} (must be 100 %)")
+                why = "\n".join(q["failed_output"] for q in found["questions"] if q["name"] in short)
+                broken.append(
+                    f"{label}: the solutions lose points on {', '.join(short)} (must be 100 %)\n{why}"
+                )
         elif kind == "blank":
             blank_scores[master.assignment_name] = earned
             scored = [q["name"] for q in found["questions"] if q["score"] > 0]

@@ -58,6 +58,7 @@ def as_dict(grade: SubmissionGrade) -> dict[str, Any]:
                 "group": CRITERIA_BY_ID[q.criterion].group,
                 "score": q.score,
                 "max_score": q.max_score,
+                "failed_output": grade.failures.get(q.name, ""),
             }
             for q in grade.questions
         ],

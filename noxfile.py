@@ -164,3 +164,40 @@ def learn(session: nox.Session) -> None:
         session.run("jupyter", "lab", "--version")
         return
     session.run("jupyter", "lab", "workspace", *session.posargs)
+
+
+def _is_master(path: str) -> bool:
+    """An otter-assign master: the notebook's first cell is a raw ``# ASSIGNMENT CONFIG`` cell."""
+    import json
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            cells = json.load(handle).get("cells") or []
+    except (OSError, ValueError, AttributeError):
+        return False
+    first = cells[0] if cells else {}
+    source = "".join(first.get("source", "")) if first.get("cell_type") == "raw" else ""
+    return source.lstrip().upper().startswith("# ASSIGNMENT CONFIG")
+
+
+@nox.session
+def grading(session: nox.Session) -> None:
+    """Grading proofs on the masters: solutions 100 %, blank 0, partial in between, edited tests gain nothing.
+
+    Posargs: master notebooks (default: every ``*/notebooks/*.ipynb`` with an ASSIGNMENT CONFIG).
+    """
+    masters = session.posargs or [
+        p
+        for p in sorted(glob.glob("*/notebooks/*.ipynb")) + sorted(glob.glob("projects/*/notebooks/*.ipynb"))
+        if _is_master(p)
+    ]
+    if not masters:
+        session.log("no master notebooks (with an ASSIGNMENT CONFIG) in this checkout yet: nothing to prove")
+        return
+    from nox.command import CommandFailed
+
+    install_project(session)
+    try:
+        session.run("python", "-m", "multi_cloud.grading.proofs", *masters)
+    except CommandFailed:
+        session.error("a grading proof is broken (see BROKEN PROOF / FAILED above)")

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from multi_cloud.cli import demo_cmd, doctor_cmd, local_cmd
+from multi_cloud.cli import demo_cmd, doctor_cmd, grading_cmd, local_cmd
 
 app = typer.Typer(
     name="cloudai",
@@ -19,6 +19,9 @@ app = typer.Typer(
 app.add_typer(local_cmd.app, name="local")
 app.command("doctor")(doctor_cmd.doctor)
 app.command("demo")(demo_cmd.demo)
+app.command("assign")(grading_cmd.assign)
+app.command("grade")(grading_cmd.grade)
+app.command("check")(grading_cmd.check)
 
 
 def run() -> None:

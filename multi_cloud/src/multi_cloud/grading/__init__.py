@@ -1,0 +1,1 @@
+"""Assignments and grading: otter-grader master notebooks, student versions, per-criterion grades."""

@@ -1,0 +1,200 @@
+"""Write grades.csv, grades.md and grades.json for graded submissions, and a short text summary."""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from multi_cloud.grading.criteria import CRITERIA_BY_ID, GROUPS_BY_ID
+from multi_cloud.grading.grade import SubmissionGrade
+
+METHOD = (
+    "Each question maps to one of the 16 assessment criteria; a question's points are spread over its test "
+    "cases (partial credit). A group's percentage is its points earned over points possible. The four groups "
+    "weigh 25 % each; a group with no question in the graded assignment is not assessed, and the overall "
+    "percentage is the mean over the assessed groups only."
+)
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """Paths of the three report files."""
+
+    csv: Path
+    markdown: Path
+    json: Path
+
+
+def _pct(value: float | None) -> str:
+    return "not assessed" if value is None else f"{value:.1f} %"
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
+def as_dict(grade: SubmissionGrade) -> dict[str, Any]:
+    """Everything known about one submission's grade, JSON-ready."""
+    summary = grade.summary if grade.graded else None
+    return {
+        "submission": str(grade.path),
+        "assignment": grade.master.assignment_name,
+        "master": str(grade.master.path),
+        "status": grade.status,
+        "seconds": round(grade.seconds, 2),
+        "error": grade.error,
+        "notes": list(grade.notes),
+        "earned": grade.earned,
+        "possible": grade.possible,
+        "overall_percent": summary.overall if summary else None,
+        "questions": [
+            {
+                "name": q.name,
+                "criterion": q.criterion,
+                "group": CRITERIA_BY_ID[q.criterion].group,
+                "score": q.score,
+                "max_score": q.max_score,
+                "failed_output": grade.failures.get(q.name, ""),
+            }
+            for q in grade.questions
+        ],
+        "criteria": [
+            {"id": t.id, "title": t.title, "earned": t.earned, "possible": t.possible, "percent": t.percent}
+            for t in (summary.criteria if summary else ())
+            if t.assessed
+        ],
+        "groups": [
+            {
+                "id": t.id,
+                "title": t.title,
+                "weight": t.weight,
+                "earned": t.earned,
+                "possible": t.possible,
+                "percent": t.percent,
+                "assessed": t.assessed,
+            }
+            for t in (summary.groups if summary else ())
+        ],
+    }
+
+
+def write_csv(grades: list[SubmissionGrade], path: Path) -> None:
+    """One row per submission × question (a single row with the status for a failed grading)."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                "submission",
+                "assignment",
+                "status",
+                "question",
+                "criterion",
+                "group",
+                "score",
+                "max_score",
+                "seconds",
+            ]
+        )
+        for grade in grades:
+            base = [str(grade.path), grade.master.assignment_name, grade.status]
+            if not grade.graded:
+                writer.writerow([*base, "", "", "", "", "", f"{grade.seconds:.1f}"])
+            for q in grade.questions:
+                group = CRITERIA_BY_ID[q.criterion].group
+                writer.writerow(
+                    [
+                        *base,
+                        q.name,
+                        q.criterion,
+                        group,
+                        _num(q.score),
+                        _num(q.max_score),
+                        f"{grade.seconds:.1f}",
+                    ]
+                )
+
+
+def _markdown_one(grade: SubmissionGrade) -> list[str]:
+    lines = [
+        f"## {grade.path}",
+        "",
+        f"Assignment `{grade.master.assignment_name}` · graded in {grade.seconds:.1f} s",
+        "",
+    ]
+    if not grade.graded:
+        return [*lines, f"**{grade.status.upper()}**: not graded.", "", "```", grade.error, "```", ""]
+    summary = grade.summary
+    lines += ["| group (weight) | criterion | earned | possible | % |", "|---|---|---:|---:|---:|"]
+    for group in summary.groups:
+        if not group.assessed:
+            lines.append(f"| {group.title} ({group.weight:g} %) | — | | | not assessed |")
+            continue
+        for t in summary.criteria:
+            if t.assessed and CRITERIA_BY_ID[t.id].group == group.id:
+                lines.append(
+                    f"| {group.title} | `{t.id}` {t.title} | {_num(t.earned)} | {_num(t.possible)} "
+                    f"| {_pct(t.percent)} |"
+                )
+        lines.append(
+            f"| **{group.title} ({group.weight:g} %)** | **group total** | **{_num(group.earned)}** | "
+            f"**{_num(group.possible)}** | **{_pct(group.percent)}** |"
+        )
+    assessed = ", ".join(g.title for g in summary.assessed_groups)
+    lines += [
+        "",
+        f"**Overall: {_pct(summary.overall)}** ({_num(grade.earned)} of {_num(grade.possible)} points; "
+        f"over the assessed groups: {assessed})",
+        "",
+        "| question | criterion | score | max |",
+        "|---|---|---:|---:|",
+        *(
+            f"| `{q.name}` | `{q.criterion}` | {_num(q.score)} | {_num(q.max_score)} |"
+            for q in grade.questions
+        ),
+        "",
+    ]
+    return lines + ([*(f"- note: {note}" for note in grade.notes), ""] if grade.notes else [])
+
+
+def write_markdown(grades: list[SubmissionGrade], path: Path) -> None:
+    """Per submission: criteria grouped by the four groups with totals, the overall, the questions."""
+    lines = [
+        "# Grades",
+        "",
+        f"_{time.strftime('%Y-%m-%d %H:%M:%S %Z')}_ · {len(grades)} submission(s)",
+        "",
+        METHOD,
+        "",
+    ]
+    for grade in grades:
+        lines += _markdown_one(grade)
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def write_reports(grades: list[SubmissionGrade], out: Path) -> ReportFiles:
+    """Write the three report files into ``out`` (created if needed)."""
+    out.mkdir(parents=True, exist_ok=True)
+    files = ReportFiles(out / "grades.csv", out / "grades.md", out / "grades.json")
+    write_csv(grades, files.csv)
+    write_markdown(grades, files.markdown)
+    payload = {
+        "generated": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "method": METHOD,
+        "groups": {g.id: {"title": g.title, "weight": g.weight} for g in GROUPS_BY_ID.values()},
+        "submissions": [as_dict(grade) for grade in grades],
+    }
+    files.json.write_text(json.dumps(payload, indent=2), encoding="utf-8")
+    return files
+
+
+def summary_line(grade: SubmissionGrade) -> str:
+    """``path  assignment  result  seconds`` for one submission."""
+    if grade.graded:
+        result = f"{_pct(grade.summary.overall):>12}  ({_num(grade.earned)}/{_num(grade.possible)} pts)"
+    else:
+        result = f"{grade.status.upper():>12}  {grade.error.splitlines()[0] if grade.error else ''}"
+    return f"{grade.path}  [{grade.master.assignment_name}]  {result}  {grade.seconds:.1f} s"

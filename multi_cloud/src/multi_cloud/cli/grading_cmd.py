@@ -159,7 +159,8 @@ def grade(
         f"({wall / max(1, len(grades)):.1f} s per submission wall, "
         f"{sum(g.seconds for g in grades) / max(1, len(grades)):.1f} s each)"
     )
-    typer.echo(f"reports: {files.csv}  {files.markdown}  {files.json}")
+    extra = f"  {files.learners_csv}" if files.learners_csv else ""
+    typer.echo(f"reports: {files.csv}  {files.markdown}  {files.json}{extra}")
     typer.echo("overall = mean of the assessed groups (25 % each); groups without questions are not assessed")
     if not_graded:
         raise typer.Exit(1)

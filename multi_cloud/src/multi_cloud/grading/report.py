@@ -11,6 +11,7 @@ from typing import Any
 
 from multi_cloud.grading.criteria import CRITERIA_BY_ID, GROUPS_BY_ID
 from multi_cloud.grading.grade import SubmissionGrade
+from multi_cloud.grading.learners import LearnerGrade, by_learner
 
 METHOD = (
     "Each question maps to one of the 16 assessment criteria; a question's points are spread over its test "
@@ -27,6 +28,7 @@ class ReportFiles:
     csv: Path
     markdown: Path
     json: Path
+    learners_csv: Path | None = None
 
 
 def _pct(value: float | None) -> str:
@@ -160,8 +162,10 @@ def _markdown_one(grade: SubmissionGrade) -> list[str]:
     return lines + ([*(f"- note: {note}" for note in grade.notes), ""] if grade.notes else [])
 
 
-def write_markdown(grades: list[SubmissionGrade], path: Path) -> None:
-    """Per submission: criteria grouped by the four groups with totals, the overall, the questions."""
+def write_markdown(
+    grades: list[SubmissionGrade], path: Path, learners_section: list[str] | None = None
+) -> None:
+    """Per-learner totals (one folder each), then per submission: criteria, overall, questions."""
     lines = [
         "# Grades",
         "",
@@ -169,22 +173,108 @@ def write_markdown(grades: list[SubmissionGrade], path: Path) -> None:
         "",
         METHOD,
         "",
+        *(learners_section or []),
     ]
     for grade in grades:
         lines += _markdown_one(grade)
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+def learner_as_dict(learner: LearnerGrade) -> dict[str, Any]:
+    """One learner's totals over every assignment of the batch, JSON-ready."""
+    summary = learner.summary
+    return {
+        "learner": learner.learner,
+        "folder": str(learner.folder),
+        "missing": list(learner.missing),
+        "earned": learner.earned,
+        "possible": learner.possible,
+        "overall_percent": summary.overall,
+        "criteria": {t.id: t.percent for t in summary.criteria if t.assessed},
+        "groups": {t.id: t.percent for t in summary.groups},
+    }
+
+
+def _markdown_learners(learners: list[LearnerGrade], why_not: str) -> list[str]:
+    if not learners:
+        return [f"_{why_not}_", ""] if why_not else []
+    groups = learners[0].summary.groups
+    criteria = [t.id for t in learners[0].summary.criteria if t.assessed]
+    lines = [
+        "## Learners",
+        "",
+        "Every assignment in this batch counts for every learner (one folder each); a notebook not handed in,"
+        " or whose grading failed, scores 0.",
+        "",
+        "| learner | "
+        + " | ".join(f"{g.title} ({g.weight:g} %)" for g in groups)
+        + " | overall | scored 0 |",
+        "|---|" + "---:|" * (len(groups) + 1) + "---|",
+    ]
+    for learner in learners:
+        summary = learner.summary
+        cells = " | ".join(_pct(g.percent) for g in summary.groups)
+        missing = ", ".join(learner.missing) or "—"
+        lines.append(f"| {learner.learner} | {cells} | **{_pct(summary.overall)}** | {missing} |")
+    lines += ["", "| learner | " + " | ".join(f"`{c}`" for c in criteria) + " |"]
+    lines.append("|---|" + "---:|" * len(criteria))
+    for learner in learners:
+        by_id = {t.id: t for t in learner.summary.criteria}
+        lines.append(f"| {learner.learner} | " + " | ".join(_pct(by_id[c].percent) for c in criteria) + " |")
+    return [*lines, ""]
+
+
+def write_learners_csv(learners: list[LearnerGrade], path: Path) -> None:
+    """One row per learner × assessed criterion, then the learner's groups and overall."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["learner", "level", "id", "earned", "possible", "percent"])
+        for learner in learners:
+            summary = learner.summary
+            for tally, level in [
+                *((t, "criterion") for t in summary.criteria),
+                *((g, "group") for g in summary.groups),
+            ]:
+                if tally.assessed:
+                    writer.writerow(
+                        [
+                            learner.learner,
+                            level,
+                            tally.id,
+                            _num(tally.earned),
+                            _num(tally.possible),
+                            f"{tally.percent:.1f}",
+                        ]
+                    )
+            overall = summary.overall
+            writer.writerow(
+                [
+                    learner.learner,
+                    "overall",
+                    "",
+                    _num(learner.earned),
+                    _num(learner.possible),
+                    "" if overall is None else f"{overall:.1f}",
+                ]
+            )
+
+
 def write_reports(grades: list[SubmissionGrade], out: Path) -> ReportFiles:
     """Write the three report files into ``out`` (created if needed)."""
     out.mkdir(parents=True, exist_ok=True)
-    files = ReportFiles(out / "grades.csv", out / "grades.md", out / "grades.json")
+    learners, why_not = by_learner(grades)
+    files = ReportFiles(
+        out / "grades.csv", out / "grades.md", out / "grades.json", out / "learners.csv" if learners else None
+    )
     write_csv(grades, files.csv)
-    write_markdown(grades, files.markdown)
+    write_markdown(grades, files.markdown, _markdown_learners(learners, why_not))
+    if files.learners_csv is not None:
+        write_learners_csv(learners, files.learners_csv)
     payload = {
         "generated": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "method": METHOD,
         "groups": {g.id: {"title": g.title, "weight": g.weight} for g in GROUPS_BY_ID.values()},
+        "learners": [learner_as_dict(learner) for learner in learners],
         "submissions": [as_dict(grade) for grade in grades],
     }
     files.json.write_text(json.dumps(payload, indent=2), encoding="utf-8")

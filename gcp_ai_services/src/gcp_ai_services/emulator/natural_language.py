@@ -1,0 +1,95 @@
+"""Cloud Natural Language v1: ``analyzeSentiment`` computed by VADER; the other methods declared with reasons.
+
+Sentiment: each sentence's ``score`` is VADER's compound (-1..1) and its ``magnitude`` the compound's
+absolute value; the document's ``score`` is VADER on the whole text and its ``magnitude`` the sum of the
+sentences' (Google's magnitude also grows with the amount of emotional text). The language, when not
+given, is detected by langdetect. Sentiment in a language Natural Language supports but VADER does not
+(VADER is English-only) is ``UNIMPLEMENTED``; a language Natural Language does not support is
+``INVALID_ARGUMENT``, as Google answers it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from multi_cloud.emulation.protocols.google.routing import GoogleRoutes, json_body
+
+from gcp_ai_services.emulator.document import Document, read_document
+from gcp_ai_services.emulator.quotas import Quotas
+from gcp_ai_services.emulator.wire import invalid, unimplemented
+
+SERVICE = "language.googleapis.com"
+#: languages Natural Language analyses sentiment in (cloud.google.com/natural-language/docs/languages)
+SENTIMENT_LANGUAGES = frozenset("ar zh zh-Hant nl en fr de id it ja ko pl pt pt-BR pt-PT es th tr vi".split())
+NOT_COMPUTED = {
+    "analyzeEntities": "no trustworthy offline named-entity model installs from PyPI (see "
+    "multi_cloud.onprem.language.ENTITIES_REASON)",
+    "analyzeEntitySentiment": "it needs entities, and no offline named-entity model is installed",
+    "analyzeSyntax": "no offline part-of-speech tagger and dependency parser is installed",
+    "classifyText": "no offline classifier for Google's content categories is installed",
+    "moderateText": "no offline text-moderation model is installed",
+    "annotateText": "it combines syntax, entities and classification; call analyzeSentiment for sentiment",
+}
+
+
+class NaturalLanguageAPI:
+    """``documents:analyzeSentiment`` computed, the other ``documents:*`` methods UNIMPLEMENTED."""
+
+    def __init__(self, quotas: Quotas) -> None:
+        self.quotas = quotas
+
+    def routes(self) -> GoogleRoutes:
+        routes = GoogleRoutes()
+        routes.add("POST", "/v1/documents:analyzeSentiment", self.analyze_sentiment)
+        for method in NOT_COMPUTED:
+            routes.add("POST", f"/v1/documents:{method}", _declared(method))
+        return routes
+
+    def analyze_sentiment(self, request: Any) -> dict[str, Any]:
+        document = read_document(json_body(request))
+        language = _sentiment_language(document)
+        self.quotas.charge(SERVICE, "anonymous")
+        return sentiment(document, language)
+
+
+def _declared(method: str) -> Any:
+    def answer(request: Any) -> dict[str, Any]:
+        raise unimplemented(f"documents:{method}", NOT_COMPUTED[method])
+
+    return answer
+
+
+def _sentiment_language(document: Document) -> str:
+    from multi_cloud.onprem.engines.sentiment import SENTIMENT_LANGUAGES as ENGINE_LANGUAGES
+    from multi_cloud.onprem.language import OnPremLanguage
+
+    language = document.language or OnPremLanguage("gcp").detect_language(document.content)[0].code
+    base = language.split("-")[0].lower()
+    if language not in SENTIMENT_LANGUAGES and base not in SENTIMENT_LANGUAGES:
+        raise invalid(f"The language {language} is not supported for document_sentiment analysis.")
+    if base not in ENGINE_LANGUAGES:
+        raise unimplemented(
+            f"sentiment in {language!r}",
+            "sentiment is computed offline by VADER, an English lexicon (Natural Language supports it)",
+        )
+    return language
+
+
+def sentiment(document: Document, language: str) -> dict[str, Any]:
+    from multi_cloud.onprem.engines.sentiment import compound
+
+    sentences = []
+    for text, index in document.sentences():
+        score = round(compound(text), 6)
+        sentences.append(
+            {
+                "text": {"content": text, "beginOffset": document.offset(index)},
+                "sentiment": {"score": score, "magnitude": abs(score)},
+            }
+        )
+    magnitude = round(sum(s["sentiment"]["magnitude"] for s in sentences), 6)
+    return {
+        "documentSentiment": {"score": round(compound(document.content), 6), "magnitude": magnitude},
+        "language": language,
+        "sentences": sentences,
+    }

@@ -87,6 +87,8 @@ class TranslationAPI:
         content = text_field(body, "content")
         if not content.strip():
             raise invalid("Content is required: 'content' must hold the text to detect.")
+        if len(content) > MAX_CODE_POINTS:
+            raise invalid(f"Text too long: the content holds more than {MAX_CODE_POINTS:,} code points.")
         self.quotas.charge(SERVICE, parent.split("/")[1])
         found = OnPremLanguage("gcp").detect_language(content)
         return {"languages": [{"languageCode": c.code, "confidence": c.confidence} for c in found]}

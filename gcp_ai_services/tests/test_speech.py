@@ -1,4 +1,4 @@
-"""Speech-to-Text and Text-to-Speech over the wire with the plain clients, and the speech conformance suite."""
+"""Speech-to-Text and Text-to-Speech over the wire with the plain clients; the speech conformance suite."""
 
 from __future__ import annotations
 

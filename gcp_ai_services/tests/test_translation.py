@@ -1,4 +1,4 @@
-"""Translation v3 over the wire with the plain TranslationServiceClient, and the translation conformance suite."""
+"""Translation v3 over the wire with the plain TranslationServiceClient; the translation conformance suite."""
 
 from __future__ import annotations
 

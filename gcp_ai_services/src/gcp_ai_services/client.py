@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from multi_cloud.core.base import Capabilities, CloudProvider
@@ -78,7 +79,7 @@ class GCPProvider(CloudProvider):
         """Whether Cloud Storage (list buckets) and the AI APIs (Text-to-Speech voices) answer."""
         from gcp_ai_services.session import google_client, storage_client
 
-        probes = {
+        probes: dict[str, Callable[[], object]] = {
             "storage": lambda: list(storage_client(self.settings).list_buckets(max_results=1)),
             "ai-apis": lambda: google_client("texttospeech", self.settings).list_voices(language_code="en"),
         }

@@ -82,7 +82,7 @@ def _credentials(rules: ClientRules, local_endpoint: str) -> Any:
     if local_endpoint:
         from google.auth.credentials import AnonymousCredentials
 
-        return AnonymousCredentials()
+        return AnonymousCredentials()  # type: ignore[no-untyped-call]
     import google.auth
     from google.auth.exceptions import DefaultCredentialsError
 

@@ -78,18 +78,22 @@ def _sentiment_language(document: Document) -> str:
 def sentiment(document: Document, language: str) -> dict[str, Any]:
     from multi_cloud.onprem.engines.sentiment import compound
 
-    sentences = []
+    sentences: list[dict[str, Any]] = []
+    magnitude = 0.0
     for text, index in document.sentences():
         score = round(compound(text), 6)
+        magnitude += abs(score)
         sentences.append(
             {
                 "text": {"content": text, "beginOffset": document.offset(index)},
                 "sentiment": {"score": score, "magnitude": abs(score)},
             }
         )
-    magnitude = round(sum(s["sentiment"]["magnitude"] for s in sentences), 6)
     return {
-        "documentSentiment": {"score": round(compound(document.content), 6), "magnitude": magnitude},
+        "documentSentiment": {
+            "score": round(compound(document.content), 6),
+            "magnitude": round(magnitude, 6),
+        },
         "language": language,
         "sentences": sentences,
     }

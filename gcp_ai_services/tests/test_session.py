@@ -75,6 +75,16 @@ def test_importing_the_package_and_provider_imports_no_google_sdk() -> None:
 
 
 def test_local_env_prints_what_plain_clients_need(clean_google: Any) -> None:
-    env = clean_google.env()
-    assert env["CLOUDAI_GCP_ENDPOINT"].startswith("http://127.0.0.1:")
-    assert env["STORAGE_EMULATOR_HOST"].startswith("http://127.0.0.1:")
+    from multi_cloud.local_cloud.control import shell_exports  # what `cloudai local env` prints
+
+    exports = shell_exports(clean_google.env()).splitlines()
+    assert any(line.startswith("export CLOUDAI_GCP_ENDPOINT=http://127.0.0.1:") for line in exports)
+    assert any(line.startswith("export STORAGE_EMULATOR_HOST=http://127.0.0.1:") for line in exports)
+
+
+def test_both_backends_are_registered_with_the_local_cloud() -> None:
+    from multi_cloud.local_cloud.registry import backend_targets
+
+    targets = backend_targets()
+    assert targets["gcp"] == "gcp_ai_services.emulator.backend:GCPEmulatorBackend"
+    assert targets["gcs"] == "gcp_ai_services.emulator.storage_backend:GCSEmulatorBackend"

@@ -155,9 +155,10 @@ def _answer(item: dict[str, Any], index: int, features: list[tuple[str, int]]) -
                     f"the local emulator does not compute {kind}: {NOT_COMPUTED[kind]}",
                 )
         data = vision_image.image_bytes(item, index)
+        decoded: dict[int, Any] = {}  # one decode per pixel budget, shared by the features
         response: dict[str, Any] = {}
         for kind, max_results in features:
-            response.update(_compute(kind, data, max_results))
+            response.update(_compute(kind, data, max_results, decoded))
         return response
     except GoogleError as err:
         return {"error": err.rpc_status()}
@@ -165,17 +166,21 @@ def _answer(item: dict[str, Any], index: int, features: list[tuple[str, int]]) -
         return {"error": error_from_cloud_error(exc).rpc_status()}
 
 
-def _compute(kind: str, data: bytes, max_results: int) -> dict[str, Any]:
+def _compute(kind: str, data: bytes, max_results: int, decoded: dict[int, Any]) -> dict[str, Any]:
     from multi_cloud.onprem.engines.imaging import ANALYSIS_MAX_SIDE, OCR_MAX_SIDE
 
-    if kind in ("TEXT_DETECTION", "DOCUMENT_TEXT_DETECTION"):
-        return text_annotations(vision_image.decode(data, OCR_MAX_SIDE))
-    decoded = vision_image.decode(data, ANALYSIS_MAX_SIDE)
+    text = kind in ("TEXT_DETECTION", "DOCUMENT_TEXT_DETECTION")
+    budget = OCR_MAX_SIDE if text else ANALYSIS_MAX_SIDE
+    if budget not in decoded:
+        decoded[budget] = vision_image.decode(data, budget)
+    image = decoded[budget]
+    if text:
+        return text_annotations(image)
     if kind == "FACE_DETECTION":
-        return {"faceAnnotations": face_annotations(decoded, max_results)}
+        return {"faceAnnotations": face_annotations(image, max_results)}
     if kind == "LABEL_DETECTION":
-        return {"labelAnnotations": label_annotations(decoded, max_results)}
-    return {"imagePropertiesAnnotation": image_properties(decoded)}
+        return {"labelAnnotations": label_annotations(image, max_results)}
+    return {"imagePropertiesAnnotation": image_properties(image)}
 
 
 def _poly(box: Any, size: tuple[int, int]) -> dict[str, Any]:

@@ -80,3 +80,15 @@ def test_entities_key_phrases_and_pii_are_declared_with_reasons(provider: GCPPro
         with pytest.raises(Unsupported) as caught:
             getattr(provider.language, operation)("Grace Hopper")
         assert str(caught.value.message) == provider.language.unsupported[f"language.{operation}"]
+
+
+def test_documents_in_cloud_storage_are_read_by_the_api(client: Any) -> None:
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import storage
+
+    bucket = storage.Client(project="cloudai-local", credentials=AnonymousCredentials()).create_bucket(
+        "reviews"
+    )
+    bucket.blob("r1.txt").upload_from_string("What a wonderful, delightful hotel!", content_type="text/plain")
+    document = {"gcs_content_uri": "gs://reviews/r1.txt", "type_": language_v1.Document.Type.PLAIN_TEXT}
+    assert client.analyze_sentiment(document=document).document_sentiment.score > 0.5

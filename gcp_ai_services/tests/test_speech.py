@@ -131,3 +131,19 @@ def test_dictation_references_and_other_languages_get_googles_codes(tts: Any, st
             config={"language_code": "en-US", "speech_contexts": [{"phrases": ["x"]}]}, audio={"content": b""}
         )
     assert "RecognitionAudio" in empty.value.message
+
+
+def test_audio_in_cloud_storage_is_read_by_speech_itself(tts: Any, stt: Any) -> None:
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import storage
+
+    bucket = storage.Client(project="cloudai-local", credentials=AnonymousCredentials()).create_bucket(
+        "calls"
+    )
+    bucket.blob("lights.wav").upload_from_string(_speak(tts, "turn on the lights"), content_type="audio/wav")
+    config = {"language_code": "en-US", "speech_contexts": [{"phrases": INTENT_PHRASES}]}
+    response = stt.recognize(config=config, audio={"uri": "gs://calls/lights.wav"})
+    assert response.results[0].alternatives[0].transcript == "turn on the lights"
+    with pytest.raises(gx.NotFound) as missing:
+        stt.recognize(config=config, audio={"uri": "gs://calls/none.wav"})
+    assert "gs://calls/none.wav" in missing.value.message

@@ -89,13 +89,35 @@ def test_features_no_offline_engine_computes_are_unimplemented_with_the_reason(c
     assert not response.localized_object_annotations
 
 
-def test_an_image_by_uri_is_declared_not_read(client: Any) -> None:
-    request = {
-        "image": {"source": {"image_uri": "gs://bucket/cat.jpg"}},
-        "features": [{"type_": Feature.LABEL_DETECTION}],
-    }
-    response = client.annotate_image(request)
-    assert response.error.code == 12 and "gs://bucket/cat.jpg" in response.error.message
+def _by_uri(uri: str) -> dict[str, Any]:
+    return {"image": {"source": {"gcs_image_uri": uri}}, "features": [{"type_": Feature.FACE_DETECTION}]}
+
+
+def test_images_in_cloud_storage_are_read_by_vision_itself(client: Any) -> None:
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import storage
+
+    bucket = storage.Client(project="cloudai-local", credentials=AnonymousCredentials()).create_bucket(
+        "photos"
+    )
+    bucket.blob("people/grace.jpg").upload_from_string(media.portrait_jpeg(), content_type="image/jpeg")
+    found = client.annotate_image(_by_uri("gs://photos/people/grace.jpg"))
+    assert found.error.code == 0 and len(found.face_annotations) == 1
+    missing = client.annotate_image(_by_uri("gs://photos/people/nobody.jpg"))
+    assert missing.error.code == 5 and "gs://photos/people/nobody.jpg" in missing.error.message  # NOT_FOUND
+    web = {"image": {"source": {"image_uri": "https://example.com/cat.jpg"}}, "features": [{"type_": 4}]}
+    assert client.annotate_image(web).error.code == 12  # the offline local cloud fetches nothing from the web
+
+
+def test_without_local_cloud_storage_a_gs_image_is_failed_precondition(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from multi_cloud.emulation.http import running
+
+    monkeypatch.delenv("STORAGE_EMULATOR_HOST")
+    monkeypatch.setattr(running, "_urls", {})
+    response = client.annotate_image(_by_uri("gs://photos/a.jpg"))
+    assert response.error.code == 9 and "cloudai local up" in response.error.message  # FAILED_PRECONDITION
 
 
 def test_a_malformed_batch_is_invalid_argument(client: Any) -> None:

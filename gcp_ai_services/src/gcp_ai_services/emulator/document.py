@@ -45,12 +45,8 @@ def read_document(body: dict[str, Any]) -> Document:
     """The request's document; INVALID_ARGUMENT for the malformed ones Natural Language refuses."""
     document = member(body, "document")
     kind = enum_field(document, "type", DOCUMENT_TYPES, "PLAIN_TEXT", "document.type")
-    if document.get("gcsContentUri"):
-        raise unimplemented(
-            "document.gcs_content_uri",
-            "reading documents from Cloud Storage is not emulated yet; send content",
-        )
-    content = text_field(document, "content", "document.content")
+    uri = text_field(document, "gcsContentUri", "document.gcs_content_uri")
+    content = _read_text(uri) if uri else text_field(document, "content", "document.content")
     if not content.strip():
         raise invalid("The document is empty: document.content must hold the text to analyse.")
     try:
@@ -66,3 +62,14 @@ def read_document(body: dict[str, Any]) -> Document:
     )
     encoding = enum_field(body, "encodingType", ENCODING_TYPES, "NONE", "encoding_type")
     return Document(content=content, language=language, encoding=encoding)
+
+
+def _read_text(uri: str) -> str:
+    """A document stored in the local Cloud Storage, as UTF-8 text."""
+    from gcp_ai_services.emulator.gcs_objects import read_object
+
+    data = read_object(uri, MAX_DOCUMENT_BYTES + 1)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise invalid(f"{uri} is not UTF-8 text (byte {exc.start}).") from exc

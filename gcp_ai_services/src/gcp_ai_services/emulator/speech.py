@@ -4,8 +4,8 @@ Google biases free recognition towards ``speechContexts`` phrases and ``adaptati
 pocketsphinx's free dictation gets most words wrong, so the emulator recognises exactly one of the given
 phrases (a JSGF grammar of them) and answers nothing when the audio holds none. A request without phrases
 (free dictation) is ``UNIMPLEMENTED``; phrase sets and custom classes by reference are resources the local
-cloud does not hold yet (``NOT_FOUND``). Audio: LINEAR16 (WAV, or raw with ``sampleRateHertz``), at most
-one minute, as the synchronous method allows; other encodings are ``UNIMPLEMENTED``.
+cloud does not hold yet (``NOT_FOUND``). Audio: inline, or ``gs://`` from the local Cloud Storage; LINEAR16
+(WAV, or raw with ``sampleRateHertz``), at most one minute; other encodings are ``UNIMPLEMENTED``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 from multi_cloud.emulation.protocols.google.errors import GoogleError
 from multi_cloud.emulation.protocols.google.routing import GoogleRoutes, json_body
 
+from gcp_ai_services.emulator.gcs_objects import read_object
 from gcp_ai_services.emulator.quotas import Quotas
 from gcp_ai_services.emulator.wire import (
     content_bytes,
@@ -27,6 +28,8 @@ from gcp_ai_services.emulator.wire import (
 
 SERVICE = "speech.googleapis.com"
 MAX_SYNC_SECONDS = 60.0
+#: synchronous recognition's limit on audio (10 MB)
+MAX_AUDIO_BYTES = 10 * 1024 * 1024
 #: RecognitionConfig.AudioEncoding, in the proto's order
 ENCODINGS = (
     "ENCODING_UNSPECIFIED",
@@ -120,11 +123,8 @@ def wav_audio(config: dict[str, Any], audio: dict[str, Any]) -> bytes:
     from multi_cloud.core.errors import InvalidArgument
     from multi_cloud.onprem.engines.audio import pcm16_to_wav, read_wav
 
-    if audio.get("uri"):
-        raise unimplemented(
-            f"audio.uri {audio['uri']!r}", "reading audio from Cloud Storage is not emulated yet"
-        )
-    data = content_bytes(audio, "content", "audio.content")
+    uri = text_field(audio, "uri", "audio.uri")
+    data = read_object(uri, MAX_AUDIO_BYTES) if uri else content_bytes(audio, "content", "audio.content")
     if not data:
         raise invalid("RecognitionAudio not set: audio.content is empty.")
     encoding = enum_field(config, "encoding", ENCODINGS, "ENCODING_UNSPECIFIED", "config.encoding")

@@ -1,7 +1,8 @@
-"""Cloud Vision's ``Image`` message: inline ``content`` bytes decoded under the engines' pixel budget.
+"""Cloud Vision's ``Image`` message: inline ``content`` or a ``gs://`` source, decoded under a pixel budget.
 
-``source.imageUri`` / ``source.gcsImageUri`` (Vision fetching the image itself) are not read by the local
-emulator yet: it answers that image with ``UNIMPLEMENTED``, naming the fix (send the bytes as ``content``).
+``source.gcsImageUri`` / ``source.imageUri`` with ``gs://`` are read from the local Cloud Storage
+(:mod:`.gcs_objects`); an ``https://`` image would be fetched from the web, which the offline local cloud
+does not do: that image is ``UNIMPLEMENTED``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 from multi_cloud.core.errors import InvalidArgument
 from multi_cloud.emulation.protocols.google.errors import GoogleError
 
+from gcp_ai_services.emulator.gcs_objects import read_object
 from gcp_ai_services.emulator.wire import content_bytes, invalid, member, unimplemented
 
 #: Vision's limit for an image file (the JSON request itself is limited to 10 MB by the HTTP server)
@@ -28,12 +30,14 @@ def image_bytes(request: dict[str, Any], index: int) -> bytes:
         if len(data) > MAX_IMAGE_BYTES:
             raise invalid(f"Image size ({len(data):,} bytes) exceeds the limit of {MAX_IMAGE_BYTES:,} bytes.")
         return data
-    if source.get("imageUri") or source.get("gcsImageUri"):
-        uri = source.get("gcsImageUri") or source.get("imageUri")
-        raise unimplemented(
-            f"image.source {uri!r}",
-            "reading images by URI is not emulated yet; send the bytes as image.content",
-        )
+    uri = str(source.get("gcsImageUri") or source.get("imageUri") or "")
+    if uri.startswith("gs://"):
+        data = read_object(uri, MAX_IMAGE_BYTES)
+        if len(data) > MAX_IMAGE_BYTES:
+            raise invalid(f"Image size of {uri} exceeds the limit of {MAX_IMAGE_BYTES:,} bytes.")
+        return data
+    if uri:
+        raise unimplemented(f"image.source {uri!r}", "the local cloud is offline: it reads only gs:// images")
     raise invalid("No image content or image source was provided.")
 
 

@@ -71,19 +71,18 @@ STATUS_FOR_HTTP: Mapping[int, str] = {
 
 
 def status_name(exc: Any) -> str:
-    """Google's canonical status of an API error: the body's ``error.status``, else from the HTTP code."""
+    """Google's canonical status of an API error: the body's ``error.status``, else the exception class's."""
     response = getattr(exc, "response", None)
     try:
         body = response.json() if response is not None else {}
-    except ValueError:
+    except ValueError:  # not JSON (a proxy's page, Cloud Storage's XML API)
         body = {}
     status = body.get("error", {}).get("status") if isinstance(body, dict) else None
     if isinstance(status, str) and status in ERROR_CLASSES:
         return status
-    grpc_code = getattr(exc, "grpc_status_code", None)
-    if grpc_code is not None and getattr(grpc_code, "name", "") in ERROR_CLASSES:
-        http = int(getattr(exc, "code", 0) or 0)
-        return STATUS_FOR_HTTP.get(http, grpc_code.name) if http in (409, 412) else str(grpc_code.name)
+    grpc_code = getattr(getattr(exc, "grpc_status_code", None), "name", "")  # the exception class's own
+    if grpc_code in ERROR_CLASSES:
+        return str(grpc_code)
     return STATUS_FOR_HTTP.get(int(getattr(exc, "code", 0) or 0), "UNKNOWN")
 
 

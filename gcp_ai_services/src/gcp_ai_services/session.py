@@ -51,7 +51,7 @@ def google_client(api: str, settings: Settings | None = None) -> Any:
             _CACHE[key] = client_class(
                 transport="rest", client_options=options, credentials=_credentials(rules, endpoint)
             )
-            rules.check_endpoint(api, _endpoint_of(_CACHE[key], endpoint), f"{ENDPOINT_VARIABLE}")
+            rules.check_endpoint(api, _endpoint_of(_CACHE[key]), ENDPOINT_VARIABLE)
         return _CACHE[key]
 
 
@@ -72,7 +72,7 @@ def storage_client(settings: Settings | None = None) -> Any:
                 credentials=_credentials(rules, endpoint),
                 client_options=options,
             )
-            rules.check_endpoint("storage", client.api_endpoint or "", STORAGE_VARIABLE)
+            rules.check_endpoint("storage", _endpoint_of(client), STORAGE_VARIABLE)
             _CACHE[key] = client
         return _CACHE[key]
 
@@ -94,9 +94,9 @@ def _credentials(rules: ClientRules, local_endpoint: str) -> Any:
     return credentials
 
 
-def _endpoint_of(client: Any, configured: str) -> str:
-    """The URL the client will call (its transport's host), for the loopback check."""
-    host = str(getattr(client._transport, "_host", "") or configured)  # noqa: SLF001 - no public accessor
+def _endpoint_of(client: Any) -> str:
+    """The URL the client will call (``api_endpoint`` is a bare host for Google's own endpoints)."""
+    host = str(client.api_endpoint or "")
     return host if "://" in host else f"https://{host}"
 
 

@@ -64,6 +64,9 @@ def test_unknown_voices_unencodable_formats_and_prosody_get_googles_codes(tts: A
             audio_config={"audio_encoding": texttospeech_v1.AudioEncoding.MP3},
         )
     assert "MP3" in mp3.value.message
+    with pytest.raises(gx.MethodNotImplemented) as mulaw:  # enum numbers with a gap (4 is unused) map right
+        _speak(tts, "hi", audio_encoding=texttospeech_v1.AudioEncoding.MULAW)
+    assert "MULAW" in mulaw.value.message
     with pytest.raises(gx.MethodNotImplemented):
         _speak(tts, "hi", speaking_rate=1.5)
     with pytest.raises(gx.BadRequest):

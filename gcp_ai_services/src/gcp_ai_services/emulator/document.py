@@ -6,12 +6,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from gcp_ai_services.emulator.wire import enum_field, invalid, member, text_field, unimplemented
+from gcp_ai_services.emulator.wire import enum_field, invalid, member, numbered, text_field, unimplemented
 
 #: Natural Language's limit on a document's content
 MAX_DOCUMENT_BYTES = 1_000_000
-DOCUMENT_TYPES = ("TYPE_UNSPECIFIED", "PLAIN_TEXT", "HTML")
-ENCODING_TYPES = ("NONE", "UTF8", "UTF16", "UTF32")
+DOCUMENT_TYPES = numbered("TYPE_UNSPECIFIED", "PLAIN_TEXT", "HTML")
+ENCODING_TYPES = numbered("NONE", "UTF8", "UTF16", "UTF32")
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 
 

@@ -22,6 +22,7 @@ from gcp_ai_services.emulator.wire import (
     enum_field,
     invalid,
     member,
+    numbered,
     text_field,
     unimplemented,
 )
@@ -30,8 +31,8 @@ SERVICE = "speech.googleapis.com"
 MAX_SYNC_SECONDS = 60.0
 #: synchronous recognition's limit on audio (10 MB)
 MAX_AUDIO_BYTES = 10 * 1024 * 1024
-#: RecognitionConfig.AudioEncoding, in the proto's order
-ENCODINGS = (
+#: RecognitionConfig.AudioEncoding, numbered as in the proto
+ENCODINGS = numbered(
     "ENCODING_UNSPECIFIED",
     "LINEAR16",
     "FLAC",

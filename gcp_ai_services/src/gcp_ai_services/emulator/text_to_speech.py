@@ -21,15 +21,25 @@ from gcp_ai_services.emulator.wire import (
     invalid,
     member,
     number_field,
+    numbered,
     text_field,
     unimplemented,
 )
 
 SERVICE = "texttospeech.googleapis.com"
 MAX_INPUT_BYTES = 5000
-#: AudioEncoding, in the proto's order
-AUDIO_ENCODINGS = ("AUDIO_ENCODING_UNSPECIFIED", "LINEAR16", "MP3", "OGG_OPUS", "MULAW", "ALAW", "PCM", "M4A")
-GENDERS = ("SSML_VOICE_GENDER_UNSPECIFIED", "MALE", "FEMALE", "NEUTRAL")
+#: AudioEncoding, numbered as in the proto (4 is unused)
+AUDIO_ENCODINGS = {
+    "AUDIO_ENCODING_UNSPECIFIED": 0,
+    "LINEAR16": 1,
+    "MP3": 2,
+    "OGG_OPUS": 3,
+    "MULAW": 5,
+    "ALAW": 6,
+    "PCM": 7,
+    "M4A": 8,
+}
+GENDERS = numbered("SSML_VOICE_GENDER_UNSPECIFIED", "MALE", "FEMALE", "NEUTRAL")
 NOT_ENCODED = {
     "MP3": "no MP3 encoder is installed offline; ask for LINEAR16",
     "OGG_OPUS": "no Opus encoder is installed offline; ask for LINEAR16",

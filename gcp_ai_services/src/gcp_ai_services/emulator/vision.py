@@ -25,27 +25,12 @@ from multi_cloud.emulation.protocols.google.routing import GoogleRoutes, json_bo
 
 from gcp_ai_services.emulator import vision_image
 from gcp_ai_services.emulator.quotas import Quotas
-from gcp_ai_services.emulator.wire import invalid
+from gcp_ai_services.emulator.wire import enum_field, invalid
 
 SERVICE = "vision.googleapis.com"
 MAX_IMAGES_PER_REQUEST = 16
 DEFAULT_MAX_RESULTS = 10
-#: Feature.Type, in the proto's order (the REST clients send the number)
-FEATURE_TYPES = (
-    "TYPE_UNSPECIFIED",
-    "FACE_DETECTION",
-    "LANDMARK_DETECTION",
-    "LOGO_DETECTION",
-    "LABEL_DETECTION",
-    "TEXT_DETECTION",
-    "SAFE_SEARCH_DETECTION",
-    "IMAGE_PROPERTIES",
-    "CROP_HINTS",
-    "WEB_DETECTION",
-    "PRODUCT_SEARCH",
-    "DOCUMENT_TEXT_DETECTION",
-    "OBJECT_LOCALIZATION",
-)
+#: Feature.Type, numbered as in the proto
 FEATURE_NUMBERS = {
     "TYPE_UNSPECIFIED": 0,
     "FACE_DETECTION": 1,
@@ -131,11 +116,7 @@ def _features(item: Any, index: int) -> list[tuple[str, int]]:
         path = f"requests[{index}].features[{number}]"
         if not isinstance(feature, dict):
             raise invalid(f"Invalid value at '{path}': expected a Feature object.")
-        kind = feature.get("type", "TYPE_UNSPECIFIED")
-        if isinstance(kind, int) and not isinstance(kind, bool):
-            kind = next((name for name, value in FEATURE_NUMBERS.items() if value == kind), str(kind))
-        if kind not in FEATURE_NUMBERS:
-            raise invalid(f"Invalid value at '{path}.type' (google.cloud.vision.v1.Feature.Type), {kind!r}")
+        kind = enum_field(feature, "type", FEATURE_NUMBERS, "TYPE_UNSPECIFIED", f"{path}.type")
         if kind == "TYPE_UNSPECIFIED":
             raise invalid(f"{path}.type: a feature type is required.")
         max_results = feature.get("maxResults", DEFAULT_MAX_RESULTS) or DEFAULT_MAX_RESULTS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import Any
 
 from multi_cloud.emulation.protocols.google.errors import GoogleError
@@ -44,13 +44,21 @@ def number_field(body: dict[str, Any], name: str, default: float, path: str = ""
         raise invalid(f"Invalid value at '{path or name}' (TYPE_DOUBLE), {value!r}") from exc
 
 
-def enum_field(body: dict[str, Any], name: str, allowed: Iterable[str], default: str, path: str = "") -> str:
-    """An enum member by name (``"LINEAR16"``) or number (the REST clients send ints for enums)."""
-    names = list(allowed)
+def numbered(*names: str) -> dict[str, int]:
+    """An enum whose members are numbered 0, 1, 2... in order."""
+    return {member_name: number for number, member_name in enumerate(names)}
+
+
+def enum_field(
+    body: dict[str, Any], name: str, numbers: Mapping[str, int], default: str, path: str = ""
+) -> str:
+    """An enum member by name (``"LINEAR16"``) or by its proto number (the REST clients send numbers)."""
     value = body.get(name, default)
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < len(names):
-        return names[value]
-    if isinstance(value, str) and value in names:
+    if isinstance(value, int) and not isinstance(value, bool):
+        found = next((member_name for member_name, number in numbers.items() if number == value), None)
+        if found is not None:
+            return found
+    if isinstance(value, str) and value in numbers:
         return value
     raise invalid(f"Invalid value at '{path or name}' ({name}), {value!r}")
 

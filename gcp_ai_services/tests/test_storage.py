@@ -45,3 +45,18 @@ def test_missing_objects_are_googles_not_found(client: Any, provider: GCPProvide
 
 def test_uri_is_gs(provider: GCPProvider) -> None:
     assert provider.storage.uri("b", "k/x.csv") == "gs://b/k/x.csv"
+
+
+def test_a_web_page_cannot_drive_local_cloud_storage(clean_google: Any) -> None:
+    import json
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(
+        os.environ["STORAGE_EMULATOR_HOST"] + "/storage/v1/b?project=cloudai-local",
+        headers={"Origin": "https://evil.example"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(request, timeout=10)
+    assert caught.value.code == 403
+    assert json.loads(caught.value.read())["error"]["status"] == "PERMISSION_DENIED"

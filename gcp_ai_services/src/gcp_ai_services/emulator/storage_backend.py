@@ -1,7 +1,8 @@
 """GCSEmulatorBackend: Cloud Storage for the local cloud, gcp-storage-emulator run in this process.
 
-``google-cloud-storage`` finds it through ``STORAGE_EMULATOR_HOST``. It serves from memory, so a stop
-forgets everything; ``reset`` wipes buckets and objects between tests.
+``google-cloud-storage`` finds it through ``STORAGE_EMULATOR_HOST``. It serves from memory behind the local
+cloud's loopback guard (:mod:`.storage_server`), so a stop forgets everything; ``reset`` wipes buckets and
+objects between tests.
 """
 
 from __future__ import annotations
@@ -32,13 +33,14 @@ class GCSEmulatorBackend(Backend):
     def start(self) -> None:
         import logging
 
-        from gcp_storage_emulator.server import create_server
         from multi_cloud.emulation.http import running
         from multi_cloud.emulation.http.ports import LOOPBACK, wait_for_port
 
+        from gcp_ai_services.emulator.storage_server import StorageServer
+
         logging.getLogger("gcp_storage_emulator").setLevel(logging.CRITICAL)  # it logs every 404 as an error
-        self.port = self.choose_port()
-        self._server = create_server(LOOPBACK, self.port, in_memory=True)
+        self._server = StorageServer(LOOPBACK, self.choose_port())
+        self.port = self._server.port
         self._server.start()
         if not wait_for_port(self.port):
             raise RuntimeError(f"gcp-storage-emulator did not start on port {self.port}")

@@ -15,7 +15,7 @@ from typing import Any
 from multi_cloud.emulation.protocols.google.routing import GoogleRoutes, json_body
 
 from gcp_ai_services.emulator.document import Document, read_document
-from gcp_ai_services.emulator.quotas import Quotas
+from gcp_ai_services.emulator.quotas import Quotas, consumer
 from gcp_ai_services.emulator.wire import invalid, unimplemented
 
 SERVICE = "language.googleapis.com"
@@ -48,7 +48,7 @@ class NaturalLanguageAPI:
     def analyze_sentiment(self, request: Any) -> dict[str, Any]:
         document = read_document(json_body(request))
         language = _sentiment_language(document)
-        self.quotas.charge(SERVICE, "anonymous")
+        self.quotas.charge(SERVICE, consumer(request))
         return sentiment(document, language)
 
 

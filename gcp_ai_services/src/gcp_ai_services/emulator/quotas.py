@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from typing import Any
 
 from multi_cloud.emulation.protocols.google.errors import GoogleError
 
@@ -21,6 +22,13 @@ DEFAULT_LIMITS: dict[str, int] = {
     "speech.googleapis.com": 3000,
     "texttospeech.googleapis.com": 1000,
 }
+
+
+def consumer(request: Any, parent: str = "") -> str:
+    """The project a request is charged to: its parent's, else ``X-Goog-User-Project``, else "anonymous"."""
+    if parent.startswith("projects/"):
+        return parent.split("/")[1]
+    return str(request.headers.get("X-Goog-User-Project") or "anonymous")
 
 
 class Quotas:

@@ -16,7 +16,7 @@ from multi_cloud.emulation.protocols.google.errors import GoogleError
 from multi_cloud.emulation.protocols.google.routing import GoogleRoutes, json_body
 
 from gcp_ai_services.emulator.gcs_objects import read_object
-from gcp_ai_services.emulator.quotas import Quotas
+from gcp_ai_services.emulator.quotas import Quotas, consumer
 from gcp_ai_services.emulator.wire import (
     content_bytes,
     enum_field,
@@ -74,7 +74,7 @@ class SpeechAPI:
             )
         phrases = hint_phrases(config)
         wav = wav_audio(config, audio)
-        self.quotas.charge(SERVICE, "anonymous")
+        self.quotas.charge(SERVICE, consumer(request))
         if not phrases:
             raise unimplemented("free dictation", DICTATION_REASON)
         transcript = stt.recognise(wav, phrases)

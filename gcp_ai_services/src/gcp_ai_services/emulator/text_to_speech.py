@@ -14,7 +14,7 @@ from multi_cloud.core.errors import InvalidArgument
 from multi_cloud.emulation.protocols.google.routing import GoogleRoutes, json_body
 
 from gcp_ai_services.emulator import tts_voices
-from gcp_ai_services.emulator.quotas import Quotas
+from gcp_ai_services.emulator.quotas import Quotas, consumer
 from gcp_ai_services.emulator.wire import (
     encode_bytes,
     enum_field,
@@ -90,7 +90,7 @@ class TextToSpeechAPI:
         )
         if not 8000 <= rate <= 48000:
             raise invalid(f"audio_config.sample_rate_hertz {rate} is out of range (8000..48000).")
-        self.quotas.charge(SERVICE, "anonymous")
+        self.quotas.charge(SERVICE, consumer(request))
         try:
             spoken = tts.synthesize(ssml or text, voice.espeak)
         except InvalidArgument as exc:

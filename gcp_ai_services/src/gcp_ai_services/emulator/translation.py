@@ -14,7 +14,7 @@ from multi_cloud.core.errors import InvalidArgument
 from multi_cloud.emulation.protocols.google.errors import GoogleError
 from multi_cloud.emulation.protocols.google.routing import GoogleRoutes, json_body
 
-from gcp_ai_services.emulator.quotas import Quotas
+from gcp_ai_services.emulator.quotas import Quotas, consumer
 from gcp_ai_services.emulator.wire import invalid, member, text_field, unimplemented
 
 SERVICE = "translate.googleapis.com"
@@ -60,7 +60,7 @@ class TranslationAPI:
         glossary = member(body, "glossaryConfig", "glossary_config").get("glossary")
         if glossary:
             raise GoogleError("NOT_FOUND", f"Glossary not found: {glossary}")
-        self.quotas.charge(SERVICE, parent.split("/")[1])
+        self.quotas.charge(SERVICE, consumer(request, parent))
         engine = OnPremTranslation("gcp")
         translations = []
         for text in contents:
@@ -89,7 +89,7 @@ class TranslationAPI:
             raise invalid("Content is required: 'content' must hold the text to detect.")
         if len(content) > MAX_CODE_POINTS:
             raise invalid(f"Text too long: the content holds more than {MAX_CODE_POINTS:,} code points.")
-        self.quotas.charge(SERVICE, parent.split("/")[1])
+        self.quotas.charge(SERVICE, consumer(request, parent))
         found = OnPremLanguage("gcp").detect_language(content)
         return {"languages": [{"languageCode": c.code, "confidence": c.confidence} for c in found]}
 

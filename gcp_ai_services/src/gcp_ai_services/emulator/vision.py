@@ -24,7 +24,7 @@ from multi_cloud.emulation.protocols.google.errors import GoogleError, error_fro
 from multi_cloud.emulation.protocols.google.routing import GoogleRoutes, json_body
 
 from gcp_ai_services.emulator import vision_image
-from gcp_ai_services.emulator.quotas import Quotas
+from gcp_ai_services.emulator.quotas import Quotas, consumer
 from gcp_ai_services.emulator.wire import enum_field, invalid
 
 SERVICE = "vision.googleapis.com"
@@ -95,7 +95,7 @@ class VisionAPI:
                 f"Too many images per request: {len(requests)} (the limit is {MAX_IMAGES_PER_REQUEST})."
             )
         features = [_features(item, index) for index, item in enumerate(requests)]
-        self.quotas.charge(SERVICE, parent.split("/")[1] if parent else "anonymous")
+        self.quotas.charge(SERVICE, consumer(request, parent))
         return {
             "responses": [
                 _answer(item, index, wanted)
@@ -145,6 +145,16 @@ def _answer(item: dict[str, Any], index: int, features: list[tuple[str, int]]) -
         return {"error": err.rpc_status()}
     except CloudError as exc:  # a missing engine: UNIMPLEMENTED with its install command
         return {"error": error_from_cloud_error(exc).rpc_status()}
+    except Exception as exc:
+        if _opencv_error(exc):  # OpenCV refusing pixels that decoded (an odd shape): the image's fault
+            return {"error": GoogleError("INVALID_ARGUMENT", f"Bad image data: {exc}").rpc_status()}
+        raise
+
+
+def _opencv_error(exc: Exception) -> bool:
+    import cv2
+
+    return isinstance(exc, cv2.error)
 
 
 def _compute(kind: str, data: bytes, max_results: int, decoded: dict[int, Any]) -> dict[str, Any]:

@@ -54,7 +54,7 @@ def test_languages_google_lacks_are_invalid_and_those_vader_lacks_unimplemented(
 
 
 def test_methods_without_an_offline_engine_are_unimplemented_with_the_reason(client: Any) -> None:
-    for call in (client.analyze_entities, client.classify_text, client.analyze_syntax):
+    for call in (client.analyze_entities, client.classify_text, client.analyze_syntax, client.moderate_text):
         with pytest.raises(gx.MethodNotImplemented) as caught:
             call(document=_document("Grace Hopper worked for the United States Navy."))
         assert status_of(caught.value) == "UNIMPLEMENTED" and "offline" in caught.value.message
@@ -92,3 +92,17 @@ def test_documents_in_cloud_storage_are_read_by_the_api(client: Any) -> None:
     bucket.blob("r1.txt").upload_from_string("What a wonderful, delightful hotel!", content_type="text/plain")
     document = {"gcs_content_uri": "gs://reviews/r1.txt", "type_": language_v1.Document.Type.PLAIN_TEXT}
     assert client.analyze_sentiment(document=document).document_sentiment.score > 0.5
+
+
+def test_annotate_text_computes_document_sentiment_and_declares_the_rest(client: Any) -> None:
+    features = language_v1.AnnotateTextRequest.Features
+    text = "The view was breathtaking."
+    answer = client.annotate_text(
+        document=_document(text), features=features(extract_document_sentiment=True)
+    )
+    assert answer.document_sentiment.score > 0.3 and answer.language == "en"
+    with pytest.raises(gx.MethodNotImplemented) as caught:
+        client.annotate_text(
+            document=_document(text), features=features(extract_document_sentiment=True, extract_syntax=True)
+        )
+    assert "extractSyntax" in caught.value.message and "parser" in caught.value.message

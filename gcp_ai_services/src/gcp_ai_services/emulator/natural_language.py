@@ -1,4 +1,4 @@
-"""Cloud Natural Language v1: ``analyzeSentiment`` computed by VADER; the other methods declared with reasons.
+"""Cloud Natural Language v1: sentiment by VADER (``analyzeSentiment``, ``annotateText``); the rest declared.
 
 Sentiment: each sentence's ``score`` is VADER's compound (-1..1) and its ``magnitude`` the compound's
 absolute value; the document's ``score`` is VADER on the whole text and its ``magnitude`` the sum of the
@@ -16,7 +16,7 @@ from multi_cloud.emulation.protocols.google.routing import GoogleRoutes, json_bo
 
 from gcp_ai_services.emulator.document import Document, read_document
 from gcp_ai_services.emulator.quotas import Quotas, consumer
-from gcp_ai_services.emulator.wire import invalid, unimplemented
+from gcp_ai_services.emulator.wire import invalid, member, unimplemented
 
 SERVICE = "language.googleapis.com"
 #: languages Natural Language analyses sentiment in (cloud.google.com/natural-language/docs/languages)
@@ -28,7 +28,15 @@ NOT_COMPUTED = {
     "analyzeSyntax": "no offline part-of-speech tagger and dependency parser is installed",
     "classifyText": "no offline classifier for Google's content categories is installed",
     "moderateText": "no offline text-moderation model is installed",
-    "annotateText": "it combines syntax, entities and classification; call analyzeSentiment for sentiment",
+}
+
+#: annotateText's features and the method each stands for
+FEATURE_METHODS = {
+    "extractSyntax": "analyzeSyntax",
+    "extractEntities": "analyzeEntities",
+    "extractEntitySentiment": "analyzeEntitySentiment",
+    "classifyText": "classifyText",
+    "moderateText": "moderateText",
 }
 
 
@@ -41,6 +49,7 @@ class NaturalLanguageAPI:
     def routes(self) -> GoogleRoutes:
         routes = GoogleRoutes()
         routes.add("POST", "/v1/documents:analyzeSentiment", self.analyze_sentiment)
+        routes.add("POST", "/v1/documents:annotateText", self.annotate_text)
         for method in NOT_COMPUTED:
             routes.add("POST", f"/v1/documents:{method}", _declared(method))
         return routes
@@ -50,6 +59,21 @@ class NaturalLanguageAPI:
         language = _sentiment_language(document)
         self.quotas.charge(SERVICE, consumer(request))
         return sentiment(document, language)
+
+    def annotate_text(self, request: Any) -> dict[str, Any]:
+        """The features asked for in one call: document sentiment is computed, the others are declared."""
+        body = json_body(request)
+        features = member(body, "features")
+        wanted = [name for name, on in features.items() if on is True]
+        if not wanted:
+            raise invalid("No features specified: set at least one of AnnotateTextRequest.features.")
+        for feature in wanted:
+            if feature != "extractDocumentSentiment":
+                method = FEATURE_METHODS.get(feature, "")
+                raise unimplemented(
+                    f"features.{feature}", NOT_COMPUTED.get(method, "no offline engine for it")
+                )
+        return self.analyze_sentiment(request)
 
 
 def _declared(method: str) -> Any:

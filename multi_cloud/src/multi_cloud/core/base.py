@@ -117,6 +117,8 @@ class CloudProvider(abc.ABC):
     """A cloud (or on-premises site): a name, its capability services, and a health check."""
 
     name: ClassVar[str] = ""
+    #: why a capability is not offered (yet), for ``unsupported`` and the Unsupported error; optional
+    not_offered: ClassVar[dict[str, str]] = {}
 
     @abc.abstractmethod
     def capabilities(self) -> Capabilities:
@@ -138,7 +140,7 @@ class CloudProvider(abc.ABC):
             if self.offers(capability):
                 found.update(self.service(capability).unsupported)
             else:
-                found[capability] = f"{self.name} offers no {capability} capability"
+                found[capability] = self._not_offered_reason(capability)
         return found
 
     @overload
@@ -169,7 +171,7 @@ class CloudProvider(abc.ABC):
         if name not in services:
             factory = self._factories().get(name)
             if factory is None:
-                raise Unsupported(f"{self.name} offers no {name} capability", provider=self.name)
+                raise Unsupported(self._not_offered_reason(name), provider=self.name)
             built = factory()
             expected = CAPABILITY_CLASSES[name]
             if not isinstance(built, expected):
@@ -221,6 +223,10 @@ class CloudProvider(abc.ABC):
         services: dict[str, Capability] = self.__dict__.get("_services", {})
         for service in services.values():
             service.close()
+
+    def _not_offered_reason(self, capability: str) -> str:
+        reason = self.not_offered.get(capability, "")
+        return f"{self.name} offers no {capability} capability" + (f": {reason}" if reason else "")
 
     def _factories(self) -> dict[CapabilityName, Callable[[], Capability]]:
         """``capabilities()`` asked once per provider object (subclasses need not call our __init__)."""

@@ -47,6 +47,14 @@ class ClientRules:
             provider=self.provider,
         )
 
+    def local_endpoint(self, environ: Mapping[str, str]) -> str:
+        """Local mode: the endpoint to give the SDK (after :meth:`prepare`); cloud mode: "" (its default).
+
+        For SDKs that read no endpoint variable of their own (the Google clients take
+        ``client_options.api_endpoint``), so their factory passes it without asking which mode is on.
+        """
+        return environ.get(self.endpoint_variable, "") if self.settings.is_local else ""
+
     def check_credentials(self, found: bool) -> None:
         """Cloud mode: the SDK's credential chain found nothing → say how to configure it."""
         if not self.settings.is_local and not found:

@@ -56,3 +56,8 @@ def analyse(text: str) -> Sentiment:
     scores = scores_from_vader(raw["pos"], raw["neu"], raw["neg"], raw["compound"])
     label = max(scores, key=lambda name: scores[name])
     return Sentiment(label=label, scores={name: round(value, 6) for name, value in scores.items()})  # type: ignore[arg-type]
+
+
+def compound(text: str) -> float:
+    """VADER's compound polarity of ``text``, -1 (most negative) .. 1 (most positive)."""
+    return float(_analyzer().polarity_scores(text)["compound"])

@@ -1,0 +1,97 @@
+"""GCPProvider: the Google Cloud services composed behind the multi-cloud provider interface."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
+
+from multi_cloud.core.base import Capabilities, CloudProvider
+from multi_cloud.core.errors import CloudError
+from multi_cloud.core.settings import Settings, get_settings
+from multi_cloud.core.types import Health
+
+from gcp_ai_services.errors import google_errors
+
+if TYPE_CHECKING:  # the service modules import the Google clients; each factory imports its own on first use
+    from gcp_ai_services.ai_apis.natural_language_api import CloudNaturalLanguage
+    from gcp_ai_services.ai_apis.speech_api import CloudSpeech
+    from gcp_ai_services.ai_apis.translation_api import CloudTranslation
+    from gcp_ai_services.ai_apis.vision_api import CloudVision
+    from gcp_ai_services.storage.gcs import GCSStorage
+
+LATER = "arrives with issue 10's Vertex AI / serverless work"
+
+
+class GCPProvider(CloudProvider):
+    """Google Cloud through the official google-cloud-* clients: storage and the pre-trained AI APIs.
+
+    In local mode (the default) every client talks to the local cloud (the Google emulator and
+    gcp-storage-emulator); set ``CLOUDAI_MODE=cloud`` to use your Google Cloud project with the same code.
+    """
+
+    name = "gcp"
+    not_offered: ClassVar[dict[str, str]] = {
+        "models": f"Vertex AI training, endpoints and batch prediction {LATER}",
+        "functions": f"Cloud Functions / Cloud Run {LATER}",
+        "events": f"Pub/Sub and Eventarc routing {LATER}",
+        "costs": f"the Google Cloud price catalog {LATER}",
+    }
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or get_settings()
+
+    def capabilities(self) -> Capabilities:
+        """Cloud Storage, Vision, Natural Language, Speech-to-Text + Text-to-Speech, Translation."""
+        return Capabilities(
+            storage=self._storage,
+            vision=self._vision,
+            language=self._language,
+            speech=self._speech,
+            translation=self._translation,
+        )
+
+    def _storage(self) -> GCSStorage:
+        from gcp_ai_services.storage.gcs import GCSStorage
+
+        return GCSStorage(self.name, self.settings)
+
+    def _vision(self) -> CloudVision:
+        from gcp_ai_services.ai_apis.vision_api import CloudVision
+
+        return CloudVision(self.name, self.settings)
+
+    def _language(self) -> CloudNaturalLanguage:
+        from gcp_ai_services.ai_apis.natural_language_api import CloudNaturalLanguage
+
+        return CloudNaturalLanguage(self.name, self.settings)
+
+    def _speech(self) -> CloudSpeech:
+        from gcp_ai_services.ai_apis.speech_api import CloudSpeech
+
+        return CloudSpeech(self.name, self.settings)
+
+    def _translation(self) -> CloudTranslation:
+        from gcp_ai_services.ai_apis.translation_api import CloudTranslation
+
+        return CloudTranslation(self.name, self.settings)
+
+    def health(self) -> Health:
+        """Whether Cloud Storage (list buckets) and the AI APIs (Text-to-Speech voices) answer."""
+        from gcp_ai_services.session import google_client, storage_client
+
+        probes: dict[str, Callable[[], object]] = {
+            "storage": lambda: list(storage_client(self.settings).list_buckets(max_results=1)),
+            "ai-apis": lambda: google_client("texttospeech", self.settings).list_voices(language_code="en"),
+        }
+        checks: dict[str, bool] = {}
+        problems: list[str] = []
+        for service, probe in probes.items():
+            try:
+                with google_errors(f"health.{service}"):
+                    probe()
+                checks[service] = True
+            except CloudError as exc:
+                checks[service] = False
+                problems.append(f"{service}: {exc}")
+        detail = "; ".join(problems) if problems else "Cloud Storage and the AI APIs answer"
+        return Health(provider=self.name, ok=not problems, detail=detail, checks=checks)

@@ -1,0 +1,41 @@
+"""The Google emulator's WSGI app: every API at its real REST paths on one server, found by path.
+
+The Google clients keep only the host of ``api_endpoint`` and send their own paths (``/v1/images:annotate``,
+``/v3/projects/p/locations/l:translateText``...), so the APIs share the root; a method none claims is
+``UNIMPLEMENTED`` naming it, and a crashing handler is ``INTERNAL`` at once (never ``UNAVAILABLE``, which the
+clients retry for two minutes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from multi_cloud.emulation.http.wsgi_app import EmulatorApp
+from multi_cloud.emulation.protocols.google.errors import crashed_answer, unmatched_answer
+
+from gcp_ai_services.emulator.quotas import Quotas
+
+
+@dataclass
+class EmulatorState:
+    """What the emulator remembers: request counts for the quotas (the AI APIs are stateless)."""
+
+    quotas: Quotas = field(default_factory=Quotas)
+
+    def reset(self) -> None:
+        self.quotas.reset()
+
+
+def build_app(state: EmulatorState) -> EmulatorApp:
+    from gcp_ai_services.emulator.natural_language import NaturalLanguageAPI
+    from gcp_ai_services.emulator.speech import SpeechAPI
+    from gcp_ai_services.emulator.text_to_speech import TextToSpeechAPI
+    from gcp_ai_services.emulator.translation import TranslationAPI
+    from gcp_ai_services.emulator.vision import VisionAPI
+
+    apis = (VisionAPI, NaturalLanguageAPI, TranslationAPI, SpeechAPI, TextToSpeechAPI)
+    return EmulatorApp(
+        services=[api(state.quotas).routes() for api in apis],
+        unmatched=unmatched_answer,
+        crashed=crashed_answer,
+    )

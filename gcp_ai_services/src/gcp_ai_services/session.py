@@ -1,0 +1,110 @@
+"""The one factory of Google clients: local (emulator) and cloud mode differ only in configuration.
+
+Local mode: REST transport, ``client_options.api_endpoint`` = ``CLOUDAI_GCP_ENDPOINT`` (Cloud Storage:
+``STORAGE_EMULATOR_HOST``), ``AnonymousCredentials``; an endpoint off loopback is refused. Cloud mode: the
+same REST clients with Application Default Credentials (``gcloud auth application-default login``).
+Which mode is on is decided by :mod:`multi_cloud.local_cloud.client_rules` alone.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+from typing import Any
+
+from multi_cloud.core.errors import PermissionDenied
+from multi_cloud.core.settings import Settings, get_settings
+from multi_cloud.local_cloud.client_rules import ClientRules
+
+ENDPOINT_VARIABLE = "CLOUDAI_GCP_ENDPOINT"
+STORAGE_VARIABLE = "STORAGE_EMULATOR_HOST"
+CREDENTIALS_FIX = (
+    "Run `gcloud auth application-default login` (or set GOOGLE_APPLICATION_CREDENTIALS to a key file)."
+)
+
+#: API name -> (module, client class) of the official client library
+CLIENTS: dict[str, tuple[str, str]] = {
+    "vision": ("google.cloud.vision_v1", "ImageAnnotatorClient"),
+    "language": ("google.cloud.language_v1", "LanguageServiceClient"),
+    "translate": ("google.cloud.translate_v3", "TranslationServiceClient"),
+    "speech": ("google.cloud.speech_v1", "SpeechClient"),
+    "texttospeech": ("google.cloud.texttospeech_v1", "TextToSpeechClient"),
+}
+
+_CACHE: dict[tuple[str, ...], Any] = {}
+_LOCK = threading.Lock()
+
+
+def google_client(api: str, settings: Settings | None = None) -> Any:
+    """The official client for ``api`` (a key of :data:`CLIENTS`) in the configured mode, cached."""
+    settings = settings or get_settings()
+    rules = _rules(settings, ENDPOINT_VARIABLE)
+    rules.prepare(os.environ, os.environ.update)
+    endpoint = rules.local_endpoint(os.environ)
+    key = (api, settings.mode, endpoint)
+    with _LOCK:
+        if key not in _CACHE:
+            module_name, class_name = CLIENTS[api]
+            client_class = getattr(importlib.import_module(module_name), class_name)
+            options = {"api_endpoint": endpoint} if endpoint else None
+            _CACHE[key] = client_class(
+                transport="rest", client_options=options, credentials=_credentials(rules, endpoint)
+            )
+            rules.check_endpoint(api, _endpoint_of(_CACHE[key]), ENDPOINT_VARIABLE)
+        return _CACHE[key]
+
+
+def storage_client(settings: Settings | None = None) -> Any:
+    """A ``google.cloud.storage.Client`` for the configured project (local: gcp-storage-emulator)."""
+    from google.cloud import storage
+
+    settings = settings or get_settings()
+    rules = _rules(settings, STORAGE_VARIABLE)
+    rules.prepare(os.environ, os.environ.update)
+    endpoint = rules.local_endpoint(os.environ)
+    key = ("storage", settings.mode, endpoint, settings.gcp.project)
+    with _LOCK:
+        if key not in _CACHE:
+            options = {"api_endpoint": endpoint} if endpoint else None
+            client = storage.Client(
+                project=settings.gcp.project,
+                credentials=_credentials(rules, endpoint),
+                client_options=options,
+            )
+            rules.check_endpoint("storage", _endpoint_of(client), STORAGE_VARIABLE)
+            _CACHE[key] = client
+        return _CACHE[key]
+
+
+def _credentials(rules: ClientRules, local_endpoint: str) -> Any:
+    """Anonymous for the local cloud (it checks none), else Application Default Credentials."""
+    if local_endpoint:
+        from google.auth.credentials import AnonymousCredentials
+
+        return AnonymousCredentials()  # type: ignore[no-untyped-call]
+    import google.auth
+    from google.auth.exceptions import DefaultCredentialsError
+
+    try:
+        credentials, _project = google.auth.default()
+    except DefaultCredentialsError as exc:
+        rules.check_credentials(False)
+        raise PermissionDenied(str(exc), provider="gcp") from exc
+    return credentials
+
+
+def _endpoint_of(client: Any) -> str:
+    """The URL the client will call (``api_endpoint`` is a bare host for Google's own endpoints)."""
+    host = str(client.api_endpoint or "")
+    return host if "://" in host else f"https://{host}"
+
+
+def _rules(settings: Settings, variable: str) -> ClientRules:
+    return ClientRules(settings, provider="gcp", endpoint_variable=variable, credentials_fix=CREDENTIALS_FIX)
+
+
+def clear_client_cache() -> None:
+    """Forget cached clients (after the local cloud moved, or credentials changed)."""
+    with _LOCK:
+        _CACHE.clear()

@@ -1,0 +1,1 @@
+"""Cloud Storage over google-cloud-storage."""

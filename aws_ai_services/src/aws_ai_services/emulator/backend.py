@@ -6,12 +6,12 @@ import importlib.util
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from multi_cloud.local_cloud.backend import Backend
+from multi_cloud.local_cloud.served import ServedBackend
 
 from aws_ai_services.emulator.app import SERVICES
 
 
-class AWSAIEmulatorBackend(Backend):
+class AWSAIEmulatorBackend(ServedBackend):
     """Serves the AI APIs moto cans or lacks, with answers computed by the on-prem engines.
 
     It reads S3 objects and SageMaker endpoints from moto, so it joins the local cloud after the built-in
@@ -28,7 +28,6 @@ class AWSAIEmulatorBackend(Backend):
 
     def __init__(self) -> None:
         super().__init__()
-        self._server: Any = None
         self.state: Any = None
 
     @classmethod
@@ -42,7 +41,6 @@ class AWSAIEmulatorBackend(Backend):
         from multi_cloud.emulation.http.error_shapes import aws_json
         from multi_cloud.emulation.http.json_bodies import JsonBodyCheck
         from multi_cloud.emulation.http.limits import DEFAULT_LIMITS
-        from multi_cloud.emulation.http.ports import wait_for_port
         from multi_cloud.emulation.http.wsgi_server import ThreadedWSGIServer
 
         from aws_ai_services.emulator.app import EmulatorState, build_app
@@ -50,18 +48,8 @@ class AWSAIEmulatorBackend(Backend):
         self.state = EmulatorState()
         # AI payloads are small: Rekognition images ≤ 5 MB (≈ 6.7 MB base64), InvokeEndpoint ≤ 6 MB
         app = JsonBodyCheck(build_app(self.state), aws_json)  # undecodable JSON never reaches a service
-        self._server = ThreadedWSGIServer(
-            app, port=self.choose_port(), limits=DEFAULT_LIMITS, error_shape=aws_json
-        )
-        self._server.start()
-        self.port = self._server.port
-        if not wait_for_port(self.port):
-            raise RuntimeError(f"the AWS AI emulator did not start on port {self.port}")
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
+        server = ThreadedWSGIServer(app, port=self.choose_port(), limits=DEFAULT_LIMITS, error_shape=aws_json)
+        self.serve(server, "the AWS AI emulator")
 
     def reset(self) -> None:
         if self.state is not None:

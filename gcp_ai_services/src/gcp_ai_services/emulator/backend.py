@@ -6,14 +6,14 @@ import importlib.util
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from multi_cloud.local_cloud.backend import Backend
+from multi_cloud.local_cloud.served import ServedBackend
 
 ENDPOINT_VARIABLE = "CLOUDAI_GCP_ENDPOINT"
 #: Vision's JSON request limit is 10 MB; a 20 MB image therefore goes by URI. Headroom for base64 + JSON.
 MAX_REQUEST_BYTES = 28 * 1024 * 1024
 
 
-class GCPEmulatorBackend(Backend):
+class GCPEmulatorBackend(ServedBackend):
     """One loopback server for every emulated Google API; clients find it through ``CLOUDAI_GCP_ENDPOINT``."""
 
     name = "gcp"
@@ -28,7 +28,6 @@ class GCPEmulatorBackend(Backend):
 
     def __init__(self) -> None:
         super().__init__()
-        self._server: Any = None
         self.state: Any = None
 
     @classmethod
@@ -38,34 +37,20 @@ class GCPEmulatorBackend(Backend):
         return None
 
     def start(self) -> None:
-        from multi_cloud.emulation.http import running
         from multi_cloud.emulation.http.error_shapes import google_json
         from multi_cloud.emulation.http.limits import DEFAULT_LIMITS
-        from multi_cloud.emulation.http.ports import wait_for_port
         from multi_cloud.emulation.http.wsgi_server import ThreadedWSGIServer
 
         from gcp_ai_services.emulator.app import EmulatorState, build_app
 
         self.state = EmulatorState()
-        self._server = ThreadedWSGIServer(
+        server = ThreadedWSGIServer(
             build_app(self.state),
             port=self.choose_port(),
             limits=DEFAULT_LIMITS.but(max_body_bytes=MAX_REQUEST_BYTES),
             error_shape=google_json,
         )
-        self._server.start()
-        self.port = self._server.port
-        if not wait_for_port(self.port):
-            raise RuntimeError(f"the Google emulator did not start on port {self.port}")
-        running.announce(self.name, self.url)
-
-    def stop(self) -> None:
-        from multi_cloud.emulation.http import running
-
-        if self._server is not None:
-            running.withdraw(self.name, self.url)
-            self._server.stop()
-            self._server = None
+        self.serve(server, "the Google emulator")
 
     def reset(self) -> None:
         if self.state is not None:

@@ -10,19 +10,17 @@ from __future__ import annotations
 import importlib.util
 from typing import Any
 
-from multi_cloud.local_cloud.backend import Backend
+from multi_cloud.local_cloud.served import ServedBackend
 
 STORAGE_VARIABLE = "STORAGE_EMULATOR_HOST"
 
 
-class GCSEmulatorBackend(Backend):
+class GCSEmulatorBackend(ServedBackend):
     name = "gcs"
     preferred_port = 5021
     install_hint = "pip install 'cloud-ai-platforms[gcp]'"
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._server: Any = None
+    _storage: Any = None
 
     @classmethod
     def available(cls) -> str | None:
@@ -33,30 +31,17 @@ class GCSEmulatorBackend(Backend):
     def start(self) -> None:
         import logging
 
-        from multi_cloud.emulation.http import running
-        from multi_cloud.emulation.http.ports import LOOPBACK, wait_for_port
+        from multi_cloud.emulation.http.ports import LOOPBACK
 
         from gcp_ai_services.emulator.storage_server import StorageServer
 
         logging.getLogger("gcp_storage_emulator").setLevel(logging.CRITICAL)  # it logs every 404 as an error
-        self._server = StorageServer(LOOPBACK, self.choose_port())
-        self.port = self._server.port
-        self._server.start()
-        if not wait_for_port(self.port):
-            raise RuntimeError(f"gcp-storage-emulator did not start on port {self.port}")
-        running.announce(self.name, self.url)
-
-    def stop(self) -> None:
-        from multi_cloud.emulation.http import running
-
-        if self._server is not None:
-            running.withdraw(self.name, self.url)
-            self._server.stop()
-            self._server = None
+        self._storage = StorageServer(LOOPBACK, self.choose_port())
+        self.serve(self._storage, "gcp-storage-emulator")
 
     def reset(self) -> None:
         if self._server is not None:
-            self._server.wipe()
+            self._storage.wipe()
 
     def env(self) -> dict[str, str]:
         return {STORAGE_VARIABLE: self.url}

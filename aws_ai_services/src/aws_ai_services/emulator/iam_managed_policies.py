@@ -21,8 +21,15 @@ from typing import Any
 from aws_ai_services.emulator.moto_patching import patch_method, when_imported
 
 #: the backend methods whose first argument is a policy ARN
-ARN_FIRST = ("get_policy", "attach_role_policy", "attach_group_policy", "attach_user_policy")
-ARN_FIRST += ("detach_role_policy", "detach_group_policy", "detach_user_policy")
+ARN_FIRST = (
+    "get_policy",
+    "attach_role_policy",
+    "attach_group_policy",
+    "attach_user_policy",
+    "detach_role_policy",
+    "detach_group_policy",
+    "detach_user_policy",
+)
 _lock = threading.Lock()
 
 

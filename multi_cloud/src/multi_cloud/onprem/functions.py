@@ -44,6 +44,7 @@ from multi_cloud.onprem import function_code
 from multi_cloud.onprem.atomic_files import write_json
 from multi_cloud.onprem.function_runtime import (
     DEFAULT_IDLE_SECONDS,
+    OutOfMemory,
     WarmWorker,
     WorkerGone,
     WorkerPool,
@@ -217,9 +218,18 @@ class OnPremFunctions(FunctionService):
                 "deadline_ms": time.time() * 1000 + timeout * 1000,
             }
             response = worker.invoke(request, deadline)
+            response["max_memory_mb"] = worker.memory_used_mb  # as the limit counts it (worker_memory)
             keep = True
         except _InitFailed:
             pass
+        except OutOfMemory:  # Lambda kills an environment over its memory and reports the limit as used
+            response = {
+                "ok": False,
+                "error_type": "Runtime.OutOfMemory",
+                "error_message": f"RequestId: {request_id} Error: Runtime exited with error: signal: killed",
+                "traceback": "",
+                "max_memory_mb": int(config["memory_mb"]),
+            }
         except WorkerTimedOut:
             response = {
                 "ok": False,
@@ -327,9 +337,10 @@ def _lambda_logs(
 ) -> str:
     """Captured output framed by CloudWatch-style START/END/REPORT lines."""
     duration = float(response.get("duration_ms", 0.0))
+    used = float(response.get("max_memory_mb", worker.memory_used_mb))
     report = (
         f"REPORT RequestId: {request_id}\tDuration: {duration:.2f} ms\t"
-        f"Memory Size: {config['memory_mb']} MB\tMax Memory Used: {response.get('max_memory_mb', 0):.0f} MB"
+        f"Memory Size: {config['memory_mb']} MB\tMax Memory Used: {used:.0f} MB"
     )
     if cold:
         report += f"\tInit Duration: {worker.init_ms:.2f} ms"

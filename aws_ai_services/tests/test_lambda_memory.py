@@ -95,3 +95,20 @@ def test_far_over_the_limit_in_one_allocation_is_out_of_memory_too(raw_lambda: A
     payload, error, (_, used) = invoke(raw_lambda, 2048)
     assert error == "Unhandled" and payload["errorType"] == "Runtime.OutOfMemory"
     assert used <= MEMORY_MB
+
+
+@pytest.mark.parametrize(
+    ("member", "value", "field"), [("MemorySize", 10_241, "memorySize"), ("Timeout", 901, "timeout")]
+)
+def test_a_limit_beyond_lambdas_is_refused_as_aws_refuses_it(
+    raw_lambda: Any, member: str, value: int, field: str
+) -> None:
+    from botocore.exceptions import ClientError
+
+    with pytest.raises(ClientError) as refused:
+        raw_lambda.update_function_configuration(FunctionName="memory-fn", **{member: value})
+    error = refused.value.response["Error"]
+    assert error["Code"] == "ValidationException"
+    assert error["Message"].startswith(f"1 validation error detected: Value '{value}' at '{field}'")
+    configuration = raw_lambda.get_function_configuration(FunctionName="memory-fn")
+    assert (configuration["MemorySize"], configuration["Timeout"]) == (MEMORY_MB, 30)  # unchanged

@@ -10,9 +10,10 @@ Semantics, modelled on AWS Lambda's synchronous ``Invoke``:
   imports the handler. Later ones reuse the **warm** worker, so module-level state survives between them;
 * the handler's exceptions, a timeout (error type ``TimeoutError``; the worker and its children are killed),
   a ``MemoryError`` from the address-space limit (``memory_mb`` on top of the interpreter's own footprint),
-  a crash, and a non-JSON return value all come back as an :class:`InvocationResult` with status 200 and an
-  error type, as Lambda reports a FunctionError; only a bad request (unknown function, non-JSON event,
-  concurrency limit) raises;
+  more resident memory than ``memory_mb`` in the whole environment (error type ``Runtime.OutOfMemory``; the
+  worker is killed, :mod:`.worker_memory`), a crash, and a non-JSON return value all come back as an
+  :class:`InvocationResult` with status 200 and an error type, as Lambda reports a FunctionError; only a
+  bad request (unknown function, non-JSON event, concurrency limit) raises;
 * at most ``max_concurrency`` invocations of one function run at once; an excess invocation **waits** up to
   ``max_wait_seconds`` for a free slot, then raises :class:`Throttled` (set ``max_wait_seconds=0`` for
   Lambda's immediate 429);

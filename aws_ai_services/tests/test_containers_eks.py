@@ -142,8 +142,12 @@ def test_cluster_and_spot_node_group_read_back(
     assert node["scalingConfig"] == {"minSize": 1, "maxSize": 3, "desiredSize": 2}
     assert node["labels"]["workload"] == "model-serving"
     assert (group.min_size, group.desired_size, group.max_size) == (1, 2, 3)
-    # AWS-managed policies are not loaded in the local cloud: the gap is reported, not hidden
-    assert "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy" in group.missing_managed_policies
+    # AWS managed policies exist in the local cloud as in every account: the node role has them attached
+    assert group.missing_managed_policies == ()
+    attached = boto_client("iam").list_attached_role_policies(RoleName="ai-serving-cpu-node")
+    assert "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy" in {
+        p["PolicyArn"] for p in attached["AttachedPolicies"]
+    }
 
 
 def test_capacity_is_computed_from_the_instance_types(

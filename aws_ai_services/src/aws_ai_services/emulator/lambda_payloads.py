@@ -61,6 +61,8 @@ def lambda_error(result: InvocationResult, *, request_id: str, code_dir: str) ->
         return {"errorType": "Sandbox.Timedout", "errorMessage": f"RequestId: {request_id} Error: {message}"}
     if error_type == "Runtime.ExitError":
         return {"errorType": error_type, "errorMessage": _exit_message(message, request_id)}
+    if error_type == "Runtime.OutOfMemory":  # killed over its MemorySize (the message is Lambda's)
+        return {"errorType": error_type, "errorMessage": message}
     if error_type == "MemoryError":
         return {
             "errorType": "Runtime.OutOfMemory",

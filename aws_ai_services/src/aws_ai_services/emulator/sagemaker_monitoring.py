@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import uuid
 from datetime import datetime, timezone
 from types import ModuleType
 from typing import Any
@@ -25,6 +24,7 @@ from aws_ai_services.emulator.sagemaker_monitor.baselining import (
     run_baselining,
 )
 from aws_ai_services.emulator.sagemaker_monitor.execution import ExecutionFailure, analyse, report_uri
+from aws_ai_services.emulator.sagemaker_monitor.job_logs import execution_job_name, write_job_logs
 from aws_ai_services.emulator.sagemaker_monitor.schedules import Execution, Schedule, schedules
 
 LOG = logging.getLogger(__name__)
@@ -247,7 +247,7 @@ def _execute(backend: Any, schedule: Schedule) -> None:
         experiment_config=None,
         network_config=None,
         processing_inputs=[],
-        processing_job_name=f"model-monitoring-{now:%Y%m%d%H%M}-{uuid.uuid4().hex[:12]}",
+        processing_job_name=execution_job_name(now),
         processing_output_config={
             "Outputs": [
                 {
@@ -284,6 +284,13 @@ def _analyse(backend: Any, definition: Any, execution: Execution, job: Any, sinc
             LOG.exception("monitoring execution of %s crashed", execution.schedule)
         status, execution.failure_reason = "Failed", getattr(exc, "message", None) or str(exc)
         job.failure_reason = job.exit_message = execution.failure_reason
+    _log_job(  # before the status changes: whoever waits for the status reads the whole log
+        job,
+        f"Analysing the traffic captured for endpoint {execution.endpoint} (schedule {execution.schedule})",
+        f"{status}: {execution.failure_reason}"
+        if status == "Failed"
+        else f"{status}: {execution.report_uri}",
+    )
     job.processing_end_time = job.last_modified_time = execution.modified = utcnow()
     job.processing_job_status = "Failed" if status == "Failed" else "Completed"
     execution.status = status
@@ -302,8 +309,18 @@ def _baseline(
     except Exception as exc:  # noqa: BLE001 - a job's crash is its Failed status
         LOG.exception("baselining job crashed")
         status, job.failure_reason = "Failed", f"InternalServerError: {exc}"
+    reason = f"Failed: {job.failure_reason}" if status == "Failed" else "Completed: baseline suggested"
+    _log_job(job, "Suggesting a baseline from the dataset", reason)
     job.processing_end_time = job.last_modified_time = utcnow()
     job.processing_job_status = status
+
+
+def _log_job(job: Any, *lines: str) -> None:
+    """The job's lines in CloudWatch Logs, as SageMaker logs a processing job; never fails the job."""
+    try:
+        write_job_logs(job.arn, lines)
+    except Exception:  # noqa: BLE001 - a lost log line must not change the job's outcome
+        LOG.exception("could not write the logs of %s", job.arn)
 
 
 def _background(target: Any, *args: Any) -> None:

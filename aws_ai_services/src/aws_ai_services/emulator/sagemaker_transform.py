@@ -109,8 +109,11 @@ def _start(record: Any, job: TransformJob) -> None:
 
 
 def _run(record: Any, job: TransformJob) -> None:
+    """Run the job; ``TransformStartTime``/``TransformEndTime`` are when its work really began and ended
+    (SageMaker bills that interval; moto stamps both with the creation time)."""
     from moto.core.utils import utcnow
 
+    record.transform_start_time = record.last_modified_time = utcnow()
     status = "Completed"
     try:
         run(job, should_stop=lambda: record.transform_job_status == "Stopping")

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import multi_cloud
-from multi_cloud.onprem import process_tree, worker_limits
+from multi_cloud.onprem import process_tree, worker_limits, worker_memory
 
 #: a worker idle this long is retired by the parent; the worker itself exits a little later
 DEFAULT_IDLE_SECONDS = 300.0
@@ -52,6 +52,10 @@ class WorkerTimedOut(Exception):
 
 class TooManyProcesses(WorkerGone):
     """The handler started more processes than the limit (the worker and all of them have been killed)."""
+
+
+class OutOfMemory(WorkerGone):
+    """The execution environment held more resident memory than ``memory_mb`` (it has been killed)."""
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,8 @@ class WarmWorker:
         self.reader = LineReader(self.process.stdout.fileno())
         self.spawned = time.monotonic()
         self.init_ms = 0.0
+        #: the most resident memory (MiB) the worker and its processes held, as the limit counts it
+        self.memory_used_mb = 0.0
 
     @property
     def alive(self) -> bool:
@@ -211,20 +217,36 @@ class WarmWorker:
         self.log_path.unlink(missing_ok=True)
         shutil.rmtree(self.tmp_dir, ignore_errors=True)
 
-    def _count_processes(self) -> None:
-        """Kill the worker if the handler runs more processes than allowed (RLIMIT_NPROC spares root)."""
-        running = process_tree.count(self.process.pid)
-        if running > self.spec.max_processes:
+    def _check_limits(self) -> None:
+        """Kill the worker if it runs more processes (RLIMIT_NPROC spares root) or memory than allowed."""
+        tree = process_tree.descendants(self.process.pid) if process_tree.has_proc() else set()
+        if len(tree) > self.spec.max_processes:
             self.kill()
             raise TooManyProcesses(
-                f"the handler ran {running} processes, more than the limit of {self.spec.max_processes}; "
+                f"the handler ran {len(tree)} processes, more than the limit of {self.spec.max_processes}; "
                 "the worker and its processes were killed"
+            )
+        self._check_memory(tree)
+
+    def _check_memory(self, tree: set[int]) -> None:
+        """Kill the worker if its environment held more than ``memory_mb`` (see :mod:`.worker_memory`)."""
+        used = worker_memory.used_mb(self.process.pid, tree)
+        self.memory_used_mb = max(self.memory_used_mb, used)
+        if worker_memory.over_limit(used, self.spec.memory_mb):
+            self.kill()
+            raise OutOfMemory(
+                f"the function used {used:.0f} MB of resident memory, more than its {self.spec.memory_mb} "
+                "MB; the worker and its processes were killed"
             )
 
     def _receive(self, deadline: float) -> dict[str, Any]:
         try:
-            line = self.reader.readline(deadline, self._count_processes)
-        except TooManyProcesses:
+            line = self.reader.readline(deadline, self._check_limits)
+            if line is not None:  # a spike between two samples still shows in the peak
+                self._check_memory(
+                    process_tree.descendants(self.process.pid) if process_tree.has_proc() else set()
+                )
+        except (TooManyProcesses, OutOfMemory):
             raise
         except WorkerGone:
             self.kill()  # its children may outlive it

@@ -10,9 +10,10 @@ Semantics, modelled on AWS Lambda's synchronous ``Invoke``:
   imports the handler. Later ones reuse the **warm** worker, so module-level state survives between them;
 * the handler's exceptions, a timeout (error type ``TimeoutError``; the worker and its children are killed),
   a ``MemoryError`` from the address-space limit (``memory_mb`` on top of the interpreter's own footprint),
-  a crash, and a non-JSON return value all come back as an :class:`InvocationResult` with status 200 and an
-  error type, as Lambda reports a FunctionError; only a bad request (unknown function, non-JSON event,
-  concurrency limit) raises;
+  more resident memory than ``memory_mb`` in the whole environment (error type ``Runtime.OutOfMemory``; the
+  worker is killed, :mod:`.worker_memory`), a crash, and a non-JSON return value all come back as an
+  :class:`InvocationResult` with status 200 and an error type, as Lambda reports a FunctionError; only a
+  bad request (unknown function, non-JSON event, concurrency limit) raises;
 * at most ``max_concurrency`` invocations of one function run at once; an excess invocation **waits** up to
   ``max_wait_seconds`` for a free slot, then raises :class:`Throttled` (set ``max_wait_seconds=0`` for
   Lambda's immediate 429);
@@ -44,6 +45,7 @@ from multi_cloud.onprem import function_code
 from multi_cloud.onprem.atomic_files import write_json
 from multi_cloud.onprem.function_runtime import (
     DEFAULT_IDLE_SECONDS,
+    OutOfMemory,
     WarmWorker,
     WorkerGone,
     WorkerPool,
@@ -217,9 +219,18 @@ class OnPremFunctions(FunctionService):
                 "deadline_ms": time.time() * 1000 + timeout * 1000,
             }
             response = worker.invoke(request, deadline)
+            response["max_memory_mb"] = worker.memory_used_mb  # as the limit counts it (worker_memory)
             keep = True
         except _InitFailed:
             pass
+        except OutOfMemory:  # Lambda kills an environment over its memory and reports the limit as used
+            response = {
+                "ok": False,
+                "error_type": "Runtime.OutOfMemory",
+                "error_message": f"RequestId: {request_id} Error: Runtime exited with error: signal: killed",
+                "traceback": "",
+                "max_memory_mb": int(config["memory_mb"]),
+            }
         except WorkerTimedOut:
             response = {
                 "ok": False,
@@ -327,9 +338,10 @@ def _lambda_logs(
 ) -> str:
     """Captured output framed by CloudWatch-style START/END/REPORT lines."""
     duration = float(response.get("duration_ms", 0.0))
+    used = float(response.get("max_memory_mb", worker.memory_used_mb))
     report = (
         f"REPORT RequestId: {request_id}\tDuration: {duration:.2f} ms\t"
-        f"Memory Size: {config['memory_mb']} MB\tMax Memory Used: {response.get('max_memory_mb', 0):.0f} MB"
+        f"Memory Size: {config['memory_mb']} MB\tMax Memory Used: {used:.0f} MB"
     )
     if cold:
         report += f"\tInit Duration: {worker.init_ms:.2f} ms"

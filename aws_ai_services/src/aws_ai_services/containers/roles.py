@@ -16,8 +16,9 @@ from aws_ai_services.errors import aws_errors
 class RoleInfo:
     """A role; ``missing_managed_policies`` lists AWS-managed policies the account did not have.
 
-    A real account has every AWS-managed policy. The local cloud (moto) does not load them by default,
-    so attaching one answers NoSuchEntity there; the role is still created and the gap reported here.
+    A real account has every AWS-managed policy, and so does the local cloud (its ``iam-managed-policies``
+    patch); an account or partition lacking one answers NoSuchEntity, and the role is still created with
+    the gap reported here.
     """
 
     name: str

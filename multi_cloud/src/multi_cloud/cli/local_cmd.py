@@ -70,3 +70,11 @@ def env() -> None:
     if not current.running or not current.env:
         raise NotFound("no local cloud is running; start it with: cloudai local up")
     typer.echo(control.shell_exports(current.env))
+
+
+@app.command()
+def install(component: str = typer.Argument(..., help="What to install, e.g. azurite")) -> None:
+    """Install a local-cloud component once into the user cache (e.g. Azurite from npm)."""
+    from multi_cloud.local_cloud.installers import run_installer
+
+    typer.echo(run_installer(component))

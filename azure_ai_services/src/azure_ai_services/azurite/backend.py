@@ -41,8 +41,12 @@ class AzuriteBackend(Backend):
 
     @classmethod
     def available(cls) -> str | None:
+        from azure_ai_services.azurite.install import AZURITE_VERSION, INSTALL_COMMAND, installed
+
         if importlib.util.find_spec("azure.storage.blob") is None:
             return f"azure-storage-blob is not installed: {cls.install_hint}"
+        if not installed():
+            return f"Azurite {AZURITE_VERSION} is not installed; install it once with: {INSTALL_COMMAND}"
         return None
 
     def start(self) -> None:

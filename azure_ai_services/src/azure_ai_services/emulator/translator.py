@@ -43,7 +43,13 @@ class Translator:
 
     def routes(self) -> AzureRoutes:
         return AzureRoutes(
-            {("POST", "/translate"): self.translate, ("GET", "/languages"): self.languages},
+            {
+                ("POST", "/translate"): self.translate,
+                ("GET", "/languages"): self.languages,
+                # the same API under a resource's custom domain (multi-service Azure AI services endpoints)
+                ("POST", "/translator/text/v3.0/translate"): self.translate,
+                ("GET", "/translator/text/v3.0/languages"): self.languages,
+            },
             api_versions=API_VERSIONS,
         )
 

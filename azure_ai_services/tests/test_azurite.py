@@ -78,9 +78,8 @@ def test_npm_failure_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_cli_install_is_idempotent(azurite_installed: None) -> None:
-    from typer.testing import CliRunner
-
     from multi_cloud.cli.main import app
+    from typer.testing import CliRunner
 
     result = CliRunner().invoke(app, ["local", "install", "azurite"])
     assert result.exit_code == 0, result.output

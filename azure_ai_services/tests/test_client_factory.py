@@ -40,6 +40,9 @@ def test_import_is_light() -> None:
     import subprocess
     import sys
 
-    code = "import sys, azure_ai_services, azure_ai_services.client; print([m for m in sys.modules if m.startswith('azure.')])"
+    code = (
+        "import sys, azure_ai_services, azure_ai_services.client; "
+        "print([m for m in sys.modules if m.startswith('azure.')])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

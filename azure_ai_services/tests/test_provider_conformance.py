@@ -1,4 +1,4 @@
-"""AzureProvider opts into the shared conformance suite for what it offers: storage, vision, language, translation."""
+"""AzureProvider opts into the conformance suite for: storage, vision, language, translation."""
 
 from __future__ import annotations
 

@@ -38,6 +38,7 @@ def down() -> None:
 @app.command()
 def status() -> None:
     """Say whether the local cloud runs, where, and whether each backend answers."""
+    import ssl
     import urllib.request
 
     from multi_cloud.local_cloud import control
@@ -55,6 +56,9 @@ def status() -> None:
             answering = "answering"
         except urllib.error.HTTPError:
             answering = "answering"
+        except urllib.error.URLError as exc:  # an HTTPS backend signed by the local CA still answered
+            tls = isinstance(exc.reason, ssl.SSLError)
+            answering = "answering (TLS, local CA)" if tls else "NOT answering"
         except OSError:
             answering = "NOT answering"
         typer.echo(f"  {name:<10} {info['url']}  {answering}")

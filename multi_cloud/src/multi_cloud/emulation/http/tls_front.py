@@ -96,8 +96,9 @@ class TlsFront:
                 self._context.wrap_socket(client, server_side=True) as secure,
                 socket.create_connection((LOOPBACK, self.target_port), timeout=HANDSHAKE_TIMEOUT) as plain,
             ):
-                secure.settimeout(IDLE_TIMEOUT)
-                plain.settimeout(IDLE_TIMEOUT)
+                for end in (secure, plain):  # relay each piece at once: no Nagle / delayed-ACK stalls
+                    end.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                    end.settimeout(IDLE_TIMEOUT)
                 _relay(secure, plain)
         except (OSError, ssl.SSLError) as exc:  # a failed handshake or a peer gone: nothing to answer
             log.debug("TLS connection ended: %s", exc)

@@ -1,4 +1,4 @@
-"""AzureProvider opts into the conformance suite for: storage, vision, language, translation."""
+"""AzureProvider opts into the conformance suite for storage, vision, language, speech, translation."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from multi_cloud.core.errors import Unsupported
 from multi_cloud.testing.conformance import media
 from multi_cloud.testing.conformance.contract import ContractConformance
 from multi_cloud.testing.conformance.language import LanguageConformance
+from multi_cloud.testing.conformance.speech import SpeechConformance
 from multi_cloud.testing.conformance.storage import StorageConformance
 from multi_cloud.testing.conformance.translation import TranslationConformance
 from multi_cloud.testing.conformance.vision import VisionConformance
@@ -33,6 +34,10 @@ class TestAzureStorage(StorageConformance):
 
 
 class TestAzureLanguage(LanguageConformance):
+    pass
+
+
+class TestAzureSpeech(SpeechConformance):
     pass
 
 

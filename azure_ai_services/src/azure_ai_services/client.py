@@ -15,13 +15,13 @@ from azure_ai_services.errors import azure_errors
 if TYPE_CHECKING:  # the service modules import the Azure SDKs; each factory imports its own on first use
     from azure_ai_services.cognitive_services.computer_vision import AzureVision
     from azure_ai_services.cognitive_services.language_understanding import AzureLanguage
+    from azure_ai_services.cognitive_services.speech_services import AzureSpeech
     from azure_ai_services.cognitive_services.translator import AzureTranslation
     from azure_ai_services.storage.blob_storage import BlobStorage
 
 #: the capabilities this package does not offer yet, and why (issue 11's later work)
 NOT_YET: dict[str, str] = {
     "models": "arrives with issue 11's Azure ML work (MLClient jobs, models and online endpoints)",
-    "speech": "arrives with issue 11's Speech REST work (text to speech, short-audio recognition)",
     "functions": "arrives with issue 11's Azure Functions work",
     "events": "arrives with issue 11's Event Grid work",
     "costs": "arrives with issue 11's cost-management work (the Azure retail price catalog)",
@@ -29,7 +29,7 @@ NOT_YET: dict[str, str] = {
 
 
 class AzureProvider(CloudProvider):
-    """Microsoft Azure through its official SDKs: Blob storage, Vision, Language and Translator.
+    """Microsoft Azure through its official SDKs and REST APIs: Blob, Vision, Language, Speech, Translator.
 
     In local mode (the default) every client talks to the local cloud (the Azure emulator and Azurite,
     found through ``cloudai local env``); set ``CLOUDAI_MODE=cloud`` and your resource's endpoint and key
@@ -47,6 +47,7 @@ class AzureProvider(CloudProvider):
             vision=self._vision,
             language=self._language,
             translation=self._translation,
+            speech=self._speech,
         )
 
     @property
@@ -70,6 +71,11 @@ class AzureProvider(CloudProvider):
         from azure_ai_services.cognitive_services.language_understanding import AzureLanguage
 
         return AzureLanguage(self.name, self.settings)
+
+    def _speech(self) -> AzureSpeech:
+        from azure_ai_services.cognitive_services.speech_services import AzureSpeech
+
+        return AzureSpeech(self.name, self.settings)
 
     def _translation(self) -> AzureTranslation:
         from azure_ai_services.cognitive_services.translator import AzureTranslation

@@ -33,6 +33,7 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
     from azure_ai_services.emulator.identity import ManagedIdentity
     from azure_ai_services.emulator.keys import KeyChecked
     from azure_ai_services.emulator.language import Language
+    from azure_ai_services.emulator.speech import Speech
     from azure_ai_services.emulator.translator import Translator
 
     ai_services: list[Service] = [
@@ -40,6 +41,7 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
         image_analysis.routes(),
         Language().routes(),
         Translator().routes(),
+        *Speech().routes(),
     ]
     services: list[Service] = [
         metadata.routes(),

@@ -7,8 +7,9 @@ import secrets
 import ssl
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from multi_cloud.local_cloud.backend import Backend
 
@@ -29,6 +30,13 @@ class AzureEmulatorBackend(Backend):
     name = "azure"
     preferred_port = 5030
     install_hint = "pip install 'cloud-ai-platforms[azure,onprem]'"
+    limits: ClassVar[Mapping[str, str]] = {
+        "speech.dictate": "the local emulator recognises only listed phrases (pocketsphinx grammar): free "
+        "dictation is unusable offline; transcribe(audio, phrases=[...]) works, and dictation works against "
+        "Azure with CLOUDAI_MODE=cloud",
+        "language.entities": "the local emulator has no offline named-entity model; recognize_entities works "
+        "against Azure with CLOUDAI_MODE=cloud",
+    }
 
     def __init__(self) -> None:
         super().__init__()

@@ -9,12 +9,11 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from multi_cloud.emulation.protocols.azure.routing import AzureRoutes
-
 from azure_ai_services.emulator import images, vision_engines
 from azure_ai_services.emulator.colors import color_scheme
 from azure_ai_services.emulator.read_operations import ReadOperations
 from azure_ai_services.emulator.service_errors import invalid_request, not_computed
+from azure_ai_services.emulator.unversioned_routes import PathVersionedRoutes
 
 if TYPE_CHECKING:  # pragma: no cover
     from multi_cloud.onprem.engines.imaging import DecodedImage
@@ -33,13 +32,6 @@ NOT_COMPUTED = {
     "Objects": "no offline object detector (faces are detected: visualFeatures=Faces)",
     "ImageType": "no offline clip-art / line-drawing classifier",
 }
-
-
-class PathVersionedRoutes(AzureRoutes):
-    """Computer Vision v3.2 carries its version in the path; it takes no ``api-version`` parameter."""
-
-    def check_api_version(self, request: Request) -> None:
-        return None
 
 
 class ComputerVision:

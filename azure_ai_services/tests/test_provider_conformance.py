@@ -84,3 +84,19 @@ def test_health_reports_both_backends(provider: AzureProvider) -> None:
 
 def test_blob_uri_is_the_blob_url(provider: AzureProvider, azure_env: dict[str, Any]) -> None:
     assert provider.storage.uri("data", "a/b.csv").endswith("/devstoreaccount1/data/a/b.csv")
+
+
+def test_cloud_mode_declares_only_what_is_not_built() -> None:
+    from multi_cloud.core.settings import Settings
+    from multi_cloud.testing.conformance.contract import unsupported_key_problems
+
+    provider = AzureProvider(Settings(mode="cloud"))
+    assert unsupported_key_problems(provider) == []
+    assert "language.entities" not in provider.unsupported and "speech.dictate" not in provider.unsupported
+    assert "vision.image_properties" in provider.unsupported  # a property of Azure's API, not of local mode
+
+
+def test_local_mode_declares_the_emulators_limits(azure_env: dict[str, str]) -> None:
+    provider = AzureProvider()
+    assert "named-entity" in provider.unsupported["language.entities"]
+    assert "phrases" in provider.unsupported["speech.dictate"]

@@ -14,6 +14,7 @@ from multi_cloud.core.base import LanguageService
 from multi_cloud.core.errors import InvalidArgument
 from multi_cloud.core.settings import Settings, get_settings
 from multi_cloud.core.types import DetectedLanguage, Entity, KeyPhrase, PiiEntity, Sentiment
+from multi_cloud.local_cloud.limits import declared_limits
 
 from azure_ai_services.clients import ai_client
 from azure_ai_services.errors import azure_errors
@@ -29,20 +30,24 @@ PII_TYPES = {
     "IPAddress": "IP_ADDRESS",
     "USSocialSecurityNumber": "SSN",
 }
-ENTITIES_REASON = (
-    "arrives with issue 11's Language work: the local emulator has no offline named-entity model "
-    "(recognize_entities works against Azure with CLOUDAI_MODE=cloud)"
-)
+#: the emulator backend whose declared limits apply in local mode
+EMULATOR = "azure"
 
 
 class AzureLanguage(LanguageService):
-    """Key phrases carry no score from Azure: each is located in the text and given score 1.0."""
+    """Key phrases carry no score from Azure: each is located in the text and given score 1.0.
 
-    unsupported = {"language.entities": ENTITIES_REASON}
+    In local mode the emulator's declared limits (named entities) are unsupported; in cloud mode none are.
+    """
 
     def __init__(self, provider: str, settings: Settings | None = None) -> None:
         super().__init__(provider)
         self.settings = settings or get_settings()
+        self.unsupported = {
+            key: reason
+            for key, reason in declared_limits([EMULATOR], self.settings).items()
+            if key.startswith("language.")
+        }
 
     @cached_property
     def client(self) -> TextAnalyticsClient:
@@ -92,7 +97,19 @@ class AzureLanguage(LanguageService):
         return phrases
 
     def entities(self, text: str, *, language: str = "en") -> list[Entity]:
-        raise self._unsupported("entities")
+        if "language.entities" in self.unsupported:
+            raise self._unsupported("entities")
+        result = self._one("entities", self.client.recognize_entities, text, language=language)
+        return [
+            Entity(
+                text=entity.text,
+                type=entity.category,
+                score=entity.confidence_score,
+                begin=entity.offset,
+                end=entity.offset + entity.length,
+            )
+            for entity in result.entities
+        ]
 
     def pii(self, text: str, *, language: str = "en") -> list[PiiEntity]:
         result = self._one("pii", self.client.recognize_pii_entities, text, language=language)

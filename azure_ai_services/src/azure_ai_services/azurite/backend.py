@@ -50,15 +50,16 @@ class AzuriteBackend(Backend):
         return None
 
     def start(self) -> None:
-        from azure_ai_services.azurite.install import require_installed, service_script
+        from azure_ai_services.azurite.install import azurite_home, require_installed, service_script
         from azure_ai_services.azurite.node import find_node
         from azure_ai_services.azurite.processes import AzuriteProcess
 
         require_installed()
         runtime = find_node()
         self._workdir = Path(tempfile.mkdtemp(prefix="cloudai-azurite-"))
-        blob = AzuriteProcess(runtime, service_script("blob"), "blob", self._workdir)
-        queue = AzuriteProcess(runtime, service_script("queue"), "queue", self._workdir)
+        cache = azurite_home() / ".node-compile-cache"
+        blob = AzuriteProcess(runtime, service_script("blob"), "blob", self._workdir, cache)
+        queue = AzuriteProcess(runtime, service_script("queue"), "queue", self._workdir, cache)
         self._processes = [blob, queue]
         try:  # both start at once; each reports the port it bound
             self.blob_port = blob.wait_listening()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from multi_cloud.core.types import ImageProperties
+from multi_cloud.core.types import Color
 
 #: the names Computer Vision v3.2 uses, with a representative RGB value each
 NAMED_COLORS: dict[str, tuple[int, int, int]] = {
@@ -35,13 +36,13 @@ def color_name(red: int, green: int, blue: int) -> str:
     )
 
 
-def color_scheme(properties: ImageProperties) -> dict[str, Any]:
+def color_scheme(dominant: Sequence[Color]) -> dict[str, Any]:
     """``{"dominantColorForeground", "dominantColorBackground", "dominantColors", "accentColor", "isBwImg"}``.
 
     The background is the most common colour, the foreground the second (the real service separates them
     by position, which pixel clustering does not know); the accent is the most saturated cluster.
     """
-    colors = list(properties.dominant_colors)
+    colors = list(dominant)
     names = [color_name(c.red, c.green, c.blue) for c in colors]
     background = names[0] if names else "Black"
     foreground = names[1] if len(names) > 1 else background

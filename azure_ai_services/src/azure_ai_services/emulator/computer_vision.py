@@ -69,9 +69,9 @@ class ComputerVision:
                 for rect in vision_engines.face_rectangles(image.pixels, image.original_size)
             ]
         if "Color" in features:
-            from multi_cloud.onprem.engines.image_stats import image_properties
+            from multi_cloud.onprem.engines.image_stats import dominant_colors
 
-            answer["color"] = color_scheme(image_properties(image.pixels, size=image.original_size))
+            answer["color"] = color_scheme(dominant_colors(image.pixels))
         return {**answer, **_envelope(image)}
 
     def tag(self, request: Request) -> dict[str, Any]:

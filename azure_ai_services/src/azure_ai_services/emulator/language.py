@@ -78,6 +78,8 @@ class Language:
     def analyze_text(self, request: Request) -> dict[str, Any]:
         body = json_body(request)
         kind = body.get("kind")
+        if not isinstance(kind, str):
+            raise invalid_request("InvalidParameterValue", "The request needs a task 'kind' string.")
         if kind in NOT_COMPUTED:
             raise not_computed(f"kind={kind}", NOT_COMPUTED[kind])
         if kind not in self.tasks:
@@ -85,7 +87,8 @@ class Language:
                 "InvalidParameterValue",
                 f"Invalid Task kind: {kind!r}; the local emulator computes {', '.join(self.tasks)}.",
             )
-        documents = (body.get("analysisInput") or {}).get("documents")
+        analysis_input = body.get("analysisInput")
+        documents = analysis_input.get("documents") if isinstance(analysis_input, dict) else None
         if not isinstance(documents, list) or not documents:
             raise invalid_request("MissingInputDocuments", "Missing input documents.")
         if len(documents) > MAX_DOCUMENTS[kind]:
@@ -101,12 +104,12 @@ class Language:
         answered: list[dict[str, Any]] = []
         errors: list[dict[str, Any]] = []
         for document in documents:
-            answer = self._one(kind, document, body.get("parameters") or {})
+            answer = self._one(kind, document)
             (errors if "error" in answer else answered).append(answer)
         results = {"documents": answered, "errors": errors, "modelVersion": MODEL_VERSIONS[kind]}
         return {"kind": f"{kind}Results", "results": results}
 
-    def _one(self, kind: str, document: Any, parameters: dict[str, Any]) -> dict[str, Any]:
+    def _one(self, kind: str, document: Any) -> dict[str, Any]:
         identifier = str(document.get("id", "")) if isinstance(document, dict) else ""
         text = document.get("text") if isinstance(document, dict) else None
         if not isinstance(text, str) or not text.strip():

@@ -125,6 +125,8 @@ class Speech:
         definition = _definition(request.form.get("definition", "{}"))
         locales = definition.get("locales") or ["en-US"]
         phrases = definition.get("phraseList") or []
+        if not isinstance(locales, list) or not all(isinstance(locale, str) for locale in locales):
+            raise invalid_request("InvalidArgument", "definition.locales must be a list of locale names.")
         if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
             raise invalid_request("InvalidArgument", "definition.phraseList must be a list of strings.")
         if not phrases:

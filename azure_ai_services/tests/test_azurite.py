@@ -84,3 +84,30 @@ def test_cli_install_is_idempotent(azurite_installed: None) -> None:
     result = CliRunner().invoke(app, ["local", "install", "azurite"])
     assert result.exit_code == 0, result.output
     assert "azurite installed in" in result.output
+
+
+def test_azurite_dies_with_the_process_that_started_it(azurite_installed: None, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    code = (
+        "import os\n"
+        "from azure_ai_services.azurite.backend import AzuriteBackend\n"
+        "b = AzuriteBackend(); b.use_preferred_port = False; b.start()\n"
+        "print(b.blob_port, flush=True)\n"
+        "os._exit(0)  # no stop(): the children must notice on their own\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    port = int(done.stdout.split()[-1])
+    import socket
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) != 0:
+                return
+        time.sleep(0.1)
+    pytest.fail(f"Azurite still listens on {port} after its parent died")

@@ -1,4 +1,4 @@
-"""Run one Azurite service (blob or queue) on a free loopback port and learn the port it bound."""
+"""Run one Azurite service (blob or queue) on a free loopback port, learn the port, and never orphan it."""
 
 from __future__ import annotations
 
@@ -16,6 +16,16 @@ _LISTENING = re.compile(r"successfully listens on https?://[\d.]+:(?P<port>\d+)"
 START_TIMEOUT = 20.0
 #: in-memory blobs are bounded (Azurite's default is half of this machine's memory)
 EXTENT_MEMORY_MB = 512
+#: runs the service script with its own argv, and exits when stdin closes: Azurite never outlives the Python
+#: process that started it, even when that process is killed and never calls stop()
+STDIN_WATCHDOG = (
+    "const [script, ...rest] = process.argv.slice(1);"
+    "process.argv = [process.argv[0], script, ...rest];"
+    "process.stdin.on('end', () => process.exit(0));"
+    "process.stdin.on('error', () => process.exit(0));"
+    "process.stdin.resume();"
+    "require(script);"
+)
 
 
 class AzuriteProcess:
@@ -32,6 +42,8 @@ class AzuriteProcess:
         self._process = subprocess.Popen(
             [
                 str(runtime.node),
+                "-e",
+                STDIN_WATCHDOG,
                 str(script),
                 f"{option}Host",
                 "127.0.0.1",
@@ -47,7 +59,7 @@ class AzuriteProcess:
             cwd=workdir,
             # Node 22+ caches compiled modules there: later starts skip most of Azurite's parse time
             env={**runtime.environ(), "NODE_COMPILE_CACHE": str(compile_cache)},
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE,  # held open until stop() or this process's death
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -73,6 +85,8 @@ class AzuriteProcess:
         return self.port
 
     def stop(self, timeout: float = 5.0) -> None:
+        if self._process.stdin is not None:
+            self._process.stdin.close()
         if self._process.poll() is None:
             self._process.terminate()
             try:

@@ -37,10 +37,15 @@ def azure_cloud(azurite_installed: None, tmp_path_factory: pytest.TempPathFactor
 
 
 @pytest.fixture
-def azure_env(azure_cloud: LocalCloud) -> dict[str, str]:
-    """The session's variables, with state reset before the test."""
+def azure_env(azure_cloud: LocalCloud) -> Iterator[dict[str, str]]:
+    """The session's variables, exported for this test (another suite's local cloud may have exported its
+    own since), with state reset before the test."""
     azure_cloud.reset()
-    return azure_cloud.env()
+    previous = azure_cloud.apply_env()
+    try:
+        yield azure_cloud.env()
+    finally:
+        azure_cloud.restore_env(previous)
 
 
 @pytest.fixture

@@ -121,3 +121,13 @@ def test_a_wrong_key_is_401(endpoint: str) -> None:
         client.tag_image_in_stream(io.BytesIO(media.portrait_jpeg()))
     assert raised.value.response.status_code == 401
     assert _error(raised).code == "401"
+
+
+def test_legacy_ocr_reads_printed_text(computer_vision: Any) -> None:
+    require_ocr()
+    image = media.text_png(["HELLO CLOUD WORLD", "Invoice 4021"])
+    result = computer_vision.recognize_printed_text_in_stream(io.BytesIO(image), detect_orientation=True)
+    lines = [" ".join(word.text for word in line.words).upper() for line in result.regions[0].lines]
+    assert any("HELLO" in line and "WORLD" in line for line in lines), lines
+    left, top, width, height = (int(n) for n in result.regions[0].bounding_box.split(","))
+    assert width > 0 and height > 0 and left >= 0 and top >= 0

@@ -47,6 +47,7 @@ class ComputerVision:
                 ("POST", f"{PREFIX}/tag"): self.tag,
                 ("POST", f"{PREFIX}/detect"): self.detect,
                 ("POST", f"{PREFIX}/describe"): self.describe,
+                ("POST", f"{PREFIX}/ocr"): self.ocr,
                 ("POST", f"{PREFIX}/read/analyze"): self.read,
                 ("GET", f"{PREFIX}/read/analyzeResults/{{operationId}}"): self.read_result,
             }
@@ -84,6 +85,38 @@ class ComputerVision:
     def describe(self, request: Request) -> dict[str, Any]:
         raise not_computed("image descriptions (/describe)", NOT_COMPUTED["Description"])
 
+    def ocr(self, request: Request) -> dict[str, Any]:
+        """The synchronous legacy OCR: one region holding every line, boxes as ``"left,top,width,height"``."""
+        language = request.args.get("language", "unk")
+        if language not in ("unk", "en"):
+            raise invalid_request(
+                "NotSupportedLanguage", f"the local OCR reads English only, not {language!r}"
+            )
+        image = images.decoded(images.image_bytes(request, max_bytes=MAX_IMAGE_BYTES), max_side=4096)
+        size = image.original_size
+        lines: list[dict[str, Any]] = [
+            {
+                "boundingBox": _rectangle(vision_engines.polygon(line.box, size)),
+                "words": [
+                    {"boundingBox": _rectangle(vision_engines.polygon(word.box, size)), "text": word.text}
+                    for word in words
+                ],
+            }
+            for line, words in vision_engines.read_lines(image.pixels)
+        ]
+        regions = (
+            [{"boundingBox": _union([line["boundingBox"] for line in lines]), "lines": lines}]
+            if lines
+            else []
+        )
+        return {
+            "language": "en",
+            "textAngle": 0.0,
+            "orientation": "Up",
+            "regions": regions,
+            "modelVersion": "2021-04-01",
+        }
+
     def read(self, request: Request) -> Response:
         from werkzeug.wrappers import Response
 
@@ -110,6 +143,18 @@ def _features(text: str) -> list[str]:
             "NotSupportedVisualFeature", f"Specified feature type is not valid: {unknown[0]}"
         )
     return [known[f.lower()] for f in features]
+
+
+def _rectangle(polygon: list[int]) -> str:
+    left, top, right, bottom = polygon[0], polygon[1], polygon[4], polygon[5]
+    return f"{left},{top},{right - left},{bottom - top}"
+
+
+def _union(rectangles: list[str]) -> str:
+    boxes = [[int(n) for n in box.split(",")] for box in rectangles]
+    left, top = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    right, bottom = max(b[0] + b[2] for b in boxes), max(b[1] + b[3] for b in boxes)
+    return f"{left},{top},{right - left},{bottom - top}"
 
 
 def _envelope(image: DecodedImage) -> dict[str, Any]:

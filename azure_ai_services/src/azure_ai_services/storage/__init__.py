@@ -1,0 +1,1 @@
+"""Azure Blob Storage (Azurite in local mode) behind the object-storage capability."""

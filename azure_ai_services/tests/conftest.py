@@ -1,0 +1,81 @@
+"""The Azure local cloud for the session (emulator + Azurite), plain Azure clients, and test images."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from multi_cloud.local_cloud.cloud import LocalCloud
+
+
+@pytest.fixture(scope="session")
+def azurite_installed() -> None:
+    """Azurite in the user cache: installed here from the npm registry when absent (needs network once)."""
+    from azure_ai_services.azurite.install import install_azurite
+
+    install_azurite()
+
+
+@pytest.fixture(scope="session")
+def azure_cloud(azurite_installed: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
+    """The Azure emulator and Azurite on free ports, with their variables exported for the session."""
+    from multi_cloud.core.settings import get_settings
+
+    cloud = LocalCloud(["azure", "azurite"], preferred_ports=False)
+    assert not cloud.skipped, cloud.skipped
+    cloud.start()
+    previous = cloud.apply_env()
+    get_settings.cache_clear()
+    try:
+        yield cloud
+    finally:
+        cloud.restore_env(previous)
+        get_settings.cache_clear()
+        cloud.stop()
+
+
+@pytest.fixture
+def azure_env(azure_cloud: LocalCloud) -> Iterator[dict[str, str]]:
+    """The session's variables, exported for this test (another suite's local cloud may have exported its
+    own since), with state reset before the test."""
+    azure_cloud.reset()
+    previous = azure_cloud.apply_env()
+    try:
+        yield azure_cloud.env()
+    finally:
+        azure_cloud.restore_env(previous)
+
+
+@pytest.fixture
+def endpoint(azure_env: dict[str, str]) -> str:
+    return azure_env["AZURE_AI_SERVICES_ENDPOINT"]
+
+
+@pytest.fixture
+def key(azure_env: dict[str, str]) -> str:
+    return azure_env["AZURE_AI_SERVICES_KEY"]
+
+
+@pytest.fixture
+def key_credential(key: str) -> Any:
+    from azure.core.credentials import AzureKeyCredential
+
+    return AzureKeyCredential(key)
+
+
+@pytest.fixture
+def computer_vision(endpoint: str, key: str) -> Any:
+    """A plain ``ComputerVisionClient``, as Microsoft's quickstart makes it."""
+    from azure.cognitiveservices.vision.computervision import ComputerVisionClient
+    from msrest.authentication import CognitiveServicesCredentials
+
+    return ComputerVisionClient(endpoint, CognitiveServicesCredentials(key))
+
+
+@pytest.fixture
+def blob_service(azure_env: dict[str, str]) -> Any:
+    from azure.storage.blob import BlobServiceClient
+
+    return BlobServiceClient.from_connection_string(os.environ["AZURE_STORAGE_CONNECTION_STRING"])

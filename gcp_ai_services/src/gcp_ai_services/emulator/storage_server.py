@@ -2,8 +2,9 @@
 
 Its own server lets any web page drive it and drops the connection when a handler crashes; this one
 refuses what :func:`multi_cloud.emulation.http.guard.refusal` refuses (a foreign ``Origin``, a cross-site
-fetch, a foreign ``Host``) with 403, and answers a crash with 500 in Google's JSON error shape, so
-google-cloud-storage reports it instead of retrying a dropped connection.
+fetch, a foreign ``Host``) with 403, a body over :data:`MAX_BODY_BYTES` with 413, and a crash with 500 in
+Google's JSON error shape, so google-cloud-storage reports it instead of retrying a dropped connection; a
+client that stops sending is cut off after :data:`READ_TIMEOUT` seconds.
 """
 
 from __future__ import annotations
@@ -17,19 +18,37 @@ from typing import Any
 
 log = logging.getLogger("multi_cloud.emulation")
 
+MIB = 1024 * 1024
+#: google-cloud-storage sends at most one 100 MiB chunk of a resumable upload per request
+MAX_BODY_BYTES = 128 * MIB
+#: seconds a connection may sit without sending (the socket timeout of each request)
+READ_TIMEOUT = 120.0
 
-def guarded_handler_class() -> type:
+
+def guarded_handler_class(max_body_bytes: int = MAX_BODY_BYTES, read_timeout: float = READ_TIMEOUT) -> type:
     """A subclass of gcp-storage-emulator's handler that applies the guard and never drops a request."""
     from gcp_storage_emulator.server import RequestHandler, Router
     from multi_cloud.emulation.http.guard import refusal
 
     class GuardedRequestHandler(RequestHandler):  # type: ignore[misc]
+        timeout = read_timeout  # socketserver applies it to every read of the connection
+
         def _route(self, method: str) -> None:
             headers = {"HTTP_HOST": "Host", "HTTP_ORIGIN": "Origin", "HTTP_SEC_FETCH_SITE": "Sec-Fetch-Site"}
             environ = {key: self.headers[name] for key, name in headers.items() if name in self.headers}
             reason = refusal(environ)
             if reason:
                 self._error(403, "PERMISSION_DENIED", reason)
+                return
+            length = self.headers.get("Content-Length", "0")
+            if not length.isdigit() or int(length) > max_body_bytes:
+                self.close_connection = True  # the body is not read: the connection cannot be reused
+                self._error(
+                    413,
+                    "INVALID_ARGUMENT",
+                    f"request body of {length} bytes: the local Cloud Storage accepts at most "
+                    f"{max_body_bytes} bytes per request (upload larger objects resumably, in chunks)",
+                )
                 return
             try:
                 Router(self).handle(method)
@@ -66,11 +85,19 @@ def guarded_handler_class() -> type:
 class StorageServer:
     """An in-memory gcp-storage-emulator on ``host:port`` (one request at a time, as upstream serves it)."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        read_timeout: float = READ_TIMEOUT,
+    ) -> None:
         from gcp_storage_emulator.storage import Storage
 
         self.storage: Any = Storage(use_memory_fs=True)
-        self._httpd = server.HTTPServer((host, port), partial(guarded_handler_class(), self.storage))
+        handler = guarded_handler_class(max_body_bytes, read_timeout)
+        self._httpd = server.HTTPServer((host, port), partial(handler, self.storage))
         self.port = int(self._httpd.server_address[1])
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, name=f"gcs-{self.port}", daemon=True

@@ -2,7 +2,7 @@
 
 :meth:`Serverless.start` (when the app is built) starts Pub/Sub push delivery and connects the triggers to
 Pub/Sub publishes and Cloud Storage writes; :meth:`close` (when the backend stops) undoes that and kills
-every function worker. Function logs are files under ``<functions root>/logs`` (see :meth:`log_path`).
+every function worker. Function logs are files under ``$CLOUDAI_STATE_DIR/gcp-functions`` (:meth:`log_path`).
 """
 
 from __future__ import annotations

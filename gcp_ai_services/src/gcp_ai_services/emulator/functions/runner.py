@@ -4,7 +4,8 @@ Each function is deployed into an :class:`~multi_cloud.onprem.functions.OnPremFu
 location) with handler ``_cloudai_ff.handle``: its worker imports functions-framework, which loads
 ``main.py`` (a cold start), then serves requests warm. ``serviceConfig.timeoutSeconds`` and
 ``availableMemory`` become the worker's timeout and memory limit. Every invocation's output, framed by
-START/END/REPORT lines, is appended to ``<root>/logs/<project>/<location>/<function>.log``.
+START/END/REPORT lines, is appended to ``<log_root>/<project>/<location>/<function>.log`` (the local
+cloud's state directory: ``$CLOUDAI_STATE_DIR/gcp-functions/...``).
 """
 
 from __future__ import annotations
@@ -69,8 +70,9 @@ def timeout_seconds(value: Any) -> int:
 class FunctionRunner:
     """Deploys built functions into on-prem runtimes and sends them HTTP requests."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, log_root: Path) -> None:
         self.root = root
+        self.log_root = log_root
         self._runtimes: dict[tuple[str, str], OnPremFunctions] = {}
         self._lock = threading.Lock()
 
@@ -125,7 +127,7 @@ class FunctionRunner:
 
     def log_path(self, name: str) -> Path:
         project, location, short = _parts(name)
-        return self.root / "logs" / project / location / f"{short}.log"
+        return self.log_root / project / location / f"{short}.log"
 
     def close(self) -> None:
         with self._lock:

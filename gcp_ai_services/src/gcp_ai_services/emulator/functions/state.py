@@ -10,6 +10,7 @@ from typing import Any
 
 from multi_cloud.emulation.protocols.google.errors import GoogleError
 from multi_cloud.emulation.protocols.google.operations import OperationStore
+from multi_cloud.local_cloud.paths import state_paths
 
 from gcp_ai_services.emulator.functions.runner import FunctionRunner
 
@@ -21,12 +22,12 @@ def not_found(name: str) -> GoogleError:
 class FunctionsState:
     """Functions (their JSON, as ``getFunction`` answers), uploads by ``(bucket, object)``, operations."""
 
-    def __init__(self, root: Path | None = None) -> None:
+    def __init__(self, root: Path | None = None, log_root: Path | None = None) -> None:
         self.root = root or Path(tempfile.mkdtemp(prefix="cloudai-gcp-functions-"))
         self.functions: dict[str, dict[str, Any]] = {}
         self.uploads: dict[tuple[str, str], bytes | None] = {}
         self.operations = OperationStore()
-        self.runner = FunctionRunner(self.root)
+        self.runner = FunctionRunner(self.root, log_root or state_paths().root / "gcp-functions")
         self.lock = threading.RLock()
 
     def get(self, name: str) -> dict[str, Any]:

@@ -157,6 +157,21 @@ def slow(request):
     assert time.monotonic() - started < 10
 
 
+def test_memory_over_available_memory_fails_the_request_and_says_so(client: Any, emulator: Any) -> None:
+    code = "def hog(request):\n    block = bytearray(400 * 1024 * 1024)\n    return str(len(block))\n"
+    function = functions_v2.Function(
+        build_config={
+            "runtime": "python311",
+            "entry_point": "hog",
+            "source": {"storage_source": _upload(client, {"main.py": code})},
+        },
+        service_config={"available_memory": "128Mi"},
+    )
+    hog = client.create_function(parent=PARENT, function=function, function_id="hog").result(timeout=60)
+    assert requests.get(hog.service_config.uri, timeout=60).status_code == 500
+    assert "MemoryError" in emulator.state.serverless.log_path(hog.name).read_text()
+
+
 def test_a_pubsub_triggered_function_writes_each_message_to_cloud_storage(
     client: Any, endpoint: dict[str, Any]
 ) -> None:

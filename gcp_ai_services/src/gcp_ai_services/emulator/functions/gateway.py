@@ -44,7 +44,7 @@ class FunctionGateway:
         name = f"projects/{parts[0]}/locations/{parts[1]}/functions/{parts[2]}"
         with self.state.lock:
             function = self.state.functions.get(name)
-        if function is None or function.get("state") != "ACTIVE" or function.get("eventTrigger"):
+        if function is None or function.get("state") != "ACTIVE":
             return _not_found(incoming.path)
         request = incoming.request
         event: dict[str, Any] = {

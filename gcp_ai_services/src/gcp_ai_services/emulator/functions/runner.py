@@ -27,6 +27,7 @@ from gcp_ai_services.emulator.functions.source import SHIM_MODULE
 
 DEFAULT_MEMORY = "256M"
 DEFAULT_TIMEOUT_SECONDS = 60
+#: instances (worker processes) per function at most: ``serviceConfig.maxInstanceCount``, capped here
 CONCURRENCY = 4
 _MEMORY = re.compile(r"^(?P<amount>\d+(?:\.\d+)?)(?P<unit>k|Ki|M|Mi|G|Gi)?$")
 #: Cloud Functions' memory tiers count "256M" as 256 MiB, as Cloud Run's "256Mi"
@@ -102,7 +103,7 @@ class FunctionRunner:
             timeout_seconds=timeout_seconds(service.get("timeoutSeconds")),
             memory_mb=memory_mb(str(service.get("availableMemory") or DEFAULT_MEMORY)),
             environment=environment,
-            max_concurrency=CONCURRENCY,
+            max_concurrency=min(int(service.get("maxInstanceCount") or CONCURRENCY), CONCURRENCY),
         )
 
     def remove(self, name: str) -> None:

@@ -218,6 +218,14 @@ def test_a_failed_build_is_reported_as_google_reports_it(client: Any) -> None:
     with pytest.raises(gx.InvalidArgument) as no_entry:
         wrong.result(timeout=60)
     assert "'handler' is not defined" in str(no_entry.value)
+    needs = {
+        "main.py": "def f(request): return 'x'",
+        "requirements.txt": "functions-framework==3.*\nno-such-dist>=1\n",
+    }
+    absent = _function(client, "needs", needs, "f")
+    with pytest.raises(gx.InvalidArgument) as requirement:
+        absent.result(timeout=60)
+    assert "no-such-dist" in str(requirement.value) and "functions-framework" not in str(requirement.value)
 
 
 def test_bad_requests_get_googles_codes(client: Any) -> None:

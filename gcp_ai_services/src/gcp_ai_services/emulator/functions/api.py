@@ -84,7 +84,10 @@ class FunctionsAPI:
         with self.state.lock:
             if name in self.state.functions:
                 raise GoogleError("ALREADY_EXISTS", f"Resource '{name}' already exists")
-            archive = self._archive(function["buildConfig"]["source"])
+        archive = self._archive(function["buildConfig"]["source"])
+        with self.state.lock:
+            if name in self.state.functions:
+                raise GoogleError("ALREADY_EXISTS", f"Resource '{name}' already exists")
             self.state.functions[name] = function
         return self._operation(parent, name, "create", lambda op: self._build(name, archive)).to_json()
 

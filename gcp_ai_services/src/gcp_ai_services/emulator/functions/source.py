@@ -1,13 +1,16 @@
 """A function's build: unpack the source zip, check ``main.py`` defines the entry point, as Google does.
 
 A build failure is the operation's ``INVALID_ARGUMENT`` (``code=3``) with Google's wording ("Build failed
-with status: FAILURE and message: ..."): the zip is not a zip, ``main.py`` is missing, it does not parse, or
-it defines no top-level ``entryPoint``.
+with status: FAILURE and message: ..."): the zip is not a zip, ``main.py`` is missing, it does not parse, it
+defines no top-level ``entryPoint``, or ``requirements.txt`` names a distribution this Python lacks (the
+local build is offline: it installs nothing, it checks the names; versions are not compared).
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import io
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -17,6 +20,7 @@ from multi_cloud.emulation.protocols.google.errors import GoogleError
 from multi_cloud.onprem import function_code
 
 SHIM_MODULE = "_cloudai_ff"
+_REQUIREMENT = re.compile(r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
 def build(archive: bytes, entry_point: str, target: Path) -> Path:
@@ -43,9 +47,32 @@ def build(archive: bytes, entry_point: str, target: Path) -> Path:
             f"Function {entry_point!r} is not defined in the provided module. Did you specify the correct "
             "target function to execute?"
         )
+    missing = missing_requirements(target / "requirements.txt")
+    if missing:
+        raise _failed(
+            f"pip could not install {', '.join(missing)}: the local cloud builds offline and runs functions "
+            "with the packages of its own Python; install them there (pip install ...) and deploy again."
+        )
     shim = Path(__file__).with_name("ff_entry.py").read_text(encoding="utf-8")
     (target / f"{SHIM_MODULE}.py").write_text(shim, encoding="utf-8")
     return target
+
+
+def missing_requirements(path: Path) -> list[str]:
+    """The distributions ``requirements.txt`` names that are not installed here (options are skipped)."""
+    if not path.is_file():
+        return []
+    missing = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        line = line.split("#", 1)[0].strip()
+        match = _REQUIREMENT.match(line)
+        if not line or line.startswith("-") or match is None:
+            continue
+        try:
+            importlib.metadata.distribution(match.group("name"))
+        except importlib.metadata.PackageNotFoundError:
+            missing.append(match.group("name"))
+    return missing
 
 
 def _failed(message: str) -> GoogleError:

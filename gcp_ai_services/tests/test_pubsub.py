@@ -78,6 +78,21 @@ def test_unacknowledged_messages_come_back_after_the_ack_deadline(
     assert redelivered.ack_id != first.ack_id
 
 
+def test_with_ordering_a_key_waits_until_its_earlier_message_is_acknowledged(
+    publisher: Any, subscriber: Any, topic: str
+) -> None:
+    subscription = _subscription(subscriber, topic, enable_message_ordering=True)
+    messages = [{"data": b"a1", "ordering_key": "a"}, {"data": b"a2", "ordering_key": "a"}, {"data": b"b1"}]
+    publisher.api.publish(topic=topic, messages=messages)
+    (first,) = subscriber.pull(subscription=subscription, max_messages=1).received_messages
+    assert first.message.data == b"a1"
+    (other,) = subscriber.pull(subscription=subscription, max_messages=10).received_messages
+    assert other.message.data == b"b1"  # a2 waits for a1
+    subscriber.acknowledge(subscription=subscription, ack_ids=[first.ack_id, other.ack_id])
+    (second,) = subscriber.pull(subscription=subscription, max_messages=10).received_messages
+    assert second.message.data == b"a2"
+
+
 def test_topics_and_subscriptions_are_listed_and_deleted(publisher: Any, subscriber: Any, topic: str) -> None:
     subscription = _subscription(subscriber, topic)
     assert [t.name for t in publisher.list_topics(project=f"projects/{PROJECT}")] == [topic]

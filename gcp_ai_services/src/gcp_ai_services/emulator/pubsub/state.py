@@ -2,8 +2,9 @@
 
 A published message is copied to every subscription of its topic. ``pull`` leases available messages for
 the subscription's ack deadline under a fresh ack ID; an acknowledged message is gone, an expired lease (or
-``modifyAckDeadline`` to 0) makes it available again with ``deliveryAttempt`` counted. Taps (callables
-given ``(topic, message)``) see every published message: the function triggers use them.
+``modifyAckDeadline`` to 0) makes it available again with ``deliveryAttempt`` counted. With
+``enableMessageOrdering``, a message waits while an earlier one with its ordering key is outstanding.
+Taps (callables given ``(topic, message)``) see every published message: the function triggers use them.
 """
 
 from __future__ import annotations
@@ -158,12 +159,19 @@ class PubSubState:
         with self.changed:
             subscription = self.subscription(name)
             now = time.monotonic()
+            ordered = bool(subscription.config.get("enableMessageOrdering"))
+            held: set[str] = set()  # ordering keys with an earlier message outstanding
             received: list[dict[str, Any]] = []
             for pending in subscription.pending:
+                key = str(pending.message.get("orderingKey", "")) if ordered else ""
+                if pending.lease_until > now:
+                    if key:
+                        held.add(key)
+                    continue
+                if key in held:
+                    continue
                 if len(received) >= max_messages:
                     break
-                if pending.lease_until > now:
-                    continue
                 pending.ack_id = f"{uuid.uuid4().hex}-{pending.message['messageId']}"
                 pending.lease_until = now + subscription.ack_deadline
                 pending.attempts += 1

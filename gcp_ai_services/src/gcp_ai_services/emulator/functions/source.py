@@ -9,6 +9,7 @@ local build is offline: it installs nothing, it checks the names; versions are n
 from __future__ import annotations
 
 import importlib.metadata
+import importlib.util
 import io
 import re
 import shutil
@@ -48,6 +49,8 @@ def build(archive: bytes, entry_point: str, target: Path) -> Path:
             "target function to execute?"
         )
     missing = missing_requirements(target / "requirements.txt")
+    if importlib.util.find_spec("functions_framework") is None:  # it serves every function
+        missing.insert(0, "functions-framework (pip install 'cloud-ai-platforms[gcp]')")
     if missing:
         raise _failed(
             f"pip could not install {', '.join(missing)}: the local cloud builds offline and runs functions "

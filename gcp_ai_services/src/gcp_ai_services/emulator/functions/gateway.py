@@ -2,13 +2,16 @@
 
 Mounted at ``/cloudfunctions`` in the emulator app; a request to the URI (plus any path and query) reaches
 the function as functions-framework serves it on Cloud Run: same method, path below the URI, headers and
-body. A missing or not yet active function is 404 as Cloud Run answers an unknown service.
+body. A missing or not yet active function is 404 as Cloud Run answers an unknown service; every instance
+busy past the runtime's wait is 429.
 """
 
 from __future__ import annotations
 
 import base64
 from typing import TYPE_CHECKING, Any
+
+from multi_cloud.core.errors import NotFound, Throttled
 
 from gcp_ai_services.emulator.functions.state import FunctionsState
 
@@ -54,7 +57,12 @@ class FunctionGateway:
             "headers": [[k, v] for k, v in request.headers.items() if k.lower() not in _DROPPED],
             "body": base64.b64encode(request.get_data()).decode("ascii"),
         }
-        answer = self.state.runner.request(name, event)
+        try:
+            answer = self.state.runner.request(name, event)
+        except Throttled as exc:  # every instance busy for the wait: Cloud Run's 429
+            return Response(f"Rate exceeded: {exc.message}\n", status=429, content_type="text/plain")
+        except NotFound:  # deleted while the request waited
+            return _not_found(incoming.path)
         return Response(answer.body, status=answer.status, headers=answer.headers)
 
 

@@ -1,9 +1,9 @@
 """Cloud Storage object writes observed: the local GCS calls :func:`finalized`, observers (triggers) get it.
 
 gcp-storage-emulator stores every finished write (simple, multipart, the last chunk of a resumable upload)
-through ``Storage.create_file``; :func:`observed_storage` wraps it so each one reaches the observers with
-the object's metadata. Observers run in the writing request's thread and must return quickly. Both servers
-live in the local cloud's process, so this in-process list is where they meet.
+through ``Storage.create_file``; :func:`watch` wraps that method of the served ``Storage`` so each write
+reaches the observers with the object's metadata. Observers run in the writing request's thread and must
+return quickly. Both servers live in the local cloud's process, so this in-process list is where they meet.
 """
 
 from __future__ import annotations
@@ -41,20 +41,14 @@ def finalized(bucket: str, metadata: dict[str, Any]) -> None:
             log.exception("a Cloud Storage observer failed on gs://%s/%s", bucket, metadata.get("name"))
 
 
-def observed_storage() -> Any:
-    """A gcp-storage-emulator ``Storage`` (in memory) that reports each finished object write."""
-    from gcp_storage_emulator.storage import Storage
+def watch(storage: Any) -> None:
+    """Make gcp-storage-emulator's ``storage`` report each finished object write to the observers."""
+    create_file = storage.create_file
 
-    class ObservedStorage(Storage):  # type: ignore[misc]
-        def create_file(
-            self,
-            bucket_name: str,
-            file_name: str,
-            content: bytes,
-            file_obj: dict[str, Any],
-            file_id: Any = None,
-        ) -> None:
-            super().create_file(bucket_name, file_name, content, file_obj, file_id)
-            finalized(bucket_name, file_obj)
+    def create_and_report(
+        bucket_name: str, file_name: str, content: bytes, file_obj: dict[str, Any], file_id: Any = None
+    ) -> None:
+        create_file(bucket_name, file_name, content, file_obj, file_id)
+        finalized(bucket_name, file_obj)
 
-    return ObservedStorage(use_memory_fs=True)
+    storage.create_file = create_and_report

@@ -67,9 +67,9 @@ class StorageServer:
     """An in-memory gcp-storage-emulator on ``host:port`` (one request at a time, as upstream serves it)."""
 
     def __init__(self, host: str, port: int) -> None:
-        from gcp_ai_services.emulator.storage_events import observed_storage
+        from gcp_storage_emulator.storage import Storage
 
-        self.storage: Any = observed_storage()  # object writes reach the Cloud Functions triggers
+        self.storage: Any = Storage(use_memory_fs=True)
         self._httpd = server.HTTPServer((host, port), partial(guarded_handler_class(), self.storage))
         self.port = int(self._httpd.server_address[1])
         self._thread = threading.Thread(

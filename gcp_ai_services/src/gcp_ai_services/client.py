@@ -32,8 +32,12 @@ class GCPProvider(CloudProvider):
     name = "gcp"
     not_offered: ClassVar[dict[str, str]] = {
         "models": f"Vertex AI training, endpoints and batch prediction {LATER}",
-        "functions": f"Cloud Functions / Cloud Run {LATER}",
-        "events": f"Pub/Sub and Eventarc routing {LATER}",
+        "functions": "the portable contract runs Lambda-style handler(event, context) code from any module "
+        "and returns its value; Cloud Functions runs main.py's HTTP or CloudEvent functions instead, so use "
+        "gcp_ai_services.serverless.cloud_functions.CloudFunctions (the local cloud runs them)",
+        "events": "the portable contract routes EventBridge-style patterns and envelopes; Google routes "
+        "Pub/Sub topics and Eventarc triggers, so use gcp_ai_services.serverless.pubsub.PubSub and "
+        "CloudFunctions triggers (the local cloud runs them)",
         "costs": f"the Google Cloud price catalog {LATER}",
     }
 

@@ -30,6 +30,9 @@ CLIENTS: dict[str, tuple[str, str]] = {
     "translate": ("google.cloud.translate_v3", "TranslationServiceClient"),
     "speech": ("google.cloud.speech_v1", "SpeechClient"),
     "texttospeech": ("google.cloud.texttospeech_v1", "TextToSpeechClient"),
+    "functions": ("google.cloud.functions_v2", "FunctionServiceClient"),
+    "publisher": ("google.cloud.pubsub_v1", "PublisherClient"),
+    "subscriber": ("google.cloud.pubsub_v1", "SubscriberClient"),
 }
 
 _CACHE: dict[tuple[str, ...], Any] = {}

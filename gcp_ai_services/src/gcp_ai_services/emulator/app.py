@@ -14,6 +14,7 @@ from multi_cloud.emulation.http.wsgi_app import EmulatorApp
 from multi_cloud.emulation.protocols.google.errors import crashed_answer, unmatched_answer
 
 from gcp_ai_services.emulator.quotas import Quotas
+from gcp_ai_services.emulator.serverless import Serverless
 
 
 @dataclass
@@ -21,9 +22,11 @@ class EmulatorState:
     """What the emulator remembers: request counts for the quotas (the AI APIs are stateless)."""
 
     quotas: Quotas = field(default_factory=Quotas)
+    serverless: Serverless = field(default_factory=Serverless)
 
     def reset(self) -> None:
         self.quotas.reset()
+        self.serverless.reset()
 
 
 def build_app(state: EmulatorState) -> EmulatorApp:
@@ -34,8 +37,10 @@ def build_app(state: EmulatorState) -> EmulatorApp:
     from gcp_ai_services.emulator.vision import VisionAPI
 
     apis = (VisionAPI, NaturalLanguageAPI, TranslationAPI, SpeechAPI, TextToSpeechAPI)
+    state.serverless.start()
     return EmulatorApp(
-        services=[api(state.quotas).routes() for api in apis],
+        mounts=state.serverless.mounts(),
+        services=[api(state.quotas).routes() for api in apis] + state.serverless.services(),
         unmatched=unmatched_answer,
         crashed=crashed_answer,
     )

@@ -56,5 +56,10 @@ class GCPEmulatorBackend(ServedBackend):
         if self.state is not None:
             self.state.reset()
 
+    def stop(self) -> None:
+        super().stop()
+        if self.state is not None:
+            self.state.serverless.close()  # push delivery, triggers and every function worker
+
     def env(self) -> dict[str, str]:
         return {ENDPOINT_VARIABLE: self.url}

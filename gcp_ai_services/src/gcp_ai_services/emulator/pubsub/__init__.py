@@ -1,0 +1,1 @@
+"""Cloud Pub/Sub v1 at its REST paths: topics, subscriptions, publish, pull, push (state apart)."""

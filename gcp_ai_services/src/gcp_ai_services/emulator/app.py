@@ -14,6 +14,7 @@ from multi_cloud.emulation.http.wsgi_app import EmulatorApp
 from multi_cloud.emulation.protocols.google.errors import crashed_answer, unmatched_answer
 
 from gcp_ai_services.emulator.quotas import Quotas
+from gcp_ai_services.emulator.vertex.state import VertexState
 
 
 @dataclass
@@ -21,9 +22,11 @@ class EmulatorState:
     """What the emulator remembers: request counts for the quotas (the AI APIs are stateless)."""
 
     quotas: Quotas = field(default_factory=Quotas)
+    vertex: VertexState = field(default_factory=VertexState)
 
     def reset(self) -> None:
         self.quotas.reset()
+        self.vertex.reset()
 
 
 def build_app(state: EmulatorState) -> EmulatorApp:
@@ -31,11 +34,12 @@ def build_app(state: EmulatorState) -> EmulatorApp:
     from gcp_ai_services.emulator.speech import SpeechAPI
     from gcp_ai_services.emulator.text_to_speech import TextToSpeechAPI
     from gcp_ai_services.emulator.translation import TranslationAPI
+    from gcp_ai_services.emulator.vertex.api import vertex_services
     from gcp_ai_services.emulator.vision import VisionAPI
 
     apis = (VisionAPI, NaturalLanguageAPI, TranslationAPI, SpeechAPI, TextToSpeechAPI)
     return EmulatorApp(
-        services=[api(state.quotas).routes() for api in apis],
+        services=[*(api(state.quotas).routes() for api in apis), *vertex_services(state.vertex)],
         unmatched=unmatched_answer,
         crashed=crashed_answer,
     )

@@ -132,3 +132,22 @@ def test_an_unknown_vertex_method_is_unimplemented_naming_it(artifacts: dict[str
         answer.json()["error"]["status"] == "UNIMPLEMENTED"
         and "featurestores" in answer.json()["error"]["message"]
     )
+
+
+def test_operations_carry_their_type_and_are_polled_where_the_sdk_polls(artifacts: dict[str, str]) -> None:
+    from google.cloud import aiplatform_v1
+
+    client = aiplatform_v1.EndpointServiceClient(
+        transport="rest",
+        client_options={"api_endpoint": os.environ["CLOUDAI_GCP_ENDPOINT"]},
+        credentials=AnonymousCredentials(),
+    )
+    parent = "projects/cloudai-local/locations/us-central1"
+    operation = client.create_endpoint(parent=parent, endpoint={"display_name": "plain"})
+    created = operation.result(timeout=30)
+    assert created.display_name == "plain" and created.name.startswith(parent + "/endpoints/")
+    polled = client.get_operation({"name": operation.operation.name})  # GET /ui/{name}, as the SDK polls
+    assert polled.done and polled.name.startswith(created.name + "/operations/")
+    with pytest.raises(exceptions.NotFound) as caught:
+        client.get_operation({"name": created.name + "/operations/42"})
+    assert status_of(caught.value) == "NOT_FOUND"

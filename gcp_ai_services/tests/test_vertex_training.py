@@ -119,6 +119,26 @@ def test_custom_job_from_a_local_script_runs_under_the_contract(
     assert contract["max_iter"] == 150
 
 
+def test_a_prebuilt_training_image_runs_its_command(vertex: storage.Bucket) -> None:
+    code = "import os; d = os.environ['AIP_MODEL_DIR']\n"
+    code += "open(os.path.join(d, 'model.txt'), 'w').write(os.environ['WHO'])"
+    pool = {
+        "machine_spec": {"machine_type": "n1-standard-4"},
+        "replica_count": 1,
+        "container_spec": {
+            "image_uri": TRAIN_IMAGE,
+            "command": ["python3", "-c", code],
+            "env": [{"name": "WHO", "value": "me"}],
+        },
+    }
+    job = aiplatform.CustomJob(
+        display_name="command", worker_pool_specs=[pool], base_output_dir=f"gs://{BUCKET}/command-run"
+    )
+    job.run()
+    assert job.state.name == "JOB_STATE_SUCCEEDED"
+    assert vertex.blob("command-run/model/model.txt").download_as_bytes() == b"me"
+
+
 def test_a_crashing_script_fails_the_job_with_its_error(vertex: storage.Bucket, tmp_path: Path) -> None:
     job = aiplatform.CustomJob.from_local_script(
         display_name="crash",

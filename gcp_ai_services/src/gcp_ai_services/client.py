@@ -31,7 +31,8 @@ class GCPProvider(CloudProvider):
 
     name = "gcp"
     not_offered: ClassVar[dict[str, str]] = {
-        "models": f"Vertex AI training, endpoints and batch prediction {LATER}",
+        "models": f"the portable ModelService (SageMaker-shaped script mode, batch prediction) {LATER}; "
+        "Vertex training, models, endpoints and predict are in gcp_ai_services.vertex_ai",
         "functions": f"Cloud Functions / Cloud Run {LATER}",
         "events": f"Pub/Sub and Eventarc routing {LATER}",
         "costs": f"the Google Cloud price catalog {LATER}",

@@ -1,5 +1,7 @@
-"""Vertex AI models and endpoints through plain ``google-cloud-aiplatform``: upload, versions, aliases,
-deploy with a traffic split, predict computed by the model, and Google's error codes."""
+"""Vertex AI models and endpoints through plain ``google-cloud-aiplatform``, with Google's error codes.
+
+Upload, versions, aliases, deploy with a traffic split, predict computed by the model itself.
+"""
 
 from __future__ import annotations
 
@@ -60,7 +62,12 @@ def test_versions_and_aliases(artifacts: dict[str, str]) -> None:
     assert aiplatform.Model(first.resource_name, version="challenger").version_id == "2"
     assert aiplatform.Model(first.resource_name).version_id == "3"
     assert "default" in aiplatform.Model(f"{first.resource_name}@3").version_aliases
-    versions = aiplatform.models.ModelRegistry(first.resource_name).list_versions()
+    registry = aiplatform.models.ModelRegistry(first.resource_name)
+    registry.add_version_aliases(["champion"], version="1")
+    registry.remove_version_aliases(["challenger"], version="2")
+    assert aiplatform.Model(first.resource_name, version="champion").version_id == "1"
+    assert aiplatform.Model(f"{first.resource_name}@2").version_aliases == []
+    versions = registry.list_versions()
     assert sorted(v.version_id for v in versions) == ["1", "2", "3"]
     assert [m.resource_name for m in aiplatform.Model.list()] == [first.resource_name]
 

@@ -67,7 +67,7 @@ class EndpointsAPI:
             )
         if "trafficSplit" in fields:
             split = {str(k): int(v) for k, v in (body.get("trafficSplit") or {}).items()}
-            if {d.id for d in record.deployed} < set(split) or (split and sum(split.values()) != 100):
+            if set(split) - {d.id for d in record.deployed} or (split and sum(split.values()) != 100):
                 raise GoogleError(
                     "INVALID_ARGUMENT", f"Invalid traffic_split {split}: ids of deployed models, sum 100."
                 )

@@ -1,5 +1,7 @@
-"""The server-side execution of custom jobs and training pipelines (a pipeline runs a backing custom job, then
-uploads ``modelToUpload`` from ``baseOutputDirectory/model/``)."""
+"""Custom jobs and training pipelines executed in the server, each in its own background job.
+
+A pipeline runs a backing custom job, then uploads ``modelToUpload`` from ``baseOutputDirectory/model/``.
+"""
 
 from __future__ import annotations
 

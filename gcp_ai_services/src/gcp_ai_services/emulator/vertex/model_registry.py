@@ -118,6 +118,24 @@ def _target(state: VertexState, parent: str, body: dict[str, Any]) -> ModelRecor
     return ModelRecord(name=name)
 
 
+def merge_aliases(state: VertexState, name: str, aliases: list[str]) -> dict[str, Any]:
+    """Add ``alias`` (taken from any other version) or remove ``-alias`` on one version, as Vertex merges."""
+    record, version = find_model(state, name)
+    with state.lock:
+        for alias in aliases:
+            bare = alias.removeprefix("-")
+            if bare == "default" or not _ALIAS.match(bare):
+                raise GoogleError("INVALID_ARGUMENT", f"Invalid version alias {alias!r}.")
+            for other in record.versions.values():
+                if bare in other["versionAliases"] and (
+                    alias.startswith("-") or other is not record.versions[version]
+                ):
+                    other["versionAliases"].remove(bare)
+            if not alias.startswith("-") and bare not in record.versions[version]["versionAliases"]:
+                record.versions[version]["versionAliases"].append(bare)
+        return record.to_json(version)
+
+
 def delete_model(state: VertexState, name: str) -> None:
     """Delete a model (or one version ``@N``); FAILED_PRECONDITION while it is deployed."""
     record, version = find_model(state, name)

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from multi_cloud.emulation.protocols.google.errors import GoogleError
 from multi_cloud.emulation.protocols.google.routing import GoogleRoutes, json_body
 
-from gcp_ai_services.emulator.vertex.model_registry import delete_model, find_model, upload_model
+from gcp_ai_services.emulator.vertex.model_registry import (
+    delete_model,
+    find_model,
+    merge_aliases,
+    upload_model,
+)
 from gcp_ai_services.emulator.vertex.resources import done_operation, page, v1_type
 from gcp_ai_services.emulator.vertex.state import VertexState
 
@@ -24,6 +30,7 @@ class ModelsAPI:
         routes.add("GET", f"/{version}/{PARENT}/models", self.list)
         routes.add("GET", f"/{version}/{NAME}:listVersions", self.list_versions)
         routes.add("GET", f"/{version}/{NAME}", self.get)
+        routes.add("POST", f"/{version}/{NAME}:mergeVersionAliases", self.merge_aliases)
         routes.add("DELETE", f"/{version}/{NAME}:deleteVersion", self.delete)
         routes.add("DELETE", f"/{version}/{NAME}", self.delete)
         return routes
@@ -40,6 +47,12 @@ class ModelsAPI:
     def get(self, request: Any, name: str) -> dict[str, Any]:
         record, version = find_model(self.state, name)
         return record.to_json(version)
+
+    def merge_aliases(self, request: Any, name: str) -> dict[str, Any]:
+        aliases = json_body(request).get("versionAliases")
+        if not isinstance(aliases, list) or not aliases:
+            raise GoogleError("INVALID_ARGUMENT", "version_aliases is required.")
+        return merge_aliases(self.state, name, [str(a) for a in aliases])
 
     def list(self, request: Any, parent: str) -> dict[str, Any]:
         with self.state.lock:

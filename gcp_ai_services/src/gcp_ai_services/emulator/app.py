@@ -19,7 +19,7 @@ from gcp_ai_services.emulator.vertex.state import VertexState
 
 @dataclass
 class EmulatorState:
-    """What the emulator remembers: request counts for the quotas (the AI APIs are stateless)."""
+    """What the emulator remembers: request counts for the quotas, and Vertex AI's resources and jobs."""
 
     quotas: Quotas = field(default_factory=Quotas)
     vertex: VertexState = field(default_factory=VertexState)

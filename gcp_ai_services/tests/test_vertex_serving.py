@@ -158,3 +158,16 @@ def test_operations_carry_their_type_and_are_polled_where_the_sdk_polls(artifact
     with pytest.raises(exceptions.NotFound) as caught:
         client.get_operation({"name": created.name + "/operations/42"})
     assert status_of(caught.value) == "NOT_FOUND"
+
+    model = upload(artifacts["logistic"]).resource_name
+    with pytest.raises(exceptions.BadRequest) as caught:
+        client.deploy_model(
+            endpoint=created.name, deployed_model={"model": model}, traffic_split={"0": 90}
+        ).result(timeout=30)
+    assert status_of(caught.value) == "INVALID_ARGUMENT" and "100" in caught.value.message
+    with pytest.raises(exceptions.BadRequest) as caught:
+        client.update_endpoint(
+            endpoint={"name": created.name, "traffic_split": {"nobody": 100}},
+            update_mask={"paths": ["traffic_split"]},
+        )
+    assert status_of(caught.value) == "INVALID_ARGUMENT"

@@ -14,7 +14,7 @@ from multi_cloud.emulation.serving.vertex_prebuilt import PrebuiltModel, Predict
 
 from gcp_ai_services.emulator.vertex import gcs_files
 from gcp_ai_services.emulator.vertex.model_registry import PREBUILT_PREDICTION, find_model
-from gcp_ai_services.emulator.vertex.resources import new_id, now
+from gcp_ai_services.emulator.vertex.resources import new_id, now, percentages
 from gcp_ai_services.emulator.vertex.state import VertexState
 
 _loaded: dict[tuple[str, str, str], PrebuiltModel] = {}
@@ -89,7 +89,7 @@ def undeploy(state: VertexState, endpoint: EndpointRecord, body: dict[str, Any])
     if not any(d.id == target for d in endpoint.deployed):
         raise GoogleError("NOT_FOUND", f"Deployed model {target!r} not found on endpoint {endpoint.name}.")
     remaining = {k: v for k, v in endpoint.traffic.items() if k != target}
-    given = {str(k): int(v) for k, v in (body.get("trafficSplit") or {}).items()}
+    given = percentages(body.get("trafficSplit") or {}, "traffic_split")
     split = given or remaining
     if given and set(given) - set(remaining):
         raise GoogleError("INVALID_ARGUMENT", "traffic_split names a deployed model that stays undeployed.")
@@ -130,10 +130,7 @@ def predict(state: VertexState, endpoint: EndpointRecord, body: dict[str, Any]) 
 
 
 def _new_split(endpoint: EndpointRecord, given: dict[str, Any], deployed_id: str) -> dict[str, int]:
-    try:
-        split = {(deployed_id if str(k) == "0" else str(k)): int(v) for k, v in given.items()}
-    except (TypeError, ValueError) as exc:
-        raise GoogleError("INVALID_ARGUMENT", f"traffic_split values must be integers: {exc}") from exc
+    split = {(deployed_id if k == "0" else k): v for k, v in percentages(given, "traffic_split").items()}
     if not split:
         split = {deployed_id: 100} if not endpoint.deployed else {**endpoint.traffic, deployed_id: 0}
     known = {d.id for d in endpoint.deployed} | {deployed_id}

@@ -8,7 +8,14 @@ from multi_cloud.emulation.protocols.google.errors import GoogleError
 from multi_cloud.emulation.protocols.google.routing import GoogleRoutes, json_body
 
 from gcp_ai_services.emulator.vertex import endpoint_records as records
-from gcp_ai_services.emulator.vertex.resources import done_operation, new_id, page, required, v1_type
+from gcp_ai_services.emulator.vertex.resources import (
+    done_operation,
+    new_id,
+    page,
+    percentages,
+    required,
+    v1_type,
+)
 from gcp_ai_services.emulator.vertex.state import VertexState
 
 PARENT = "{parent=projects/*/locations/*}"
@@ -66,7 +73,7 @@ class EndpointsAPI:
                 "INVALID_ARGUMENT", f"update_mask names fields that cannot be updated: {unknown}."
             )
         if "trafficSplit" in fields:
-            split = {str(k): int(v) for k, v in (body.get("trafficSplit") or {}).items()}
+            split = percentages(body.get("trafficSplit") or {}, "endpoint.traffic_split")
             if set(split) - {d.id for d in record.deployed} or (split and sum(split.values()) != 100):
                 raise GoogleError(
                     "INVALID_ARGUMENT", f"Invalid traffic_split {split}: ids of deployed models, sum 100."

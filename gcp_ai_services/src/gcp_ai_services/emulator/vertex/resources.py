@@ -57,6 +57,16 @@ def required(body: dict[str, Any], member: str, what: str) -> Any:
     return value
 
 
+def percentages(split: Any, what: str) -> dict[str, int]:
+    """A ``trafficSplit`` map as ``{deployed model id: int}``; INVALID_ARGUMENT for anything else."""
+    if not isinstance(split, dict):
+        raise GoogleError("INVALID_ARGUMENT", f"{what} must be a map of deployed model id to percentage.")
+    try:
+        return {str(key): int(value) for key, value in split.items()}
+    except (TypeError, ValueError) as exc:
+        raise GoogleError("INVALID_ARGUMENT", f"{what} values must be integer percentages: {exc}") from exc
+
+
 def page(items: list[dict[str, Any]], key: str, args: Any) -> dict[str, Any]:
     """One page of a list answer (``pageSize``/``pageToken`` as offsets)."""
     try:

@@ -6,6 +6,7 @@ import random
 import shutil
 import tempfile
 import threading
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,6 +34,9 @@ class VertexState:
     lock: threading.RLock = field(default_factory=threading.RLock)
     rng: random.Random = field(default_factory=random.Random)
     work_root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="vertex-jobs-")))
+
+    def __post_init__(self) -> None:
+        weakref.finalize(self, shutil.rmtree, self.work_root, True)  # the job folders go with the state
 
     @property
     def scope(self) -> str:

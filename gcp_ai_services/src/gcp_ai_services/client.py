@@ -31,7 +31,8 @@ class GCPProvider(CloudProvider):
 
     name = "gcp"
     not_offered: ClassVar[dict[str, str]] = {
-        "models": f"Vertex AI training, endpoints and batch prediction {LATER}",
+        "models": f"the portable ModelService (SageMaker-shaped script mode, batch prediction) {LATER}; "
+        "Vertex training, models, endpoints and predict are in gcp_ai_services.vertex_ai",
         "functions": "the portable contract runs Lambda-style handler(event, context) code from any module "
         "and returns its value; Cloud Functions runs main.py's HTTP or CloudEvent functions instead, so use "
         "gcp_ai_services.serverless.cloud_functions.CloudFunctions (the local cloud runs them)",

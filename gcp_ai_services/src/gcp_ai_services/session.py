@@ -80,6 +80,28 @@ def storage_client(settings: Settings | None = None) -> Any:
         return _CACHE[key]
 
 
+def vertex_sdk(settings: Settings | None = None, *, staging_bucket: str = "") -> Any:
+    """``google.cloud.aiplatform``, initialised for the configured mode (local: REST to the emulator)."""
+    from google.cloud import aiplatform
+
+    settings = settings or get_settings()
+    rules = _rules(settings, ENDPOINT_VARIABLE)
+    rules.prepare(os.environ, os.environ.update)
+    endpoint = rules.local_endpoint(os.environ)
+    options: dict[str, Any] = {"api_endpoint": endpoint} if endpoint else {}
+    aiplatform.init(
+        project=settings.gcp.project,
+        location=settings.gcp.location,
+        api_transport="rest",
+        credentials=_credentials(rules, endpoint),
+        staging_bucket=staging_bucket or None,
+        **options,
+    )
+    if endpoint:
+        rules.check_endpoint("aiplatform", endpoint, ENDPOINT_VARIABLE)
+    return aiplatform
+
+
 def _credentials(rules: ClientRules, local_endpoint: str) -> Any:
     """Anonymous for the local cloud (it checks none), else Application Default Credentials."""
     if local_endpoint:

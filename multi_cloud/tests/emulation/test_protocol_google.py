@@ -247,3 +247,12 @@ def test_listing_pages_and_wait_over_rest() -> None:
         running.stop()
     with pytest.raises(ValueError, match="@type"):
         store.succeed(names[2], {"name": "no type"})
+
+
+def test_clear_forgets_every_operation() -> None:
+    store = OperationStore()
+    name = store.create("projects/p/locations/l", {"@type": type_url("google.protobuf.Empty")}).name
+    store.clear()
+    with pytest.raises(GoogleError) as caught:
+        store.get(name)
+    assert caught.value.status == "NOT_FOUND"

@@ -15,18 +15,21 @@ from multi_cloud.emulation.protocols.google.errors import crashed_answer, unmatc
 
 from gcp_ai_services.emulator.quotas import Quotas
 from gcp_ai_services.emulator.serverless import Serverless
+from gcp_ai_services.emulator.vertex.state import VertexState
 
 
 @dataclass
 class EmulatorState:
-    """What the emulator remembers: request counts for the quotas (the AI APIs are stateless)."""
+    """What the emulator remembers: quota counts, the serverless resources, Vertex AI's resources and jobs."""
 
     quotas: Quotas = field(default_factory=Quotas)
     serverless: Serverless = field(default_factory=Serverless)
+    vertex: VertexState = field(default_factory=VertexState)
 
     def reset(self) -> None:
         self.quotas.reset()
         self.serverless.reset()
+        self.vertex.reset()
 
 
 def build_app(state: EmulatorState) -> EmulatorApp:
@@ -34,13 +37,19 @@ def build_app(state: EmulatorState) -> EmulatorApp:
     from gcp_ai_services.emulator.speech import SpeechAPI
     from gcp_ai_services.emulator.text_to_speech import TextToSpeechAPI
     from gcp_ai_services.emulator.translation import TranslationAPI
+    from gcp_ai_services.emulator.vertex.api import vertex_services
     from gcp_ai_services.emulator.vision import VisionAPI
 
     apis = (VisionAPI, NaturalLanguageAPI, TranslationAPI, SpeechAPI, TextToSpeechAPI)
     state.serverless.start()
     return EmulatorApp(
         mounts=state.serverless.mounts(),
-        services=[api(state.quotas).routes() for api in apis] + state.serverless.services(),
+        # serverless first: its operations service claims only /v2/ operation names, Vertex's every /vN one
+        services=[
+            *(api(state.quotas).routes() for api in apis),
+            *state.serverless.services(),
+            *vertex_services(state.vertex),
+        ],
         unmatched=unmatched_answer,
         crashed=crashed_answer,
     )

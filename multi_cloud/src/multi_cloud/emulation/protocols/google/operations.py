@@ -140,6 +140,11 @@ class OperationStore:
         operation.cancel_requested.set()
         return self._finish(name, error=GoogleError("CANCELLED", "Operation was cancelled.").rpc_status())
 
+    def clear(self) -> None:
+        """Forget every operation (an emulator reset)."""
+        with self._lock:
+            self._operations.clear()
+
     def delete(self, name: str) -> None:
         self.get(name)
         with self._lock:

@@ -1,0 +1,1 @@
+"""Vertex AI in the Google emulator: custom jobs, training pipelines, models, endpoints, operations."""

@@ -1,0 +1,22 @@
+"""Vertex AI's REST surface for the emulator app: every resource's routes (v1 and v1beta1) and operations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from multi_cloud.emulation.protocols.google.operations import OperationsService
+
+from gcp_ai_services.emulator.vertex.endpoints_api import EndpointsAPI
+from gcp_ai_services.emulator.vertex.models_api import ModelsAPI
+from gcp_ai_services.emulator.vertex.state import VertexState
+from gcp_ai_services.emulator.vertex.training_api import TrainingAPI
+
+VERSIONS = ("v1", "v1beta1")
+
+
+def vertex_services(state: VertexState) -> list[Any]:
+    """The ``EmulatorApp`` services of Vertex AI, operations last (they claim ``**/operations/*``)."""
+    services: list[Any] = []
+    for api in (TrainingAPI(state), ModelsAPI(state), EndpointsAPI(state)):
+        services += [api.routes(version) for version in VERSIONS]
+    return [*services, OperationsService(state.operations)]

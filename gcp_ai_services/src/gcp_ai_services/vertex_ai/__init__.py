@@ -1,0 +1,1 @@
+"""Vertex AI lessons: custom training (``VertexTrainer``) and online serving (``VertexDeployer``)."""

@@ -86,7 +86,7 @@ class Handlers:
         properties = {
             "datastoreType": "AzureBlob",
             "accountName": self.ml.blobs.sdk_account_name(),
-            "containerName": self.ml.container_name(scope),
+            "containerName": self.ml.blobs.container(self.ml.container_name(scope)).container_name,
             "endpoint": "local",
             "protocol": "https",
             "isDefault": name == DEFAULT_DATASTORE,

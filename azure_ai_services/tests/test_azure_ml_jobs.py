@@ -171,3 +171,35 @@ def test_an_unknown_environment_is_a_user_error(ml_client: Any, src: Path) -> No
     with pytest.raises(HttpResponseError) as caught:
         ml_client.jobs.create_or_update(job)
     assert caught.value.error.code == "UserError"
+
+
+def test_a_registered_data_asset_is_a_job_input(ml_client: Any, src: Path, data_csv: Path) -> None:
+    from azure.ai.ml import Input, command
+    from azure.ai.ml.constants import AssetTypes
+    from azure.ai.ml.entities import Data
+
+    data = ml_client.data.create_or_update(
+        Data(name="toy-table", version="1", type=AssetTypes.URI_FILE, path=str(data_csv))
+    )
+    assert ml_client.data.get("toy-table", version="1").path == data.path
+    job = command(
+        code=str(src),
+        command="head -3 ${{inputs.table}}",
+        inputs={"table": Input(type=AssetTypes.URI_FILE, path="azureml:toy-table:1")},
+        environment=SKLEARN_ENV,
+        compute="cpu-cluster",
+    )
+    name = ml_client.jobs.create_or_update(job).name
+    assert _wait(ml_client, name).status == "Completed"
+
+
+def test_a_command_job_round_trip_is_quick(ml_client: Any, src: Path) -> None:
+    from azure.ai.ml import command
+
+    job = command(code=str(src), command="echo done", environment=SKLEARN_ENV, compute="cpu-cluster")
+    started = time.monotonic()
+    name = ml_client.jobs.create_or_update(job).name
+    assert _wait(ml_client, name).status == "Completed"
+    seconds = time.monotonic() - started
+    print(f"command job round trip: {seconds:.2f} s")
+    assert seconds < 20

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,10 @@ class AzureML:
         """(container, blob name) of ``azureml://datastores/.../paths/P`` or an Azurite blob URL."""
         if uri.startswith("azureml://datastores/") and "/paths/" in uri:
             return self.container_name(scope), unquote(uri.split("/paths/", 1)[1])
+        asset = re.search(r"/data/(?P<name>[^/]+)/versions/(?P<version>[^/]+)$", uri)
+        if asset is not None:  # a data asset's ARM id: where its dataUri points
+            data = self.resources.get(scope, "data", asset.group("name"), asset.group("version"))
+            return self.locate(str(data["properties"].get("dataUri", "")), scope)
         account = f"/{self.blobs.account}/"
         if uri.startswith("https://127.0.0.1:") and account in uri:
             container, _, path = uri.split("?", 1)[0].split(account, 1)[1].partition("/")

@@ -63,3 +63,36 @@ def test_an_unknown_azure_ml_route_is_a_clear_501(azure_env: dict[str, str]) -> 
     answer = requests.get(url, timeout=10)
     assert answer.status_code == 501
     assert answer.json()["error"]["code"] == "NotImplemented"
+
+
+JOB_URL = (
+    "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws/jobs/j1"
+    "?api-version=2024-10-01"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (b"{not json", "InvalidRequestContent"),
+        (b'{"properties": {}}', "UserError"),
+        (b'{"properties": {"jobType": "Command", "command": "echo", "environmentId": "mine"}}', "UserError"),
+    ],
+)
+def test_bad_job_bodies_get_azure_errors(azure_env: dict[str, str], body: bytes, code: str) -> None:
+    answer = requests.put(azure_env["CLOUDAI_AZURE_ENDPOINT"] + JOB_URL, data=body, timeout=10)
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == code
+
+
+def test_a_sweep_job_is_a_clear_501(azure_env: dict[str, str]) -> None:
+    body = {"properties": {"jobType": "Sweep", "command": "x"}}
+    answer = requests.put(azure_env["CLOUDAI_AZURE_ENDPOINT"] + JOB_URL, json=body, timeout=10)
+    assert answer.status_code == 501
+    assert answer.json()["error"]["code"] == "NotImplemented"
+
+
+def test_an_unknown_job_is_404(azure_env: dict[str, str]) -> None:
+    answer = requests.get(azure_env["CLOUDAI_AZURE_ENDPOINT"] + JOB_URL, timeout=10)
+    assert answer.status_code == 404
+    assert answer.json()["error"]["code"] == "UserError"

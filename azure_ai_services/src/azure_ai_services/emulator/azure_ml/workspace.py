@@ -77,6 +77,8 @@ class AzureML:
         from azure_ai_services.emulator.azure_ml.execution import CommandRun
 
         job_type = str(properties.get("jobType", ""))
+        if not job_type or not properties.get("command"):
+            raise AzureError(400, "UserError", "A job needs properties.jobType and properties.command.")
         if job_type not in JOB_TYPES:
             raise AzureError(501, "NotImplemented", f"the local emulator runs Command jobs, not '{job_type}'")
         compute = str(properties.get("computeId") or "").rstrip("/").split("/")[-1]

@@ -203,3 +203,22 @@ def test_a_command_job_round_trip_is_quick(ml_client: Any, src: Path) -> None:
     seconds = time.monotonic() - started
     print(f"command job round trip: {seconds:.2f} s")
     assert seconds < 20
+
+
+def test_mlflow_metrics_logged_by_the_job_are_read_back(ml_client: Any, src: Path) -> None:
+    from azure.ai.ml import command
+    from mlflow.tracking import MlflowClient
+
+    (src / "metrics.py").write_text(
+        "import mlflow\nmlflow.log_param('C', 0.5)\nfor step in range(3):\n"
+        "    mlflow.log_metric('loss', 1.0 / (step + 1), step=step)\nmlflow.log_metric('accuracy', 0.75)\n"
+    )
+    job = command(code=str(src), command="python metrics.py", environment=SKLEARN_ENV, compute="cpu-cluster")
+    name = ml_client.jobs.create_or_update(job).name
+    assert _wait(ml_client, name).status == "Completed", ml_client.jobs.get(name)
+
+    tracking = MlflowClient(tracking_uri=ml_client.workspaces.get("ws").mlflow_tracking_uri)
+    run = tracking.get_run(name)
+    assert run.data.metrics == {"loss": pytest.approx(1 / 3), "accuracy": 0.75}
+    assert run.data.params == {"C": "0.5"}
+    assert run.info.status == "FINISHED"

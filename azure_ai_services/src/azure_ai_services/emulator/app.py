@@ -35,6 +35,7 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
     from azure_ai_services.emulator import image_analysis, metadata
     from azure_ai_services.emulator.azure_ml import history
     from azure_ai_services.emulator.azure_ml.routes import routes as azure_ml_routes
+    from azure_ai_services.emulator.azure_ml.tracking import Tracking
     from azure_ai_services.emulator.identity import ManagedIdentity
     from azure_ai_services.emulator.keys import KeyChecked
     from azure_ai_services.emulator.language import Language
@@ -53,6 +54,7 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
         ManagedIdentity(secrets.identity_header).routes(),
         azure_ml_routes(state.azure_ml),
         history.routes(state.azure_ml),
+        Tracking(state.azure_ml).routes(),
         *(KeyChecked(service, secrets.ai_services_key) for service in ai_services),
     ]
     return EmulatorApp(services=services, unmatched=unmatched_answer, crashed=crashed_answer)

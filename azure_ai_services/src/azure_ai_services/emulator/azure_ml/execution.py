@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
@@ -82,9 +83,13 @@ class CommandRun:
             experiment_name=str(properties.get("experimentName") or "Default"),
             outputs=outputs,
         )
+        env = dict(os.environ)
+        if self.record.tracking_uri:
+            env["MLFLOW_TRACKING_URI"] = self.record.tracking_uri
         return run_script(
             code,
             layout,
+            base_env=env,
             command=args,
             channels=list(inputs),
             contract=contract,

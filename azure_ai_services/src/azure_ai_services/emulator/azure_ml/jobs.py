@@ -31,6 +31,11 @@ class JobRecord:
     start_time: str = ""
     end_time: str = ""
     outputs: dict[str, str] = field(default_factory=dict)
+    #: what the script logged through MLflow (``metrics`` in the order they came)
+    metrics: list[dict[str, Any]] = field(default_factory=list)
+    params: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    tracking_uri: str = ""
 
     @property
     def key(self) -> str:

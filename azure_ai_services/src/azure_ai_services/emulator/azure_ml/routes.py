@@ -10,6 +10,7 @@ from multi_cloud.emulation.protocols.azure.routing import AzureRoutes, json_body
 
 from azure_ai_services.emulator.azure_ml import catalog
 from azure_ai_services.emulator.azure_ml.resources import PROVIDER, Scope, arm_resource
+from azure_ai_services.emulator.azure_ml.tracking import tracking_uri
 
 if TYPE_CHECKING:  # pragma: no cover
     from werkzeug.wrappers import Request
@@ -75,7 +76,7 @@ class Handlers:
                 "friendlyName": scope.workspace,
                 "workspaceId": str(uuid.uuid5(uuid.NAMESPACE_URL, scope.id.lower())),
                 "discoveryUrl": f"{base}/discovery",
-                "mlFlowTrackingUri": f"{base}/mlflow/v1.0{scope.id}",
+                "mlFlowTrackingUri": tracking_uri(base, scope),
                 "storageAccount": f"/subscriptions/{scope.subscription}/resourceGroups/{scope.group}"
                 f"/providers/Microsoft.Storage/storageAccounts/{self.ml.blobs.account}",
                 "provisioningState": "Succeeded",
@@ -182,7 +183,8 @@ class Handlers:
         from multi_cloud.emulation.protocols.azure.errors import json_response
 
         scope = _scope(bound)
-        resource = self.ml.submit_job(scope, name, dict(json_body(request).get("properties") or {}))
+        properties = dict(json_body(request).get("properties") or {})
+        resource = self.ml.submit_job(scope, name, properties, tracking_uri(request.host_url, scope))
         return json_response(resource, 201)
 
     def cancel_job(self, request: Request, name: str, **bound: str) -> Any:

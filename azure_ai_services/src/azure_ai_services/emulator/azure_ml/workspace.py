@@ -73,7 +73,9 @@ class AzureML:
         }
         return arm_resource(scope, "environments", name, properties, version)
 
-    def submit_job(self, scope: Scope, name: str, properties: dict[str, Any]) -> dict[str, Any]:
+    def submit_job(
+        self, scope: Scope, name: str, properties: dict[str, Any], tracking_uri: str = ""
+    ) -> dict[str, Any]:
         from azure_ai_services.emulator.azure_ml.execution import CommandRun
 
         job_type = str(properties.get("jobType", ""))
@@ -88,7 +90,7 @@ class AzureML:
             )
         catalog.check_environment(str(properties.get("environmentId", "")))
         properties.setdefault("experimentName", "Default")
-        record = JobRecord(scope, name, properties)
+        record = JobRecord(scope, name, properties, tracking_uri=tracking_uri)
         self.jobs.add(record)
         self.jobs.runs.submit(record.key, "azureml", lambda control: CommandRun(self, record, control).run())
         return record.resource()

@@ -50,3 +50,15 @@ def test_a_failing_job_reports_its_error(azure_env: dict[str, str], tmp_path: Pa
     state = trainer.wait(trainer.submit(source, "python train.py"), timeout=60, poll=0.3)
     assert state.status == "Failed"
     assert "no data given" in state.error
+
+
+def test_importing_the_lesson_module_imports_no_azure_sdk() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, azure_ai_services.azure_ml.training, azure_ai_services.emulator.app; "
+        "print([m for m in sys.modules if m.startswith('azure.')])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -222,3 +222,25 @@ def test_mlflow_metrics_logged_by_the_job_are_read_back(ml_client: Any, src: Pat
     assert run.data.metrics == {"loss": pytest.approx(1 / 3), "accuracy": 0.75}
     assert run.data.params == {"C": "0.5"}
     assert run.info.status == "FINISHED"
+
+
+def test_a_command_naming_a_missing_input_fails_the_job(azure_env: dict[str, str]) -> None:
+    import requests
+
+    url = (
+        azure_env["CLOUDAI_AZURE_ENDPOINT"] + "/subscriptions/s/resourceGroups/rg/providers/"
+        "Microsoft.MachineLearningServices/workspaces/ws/jobs/unbound?api-version=2024-10-01"
+    )
+    body = {
+        "properties": {"jobType": "Command", "command": "echo ${{inputs.C}}", "environmentId": SKLEARN_ENV}
+    }
+    assert requests.put(url, json=body, timeout=10).status_code == 201
+    deadline = time.monotonic() + 30
+    while (job := requests.get(url, timeout=10).json())["properties"]["status"] not in (
+        "Failed",
+        "Completed",
+    ):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert job["properties"]["status"] == "Failed"
+    assert "inputs.C" in job["properties"]["error"]["message"]

@@ -41,22 +41,24 @@ class CommandRun:
         self.ml = ml
         self.record = record
         self.control = control
-        self.container = ml.blobs.container(ml.container_name(record.scope))
+        self.container: Any = None
 
     def run(self) -> None:
         record = self.record
         record.status, record.start_time = "Queued", now()
         work = Path(tempfile.mkdtemp(prefix="cloudai-azureml-"))
         try:
+            self.container = self.ml.blobs.container(self.ml.container_name(record.scope))
             record.status = "Running"
             result = self._execute(work)
             self._finish(result, work)
         except Exception as problem:  # noqa: BLE001 - the job fails with the reason, as Azure ML reports it
-            self._fail(
-                f"{type(problem).__name__}: {problem}"
-                if not isinstance(problem, _Unrunnable)
-                else str(problem)
+            reason = (
+                str(problem) if isinstance(problem, _Unrunnable) else f"{type(problem).__name__}: {problem}"
             )
+            self._fail(reason)
+            if self.container is not None:
+                self._write_log(reason + "\n")
         finally:
             shutil.rmtree(work, ignore_errors=True)
             record.end_time = now()
@@ -139,7 +141,7 @@ class CommandRun:
     def _finish(self, result: ScriptResult, work: Path) -> None:
         record = self.record
         prefix = run_prefix(record.name)
-        self.container.upload_blob(f"{prefix}/{LOG_NAME}", result.logs.encode(), overwrite=True)
+        self._write_log(result.logs)
         local_outputs = work / "code" / "outputs"
         if local_outputs.is_dir():
             upload_tree(self.container, local_outputs, f"{prefix}/outputs")
@@ -153,6 +155,11 @@ class CommandRun:
             record.status = "Completed"
         else:
             self._fail(result.failure_reason)
+
+    def _write_log(self, text: str) -> None:
+        self.container.upload_blob(
+            f"{run_prefix(self.record.name)}/{LOG_NAME}", text.encode(), overwrite=True
+        )
 
     def _fail(self, reason: str) -> None:
         self.record.error = {"code": "UserError", "message": reason}

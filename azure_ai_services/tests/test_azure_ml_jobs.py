@@ -244,3 +244,24 @@ def test_a_command_naming_a_missing_input_fails_the_job(azure_env: dict[str, str
         time.sleep(0.1)
     assert job["properties"]["status"] == "Failed"
     assert "inputs.C" in job["properties"]["error"]["message"]
+
+
+def test_the_log_is_readable_while_the_job_runs(ml_client: Any, src: Path) -> None:
+    import requests
+    from azure.ai.ml import command
+
+    command_job = command(
+        code=str(src), command="python sleep.py", environment=SKLEARN_ENV, compute="cpu-cluster"
+    )
+    job = ml_client.jobs.create_or_update(command_job)
+    details = ml_client.jobs._runs_operations  # noqa: SLF001 - run history, what jobs.stream polls
+    deadline = time.monotonic() + 20
+    text = ""
+    while "sleeping" not in text:
+        assert time.monotonic() < deadline, text
+        time.sleep(0.3)
+        log_files = details.get_run_details(job.name).log_files or {}
+        if "user_logs/std_log.txt" in log_files:
+            text = requests.get(log_files["user_logs/std_log.txt"], timeout=10).text
+    assert ml_client.jobs.get(job.name).status == "Running"
+    ml_client.jobs.begin_cancel(job.name).result()

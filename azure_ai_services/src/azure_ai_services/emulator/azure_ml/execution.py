@@ -49,6 +49,7 @@ class CommandRun:
         work = Path(tempfile.mkdtemp(prefix="cloudai-azureml-"))
         try:
             self.container = self.ml.blobs.container(self.ml.container_name(record.scope))
+            self._write_log("")
             record.status = "Running"
             result = self._execute(work)
             self._finish(result, work)
@@ -97,6 +98,7 @@ class CommandRun:
             contract=contract,
             timeout=TIMEOUT_SECONDS,
             should_stop=self.control.stop_requested.is_set,
+            watch=self._write_log,
         )
 
     def _bind(self, match: re.Match[str], inputs: dict[str, str], outputs: dict[str, str]) -> str:
@@ -157,9 +159,10 @@ class CommandRun:
             self._fail(result.failure_reason)
 
     def _write_log(self, text: str) -> None:
-        self.container.upload_blob(
-            f"{run_prefix(self.record.name)}/{LOG_NAME}", text.encode(), overwrite=True
-        )
+        """``user_logs/std_log.txt`` now: the script's stdout while it runs, all its output at the end."""
+        name = f"{run_prefix(self.record.name)}/{LOG_NAME}"
+        self.container.upload_blob(name, text.encode(), overwrite=True)
+        self.record.has_log = True
 
     def _fail(self, reason: str) -> None:
         self.record.error = {"code": "UserError", "message": reason}

@@ -72,7 +72,7 @@ def run_details(ml: AzureML, sub: str, rg: str, ws: str, name: str) -> dict[str,
         details["endTimeUtc"] = record.end_time
     if record.error is not None:
         details["error"] = {"error": record.error}
-    if record.done:
+    if record.has_log:
         container = ml.container_name(scope)
         url = ml.blobs.blob_url(container, f"{run_prefix(record.name)}/{LOG_NAME}")
         details["logFiles"] = {LOG_NAME: url}

@@ -36,6 +36,8 @@ class JobRecord:
     params: dict[str, str] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
     tracking_uri: str = ""
+    #: ``user_logs/std_log.txt`` exists in Azurite (written when the run starts, then about once a second)
+    has_log: bool = False
 
     @property
     def key(self) -> str:

@@ -104,3 +104,12 @@ def test_failure_file_is_the_failure_reason(tmp_path: Path) -> None:
     result = run_script(script, ContainerLayout(tmp_path / "ml"))
     assert result.returncode == 3
     assert result.failure_reason == "label column missing"
+
+
+def test_watch_sees_the_output_while_the_script_runs(tmp_path: Path) -> None:
+    script = tmp_path / "train.py"
+    script.write_text("import time\nprint('epoch 1', flush=True)\ntime.sleep(2.5)\nprint('done')\n")
+    seen: list[str] = []
+    result = run_script(script, ContainerLayout(tmp_path / "job"), watch=seen.append, preload=False)
+    assert result.succeeded
+    assert any("epoch 1" in text and "done" not in text for text in seen), seen

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from multi_cloud.emulation.http.wsgi_app import EmulatorApp, Service
 from multi_cloud.emulation.protocols.azure.errors import crashed_answer, unmatched_answer
 
+from azure_ai_services.emulator.azure_ml.workspace import AzureML
 from azure_ai_services.emulator.computer_vision import ComputerVision
 
 
@@ -20,16 +21,21 @@ class EmulatorSecrets:
 
 @dataclass
 class EmulatorState:
-    """What the emulator remembers: Read operations (the other APIs are stateless)."""
+    """What the emulator remembers: Read operations and Azure ML (the other APIs are stateless)."""
 
     vision: ComputerVision = field(default_factory=ComputerVision)
+    azure_ml: AzureML = field(default_factory=AzureML)
 
     def reset(self) -> None:
         self.vision.reads.reset()
+        self.azure_ml.reset()
 
 
 def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
     from azure_ai_services.emulator import image_analysis, metadata
+    from azure_ai_services.emulator.azure_ml import history
+    from azure_ai_services.emulator.azure_ml.routes import routes as azure_ml_routes
+    from azure_ai_services.emulator.azure_ml.tracking import Tracking
     from azure_ai_services.emulator.identity import ManagedIdentity
     from azure_ai_services.emulator.keys import KeyChecked
     from azure_ai_services.emulator.language import Language
@@ -46,6 +52,9 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
     services: list[Service] = [
         metadata.routes(),
         ManagedIdentity(secrets.identity_header).routes(),
+        azure_ml_routes(state.azure_ml),
+        history.routes(state.azure_ml),
+        Tracking(state.azure_ml).routes(),
         *(KeyChecked(service, secrets.ai_services_key) for service in ai_services),
     ]
     return EmulatorApp(services=services, unmatched=unmatched_answer, crashed=crashed_answer)

@@ -70,6 +70,7 @@ class AzureEmulatorBackend(Backend):
 
         self._tls = ensure_local_tls(Path(get_settings().state_dir) / "tls")
         self.state = EmulatorState()
+        self.state.azure_ml.use_tls(self._tls.server_cert, self._tls.server_key)
         self.secrets = EmulatorSecrets(secrets.token_hex(16), secrets.token_hex(16))
         app = HttpsScheme(build_app(self.state, self.secrets))
         self._server = ThreadedWSGIServer(app, port=None, limits=DEFAULT_LIMITS, error_shape=azure_json)
@@ -84,6 +85,8 @@ class AzureEmulatorBackend(Backend):
             raise RuntimeError(f"the Azure emulator did not start on port {self.port}")
 
     def stop(self) -> None:
+        if self.state is not None:
+            self.state.azure_ml.close()
         if self._front is not None:
             self._front.stop()
             self._front = None

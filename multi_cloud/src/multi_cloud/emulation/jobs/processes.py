@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Protocol
 
 POLL_SECONDS = 0.02
+#: how often ``run_watched`` shows a running child's output to ``watch``
+WATCH_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -61,15 +63,22 @@ def run_watched(
     should_stop: Callable[[], bool] | None = None,
     grace_seconds: float = 2.0,
     launcher: Launcher | None = None,
+    watch: Callable[[str], None] | None = None,
 ) -> Completed:
-    """Run ``args`` until it exits, times out or ``should_stop()``: then SIGTERM, SIGKILL after the grace."""
+    """Run ``args`` until it exits, times out or ``should_stop()``: then SIGTERM, SIGKILL after the grace.
+
+    ``watch(stdout so far)`` is called about every ``WATCH_SECONDS`` while the child runs (live logs).
+    """
     with tempfile.TemporaryDirectory(prefix="cloudai-proc-") as work:
         out, err = Path(work, "stdout"), Path(work, "stderr")
         child = (launcher or popen_launcher)(args, cwd, env, out, err)
-        started = time.monotonic()
+        started = watched = time.monotonic()
         timed_out = stopped = False
         returncode = child.poll()
         while returncode is None:
+            if watch is not None and time.monotonic() - watched >= WATCH_SECONDS:
+                watched = time.monotonic()
+                watch(out.read_text(errors="replace"))
             if should_stop is not None and should_stop():
                 stopped = True
                 returncode = kill_group(child, grace_seconds)

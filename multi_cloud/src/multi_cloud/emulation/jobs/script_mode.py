@@ -72,11 +72,13 @@ def run_script(
     preload: bool = True,
     base_env: Mapping[str, str] | None = None,
     command: Sequence[str] | None = None,
+    watch: Callable[[str], None] | None = None,
 ) -> ScriptResult:
     """Run ``entry_point`` to completion under ``contract``; never raises for a failing script.
 
     ``command`` (e.g. ``["/bin/sh", "-c", "..."]``) runs instead of ``python entry_point --hp value``, in
-    ``entry_point``'s directory, with the same environment.
+    ``entry_point``'s directory, with the same environment. ``watch(stdout so far)`` is called about once
+    a second while the script runs (live logs).
     """
     hyperparameters = dict(hyperparameters or {})
     channels = list(channels or [])
@@ -116,6 +118,7 @@ def run_script(
         should_stop=should_stop,
         grace_seconds=grace_seconds,
         launcher=launcher or popen_launcher,
+        watch=watch,
     )
     seconds = time.monotonic() - started
     logs = done.stdout + done.stderr

@@ -1,0 +1,1 @@
+"""Azure ML through ``azure-ai-ml``'s ``MLClient``: command jobs (training) on a compute cluster."""

@@ -1,0 +1,104 @@
+"""The local Azure ML service: resources, the Azurite blob store and the command jobs of every workspace."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from multi_cloud.emulation.protocols.azure.errors import AzureError
+
+from azure_ai_services.emulator.azure_ml import catalog
+from azure_ai_services.emulator.azure_ml.jobs import JobBook, JobRecord
+from azure_ai_services.emulator.azure_ml.resources import ResourceStore, Scope, arm_resource
+from azure_ai_services.emulator.azure_ml.storage import BlobStore
+
+JOB_TYPES = ("Command",)
+
+
+@dataclass
+class AzureML:
+    """What Azure ML remembers; :meth:`reset` stops the jobs and forgets everything."""
+
+    resources: ResourceStore = field(default_factory=ResourceStore)
+    jobs: JobBook = field(default_factory=JobBook)
+    blobs: BlobStore = field(default_factory=BlobStore)
+
+    def use_tls(self, cert_file: Path, key_file: Path) -> None:
+        self.blobs.cert_file, self.blobs.key_file = cert_file, key_file
+
+    def container_name(self, scope: Scope) -> str:
+        digest = hashlib.sha256(scope.id.lower().encode()).hexdigest()[:24]
+        return f"azureml-blobstore-{digest}"
+
+    def locate(self, uri: str, scope: Scope) -> tuple[str, str]:
+        """(container, blob name) of ``azureml://datastores/.../paths/P`` or an Azurite blob URL."""
+        if uri.startswith("azureml://datastores/") and "/paths/" in uri:
+            return self.container_name(scope), unquote(uri.split("/paths/", 1)[1])
+        asset = re.search(r"/data/(?P<name>[^/]+)/versions/(?P<version>[^/]+)$", uri)
+        if asset is not None:  # a data asset's ARM id: where its dataUri points
+            data = self.resources.get(scope, "data", asset.group("name"), asset.group("version"))
+            return self.locate(str(data["properties"].get("dataUri", "")), scope)
+        account = f"/{self.blobs.account}/"
+        if uri.startswith("https://127.0.0.1:") and account in uri:
+            container, _, path = uri.split("?", 1)[0].split(account, 1)[1].partition("/")
+            return container, unquote(path)
+        raise AzureError(400, "UserError", f"'{uri}' is not in the local cloud's blob storage")
+
+    def start_pending_upload(self, scope: Scope, kind: str, name: str, version: str) -> dict[str, Any]:
+        """A fresh container and a SAS to it, where the SDK uploads an asset's files."""
+        container = f"{kind[:4]}-{uuid.uuid4().hex}"
+        self.blobs.container(container)
+        blob_uri = f"https://127.0.0.1:{self.blobs.front_port()}/{self.blobs.account}/{container}"
+        return {
+            "blobReferenceForConsumption": {
+                "blobUri": blob_uri,
+                "storageAccountArmId": f"/subscriptions/{scope.subscription}/resourceGroups/{scope.group}"
+                f"/providers/Microsoft.Storage/storageAccounts/{self.blobs.account}",
+                "credential": {"credentialType": "SAS", "sasUri": f"{blob_uri}?{self.blobs.sas(container)}"},
+            },
+            "pendingUploadId": container,
+            "pendingUploadType": "TemporaryBlobReference",
+        }
+
+    def curated_environment(self, scope: Scope, name: str, version: str) -> dict[str, Any]:
+        catalog.check_environment(name)
+        properties = {
+            "image": f"mcr.microsoft.com/azureml/curated/{name.lower()}:{version}",
+            "isAnonymous": False,
+        }
+        return arm_resource(scope, "environments", name, properties, version)
+
+    def submit_job(
+        self, scope: Scope, name: str, properties: dict[str, Any], tracking_uri: str = ""
+    ) -> dict[str, Any]:
+        from azure_ai_services.emulator.azure_ml.execution import CommandRun
+
+        job_type = str(properties.get("jobType", ""))
+        if not job_type or not properties.get("command"):
+            raise AzureError(400, "UserError", "A job needs properties.jobType and properties.command.")
+        if job_type not in JOB_TYPES:
+            raise AzureError(501, "NotImplemented", f"the local emulator runs Command jobs, not '{job_type}'")
+        compute = str(properties.get("computeId") or "").rstrip("/").split("/")[-1]
+        if compute and self.resources.find(scope, "computes", compute) is None:
+            raise AzureError(
+                400, "UserError", f"Compute '{compute}' was not found in workspace {scope.workspace}."
+            )
+        catalog.check_environment(str(properties.get("environmentId", "")))
+        properties.setdefault("experimentName", "Default")
+        record = JobRecord(scope, name, properties, tracking_uri=tracking_uri)
+        self.jobs.add(record)
+        self.jobs.runs.submit(record.key, "azureml", lambda control: CommandRun(self, record, control).run())
+        return record.resource()
+
+    def reset(self) -> None:
+        self.jobs.reset()
+        self.resources.reset()
+
+    def close(self) -> None:
+        self.jobs.reset()
+        self.blobs.close()

@@ -5,6 +5,7 @@ A pipeline runs a backing custom job, then uploads ``modelToUpload`` from ``base
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from multi_cloud.emulation.jobs.store import BackgroundJob
@@ -17,6 +18,16 @@ from gcp_ai_services.emulator.vertex.state import JOBS, VertexState
 from gcp_ai_services.emulator.vertex.training_run import DataUris, run_worker_pool
 
 CANCELLED = {"code": CANONICAL["CANCELLED"][0], "message": "CANCELLED"}
+log = logging.getLogger("multi_cloud.emulation")
+
+
+def _internal(exc: BaseException) -> dict[str, Any]:
+    """A job the local cloud itself failed to run ends FAILED with INTERNAL, never RUNNING forever."""
+    log.exception("the local Vertex AI failed running a job")
+    return {
+        "code": CANONICAL["INTERNAL"][0],
+        "message": f"the local cloud failed: {type(exc).__name__}: {exc}",
+    }
 
 
 def start_custom_job(state: VertexState, record: JobRecord) -> None:
@@ -39,6 +50,9 @@ def _run_custom_job(
         )
     except GoogleError as err:
         record.move("FAILED", err.rpc_status())
+        return
+    except Exception as exc:  # noqa: BLE001 - reported as the job's error, the server goes on
+        record.move("FAILED", _internal(exc))
         return
     record.logs = result.logs
     if job.cancelled.is_set():
@@ -77,6 +91,9 @@ def _run_pipeline(state: VertexState, pipeline: JobRecord, job: BackgroundJob) -
         _upload(state, pipeline, parent, inputs)
     except GoogleError as err:
         pipeline.move("FAILED", err.rpc_status())
+        return
+    except Exception as exc:  # noqa: BLE001 - reported as the pipeline's error
+        pipeline.move("FAILED", _internal(exc))
         return
     pipeline.move("SUCCEEDED")
 

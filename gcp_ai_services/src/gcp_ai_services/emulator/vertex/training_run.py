@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from multi_cloud.core.archives import safe_extractall
 from multi_cloud.emulation.jobs.contracts import VertexContract
 from multi_cloud.emulation.jobs.layout import ContainerLayout
 from multi_cloud.emulation.jobs.script_mode import ScriptResult, run_script
@@ -131,7 +132,7 @@ def _stage_package(uri: str, code: Path) -> list[Path]:
         if archive.name.endswith((".tar.gz", ".tgz")):
             unpacked = target / "unpacked"
             with tarfile.open(archive) as tar:
-                tar.extractall(unpacked, filter="data")
+                safe_extractall(tar, unpacked)
             roots = [p.parent for p in unpacked.rglob("setup.py")] or [unpacked]
             found += sorted(roots)
         elif archive.suffix == ".whl" or zipfile.is_zipfile(archive):

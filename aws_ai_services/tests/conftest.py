@@ -86,3 +86,46 @@ def ai_cloud(clean_cloud, ai_emulator):  # type: ignore[no-untyped-def]
     """moto and the AWS AI emulator, both with their state forgotten before this test."""
     ai_emulator.reset()
     return ai_emulator
+
+
+@pytest.fixture
+def iris_endpoint(boto_client):  # type: ignore[no-untyped-def]
+    """A factory: ``iris_endpoint(prefix, variants)`` creates with plain boto3 an endpoint whose variants all
+    serve a logistic regression fit on iris; bucket, model, config and endpoint share the name returned."""
+    import tempfile
+    import uuid
+
+    import joblib
+    from multi_cloud.emulation.jobs.script_mode import pack_model_dir
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    def create(prefix: str, variants: tuple[str, ...] = ("AllTraffic",)) -> str:
+        s3, sagemaker = boto_client("s3"), boto_client("sagemaker")
+        name = f"{prefix}-{uuid.uuid4().hex[:6]}"
+        s3.create_bucket(Bucket=name)
+        with tempfile.TemporaryDirectory() as work:
+            model = LogisticRegression(max_iter=300).fit(*load_iris(return_X_y=True))
+            joblib.dump(model, Path(work) / "model.joblib")
+            s3.put_object(Bucket=name, Key="model.tar.gz", Body=pack_model_dir(Path(work)))
+        sagemaker.create_model(
+            ModelName=name,
+            ExecutionRoleArn="arn:aws:iam::123456789012:role/sagemaker",
+            PrimaryContainer={"Image": "sklearn", "ModelDataUrl": f"s3://{name}/model.tar.gz"},
+        )
+        sagemaker.create_endpoint_config(
+            EndpointConfigName=name,
+            ProductionVariants=[
+                {
+                    "VariantName": v,
+                    "ModelName": name,
+                    "InstanceType": "ml.m5.large",
+                    "InitialInstanceCount": 1,
+                }
+                for v in variants
+            ],
+        )
+        sagemaker.create_endpoint(EndpointName=name, EndpointConfigName=name)
+        return name
+
+    return create

@@ -2,47 +2,19 @@
 
 from __future__ import annotations
 
-import tempfile
-import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from multi_cloud.emulation.jobs.script_mode import pack_model_dir
 
 DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 
 
 @pytest.fixture
-def variants(boto_client: Any) -> tuple[str, str]:
+def variants(boto_client: Any, iris_endpoint: Any) -> tuple[str, str]:
     """An endpoint with variants ``All`` and ``AllTraffic`` (one's id is a prefix of the other's), both
     registered as scalable targets with plain boto3; their resource ids."""
-    import joblib
-    from sklearn.datasets import load_iris
-    from sklearn.linear_model import LogisticRegression
-
-    s3, sagemaker = boto_client("s3"), boto_client("sagemaker")
-    name = f"targets-{uuid.uuid4().hex[:6]}"
-    s3.create_bucket(Bucket=name)
-    with tempfile.TemporaryDirectory() as work:
-        joblib.dump(
-            LogisticRegression(max_iter=300).fit(*load_iris(return_X_y=True)), Path(work) / "model.joblib"
-        )
-        s3.put_object(Bucket=name, Key="model.tar.gz", Body=pack_model_dir(Path(work)))
-    sagemaker.create_model(
-        ModelName=name,
-        ExecutionRoleArn="arn:aws:iam::123456789012:role/sagemaker",
-        PrimaryContainer={"Image": "sklearn", "ModelDataUrl": f"s3://{name}/model.tar.gz"},
-    )
-    sagemaker.create_endpoint_config(
-        EndpointConfigName=name,
-        ProductionVariants=[
-            {"VariantName": v, "ModelName": name, "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
-            for v in ("All", "AllTraffic")
-        ],
-    )
-    sagemaker.create_endpoint(EndpointName=name, EndpointConfigName=name)
+    name = iris_endpoint("targets", ("All", "AllTraffic"))
     autoscaling = boto_client("application-autoscaling")
     ids = (f"endpoint/{name}/variant/All", f"endpoint/{name}/variant/AllTraffic")
     for resource_id in ids:

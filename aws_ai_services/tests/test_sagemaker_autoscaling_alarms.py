@@ -2,49 +2,17 @@
 
 from __future__ import annotations
 
-import tempfile
-import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
-from multi_cloud.emulation.jobs.script_mode import pack_model_dir
 
 DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 
 
 @pytest.fixture
-def variant(boto_client) -> str:  # type: ignore[no-untyped-def]
+def variant(boto_client, iris_endpoint) -> str:  # type: ignore[no-untyped-def]
     """An endpoint with one variant (plain boto3), registered as a scalable target; its resource id."""
-    import joblib
-    from sklearn.datasets import load_iris
-    from sklearn.linear_model import LogisticRegression
-
-    s3, sagemaker = boto_client("s3"), boto_client("sagemaker")
-    name = f"alarms-{uuid.uuid4().hex[:6]}"
-    s3.create_bucket(Bucket=name)
-    with tempfile.TemporaryDirectory() as work:
-        joblib.dump(
-            LogisticRegression(max_iter=300).fit(*load_iris(return_X_y=True)), Path(work) / "model.joblib"
-        )
-        s3.put_object(Bucket=name, Key="model.tar.gz", Body=pack_model_dir(Path(work)))
-    sagemaker.create_model(
-        ModelName=name,
-        ExecutionRoleArn="arn:aws:iam::123456789012:role/sagemaker",
-        PrimaryContainer={"Image": "sklearn", "ModelDataUrl": f"s3://{name}/model.tar.gz"},
-    )
-    sagemaker.create_endpoint_config(
-        EndpointConfigName=name,
-        ProductionVariants=[
-            {
-                "VariantName": "AllTraffic",
-                "ModelName": name,
-                "InstanceType": "ml.m5.large",
-                "InitialInstanceCount": 1,
-            }
-        ],
-    )
-    sagemaker.create_endpoint(EndpointName=name, EndpointConfigName=name)
+    name = iris_endpoint("alarms")
     resource_id = f"endpoint/{name}/variant/AllTraffic"
     boto_client("application-autoscaling").register_scalable_target(
         ServiceNamespace="sagemaker",

@@ -106,6 +106,11 @@ def main(argv: list[str] | None = None) -> int:
         results = assign(masters, assignments, run_tests=True, jobs=args.jobs)
         print(f"otter assign with every test run on the solutions: {time.monotonic() - started:.1f} s")
         failed = [r for r in results if not r.ok]
+        if failed:  # once more, one at a time: a broken solution fails twice, a machine hiccup only once
+            for result in failed:
+                print(f"RETRY {result.assignment.master.path} (first run failed):\n{result.problem()}")
+            retried = [result.assignment.master for result in failed]
+            failed = [r for r in assign(retried, assignments, run_tests=True, jobs=1) if not r.ok]
         for result in failed:
             print(f"FAILED {result.assignment.master.path}: a solution fails its tests\n{result.problem()}")
         if failed:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # the service modules import the Google clients; each factory
     from gcp_ai_services.ai_apis.speech_api import CloudSpeech
     from gcp_ai_services.ai_apis.translation_api import CloudTranslation
     from gcp_ai_services.ai_apis.vision_api import CloudVision
+    from gcp_ai_services.infrastructure.costs import GCPCosts
     from gcp_ai_services.storage.gcs import GCSStorage
 
 LATER = "arrives with issue 10's Vertex AI / serverless work"
@@ -39,20 +40,20 @@ class GCPProvider(CloudProvider):
         "events": "the portable contract routes EventBridge-style patterns and envelopes; Google routes "
         "Pub/Sub topics and Eventarc triggers, so use gcp_ai_services.serverless.pubsub.PubSub and "
         "CloudFunctions triggers (the local cloud runs them)",
-        "costs": f"the Google Cloud price catalog {LATER}",
     }
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
 
     def capabilities(self) -> Capabilities:
-        """Cloud Storage, Vision, Natural Language, Speech-to-Text + Text-to-Speech, Translation."""
+        """Cloud Storage, Vision, Natural Language, Speech-to-Text + Text-to-Speech, Translation, costs."""
         return Capabilities(
             storage=self._storage,
             vision=self._vision,
             language=self._language,
             speech=self._speech,
             translation=self._translation,
+            costs=self._costs,
         )
 
     def _storage(self) -> GCSStorage:
@@ -79,6 +80,11 @@ class GCPProvider(CloudProvider):
         from gcp_ai_services.ai_apis.translation_api import CloudTranslation
 
         return CloudTranslation(self.name, self.settings)
+
+    def _costs(self) -> GCPCosts:
+        from gcp_ai_services.infrastructure.costs import GCPCosts
+
+        return GCPCosts(self.name, self.settings)
 
     def health(self) -> Health:
         """Whether Cloud Storage (list buckets) and the AI APIs (Text-to-Speech voices) answer."""

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from multi_cloud.core.errors import InvalidArgument
+from multi_cloud.core.pricing import DatedCatalog
+from multi_cloud.core.pricing import latest_catalog as newest
 
 CATALOG_DIR = Path(__file__).parent / "catalog"
 InstanceUse = Literal["training", "inference"]
@@ -37,29 +37,13 @@ class SpotDiscount:
     high: float
 
 
-class PriceCatalog:
+class PriceCatalog(DatedCatalog):
     """One dated catalog file. Every look-up of an unknown name raises InvalidArgument listing known ones."""
-
-    def __init__(self, data: Mapping[str, Any], path: Path | None = None) -> None:
-        self.data = data
-        self.path = path
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> PriceCatalog:
         """The given catalog file, or the newest ``aws_prices_*.json`` shipped with the package."""
-        return _load(str(path) if path else str(latest_catalog()))
-
-    @property
-    def as_of(self) -> str:
-        return str(self.data["as_of"])
-
-    @property
-    def currency(self) -> str:
-        return str(self.data.get("currency", "USD"))
-
-    @property
-    def source(self) -> Mapping[str, Any]:
-        return dict(self.data["source"])
+        return cls.read(path or latest_catalog())  # type: ignore[no-any-return]
 
     @property
     def regions(self) -> list[str]:
@@ -122,37 +106,20 @@ class PriceCatalog:
         return float(self.data["machine_learning_savings_plans"]["hours_per_month"])
 
     def s3_gb_month(self, region: str) -> float:
-        return float(self._regional(self.data["s3_standard_gb_month"], "S3 storage", region))
+        return float(self.regional(self.data["s3_standard_gb_month"], "S3 storage", region))
 
     def lambda_gb_second(self, region: str) -> float:
-        return float(self._regional(self.data["lambda"]["gb_second"], "Lambda duration", region))
+        return float(self.regional(self.data["lambda"]["gb_second"], "Lambda duration", region))
 
     def lambda_request(self, region: str) -> float:
-        per_million = self._regional(self.data["lambda"]["per_million_requests"], "Lambda requests", region)
+        per_million = self.regional(self.data["lambda"]["per_million_requests"], "Lambda requests", region)
         return float(per_million) / 1_000_000
 
     def _table(self, use: InstanceUse, region: str) -> Mapping[str, float]:
         if use not in _PRICE_TABLES:
             raise InvalidArgument(f"unknown use {use!r}; known: {', '.join(_PRICE_TABLES)}")
-        return self._regional(self.data[_PRICE_TABLES[use]], f"SageMaker {use}", region)  # type: ignore[no-any-return]
-
-    def _regional(self, table: Mapping[str, Any], what: str, region: str) -> Any:
-        if region not in table:
-            raise InvalidArgument(
-                f"no {what} prices for region {region!r} in the {self.as_of} catalog; "
-                f"priced regions: {', '.join(table)}"
-            )
-        return table[region]
+        return self.regional(self.data[_PRICE_TABLES[use]], f"SageMaker {use}", region)  # type: ignore[no-any-return]
 
 
 def latest_catalog() -> Path:
-    found = sorted(CATALOG_DIR.glob("aws_prices_*.json"))
-    if not found:
-        raise InvalidArgument(f"no aws_prices_*.json catalog in {CATALOG_DIR}; reinstall the package")
-    return found[-1]
-
-
-@lru_cache(maxsize=8)
-def _load(path: str) -> PriceCatalog:
-    with open(path, encoding="utf-8") as handle:
-        return PriceCatalog(json.load(handle), Path(path))
+    return newest(CATALOG_DIR, "aws_prices_*.json")

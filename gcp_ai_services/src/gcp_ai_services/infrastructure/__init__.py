@@ -1,0 +1,1 @@
+"""Google Cloud infrastructure lessons: the dated price catalog and cost estimates."""

@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # the service modules import the Azure SDKs; each factory imp
     from azure_ai_services.cognitive_services.language_understanding import AzureLanguage
     from azure_ai_services.cognitive_services.speech_services import AzureSpeech
     from azure_ai_services.cognitive_services.translator import AzureTranslation
+    from azure_ai_services.infrastructure.costs import AzureCosts
     from azure_ai_services.storage.blob_storage import BlobStorage
 
 #: the capabilities this package does not offer yet, and why (issue 11's later work)
@@ -24,7 +25,6 @@ NOT_YET: dict[str, str] = {
     "models": "arrives with issue 11's Azure ML work (MLClient jobs, models and online endpoints)",
     "functions": "arrives with issue 11's Azure Functions work",
     "events": "arrives with issue 11's Event Grid work",
-    "costs": "arrives with issue 11's cost-management work (the Azure retail price catalog)",
 }
 
 
@@ -48,6 +48,7 @@ class AzureProvider(CloudProvider):
             language=self._language,
             translation=self._translation,
             speech=self._speech,
+            costs=self._costs,
         )
 
     @property
@@ -56,6 +57,11 @@ class AzureProvider(CloudProvider):
         found = super().unsupported
         found.update({name: reason for name, reason in NOT_YET.items() if name in found})
         return found
+
+    def _costs(self) -> AzureCosts:
+        from azure_ai_services.infrastructure.costs import AzureCosts
+
+        return AzureCosts(self.name, self.settings)
 
     def _storage(self) -> BlobStorage:
         from azure_ai_services.storage.blob_storage import BlobStorage

@@ -1,0 +1,1 @@
+"""Azure infrastructure lessons: the dated price catalog and cost estimates."""

@@ -260,6 +260,9 @@ def test_bad_requests_get_googles_codes(client: Any) -> None:
     with pytest.raises(gx.NotFound) as missing:
         client.delete_function(name=f"{PARENT}/functions/absent")
     assert f"{PARENT}/functions/absent" in missing.value.message
-    with pytest.raises(gx.MethodNotImplemented) as patch:
-        client.update_function(function={"name": f"{PARENT}/functions/twice"})
-    assert status_of(patch.value) == "UNIMPLEMENTED"
+    with pytest.raises(gx.BadRequest) as patch:
+        client.update_function(
+            function={"name": f"{PARENT}/functions/twice", "build_config": {"runtime": "nodejs20"}},
+            update_mask={"paths": ["build_config.runtime"]},
+        )
+    assert status_of(patch.value) == "INVALID_ARGUMENT" and "nodejs20" in patch.value.message

@@ -31,13 +31,11 @@ def test_capabilities_not_built_yet_say_when_they_arrive() -> None:
         assert "issue 10" in caught.value.message
 
 
-def test_functions_and_events_say_which_google_lesson_module_to_use_instead() -> None:
+def test_events_say_which_google_lesson_module_to_use_instead() -> None:
     provider = GCPProvider(Settings(mode="cloud"))
-    assert "gcp_ai_services.serverless.cloud_functions" in provider.unsupported["functions"]
     assert "gcp_ai_services.serverless.pubsub" in provider.unsupported["events"]
-    for capability in ("functions", "events"):
-        with pytest.raises(Unsupported):
-            provider.service(capability)
+    with pytest.raises(Unsupported):
+        provider.service("events")
 
 
 def test_cloud_mode_declares_only_what_the_api_lacks() -> None:

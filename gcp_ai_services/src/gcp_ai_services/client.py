@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # the service modules import the Google clients; each factory
     from gcp_ai_services.ai_apis.translation_api import CloudTranslation
     from gcp_ai_services.ai_apis.vision_api import CloudVision
     from gcp_ai_services.infrastructure.costs import GCPCosts
+    from gcp_ai_services.serverless.portable_functions import CloudFunctionsService
     from gcp_ai_services.storage.gcs import GCSStorage
 
 LATER = "arrives with issue 10's Vertex AI / serverless work"
@@ -34,9 +35,6 @@ class GCPProvider(CloudProvider):
     not_offered: ClassVar[dict[str, str]] = {
         "models": f"the portable ModelService (SageMaker-shaped script mode, batch prediction) {LATER}; "
         "Vertex training, models, endpoints and predict are in gcp_ai_services.vertex_ai",
-        "functions": "the portable contract runs Lambda-style handler(event, context) code from any module "
-        "and returns its value; Cloud Functions runs main.py's HTTP or CloudEvent functions instead, so use "
-        "gcp_ai_services.serverless.cloud_functions.CloudFunctions (the local cloud runs them)",
         "events": "the portable contract routes EventBridge-style patterns and envelopes; Google routes "
         "Pub/Sub topics and Eventarc triggers, so use gcp_ai_services.serverless.pubsub.PubSub and "
         "CloudFunctions triggers (the local cloud runs them)",
@@ -53,6 +51,7 @@ class GCPProvider(CloudProvider):
             language=self._language,
             speech=self._speech,
             translation=self._translation,
+            functions=self._functions,
             costs=self._costs,
         )
 
@@ -80,6 +79,11 @@ class GCPProvider(CloudProvider):
         from gcp_ai_services.ai_apis.translation_api import CloudTranslation
 
         return CloudTranslation(self.name, self.settings)
+
+    def _functions(self) -> CloudFunctionsService:
+        from gcp_ai_services.serverless.portable_functions import CloudFunctionsService
+
+        return CloudFunctionsService(self.name, self.settings, location=self.settings.gcp.location)
 
     def _costs(self) -> GCPCosts:
         from gcp_ai_services.infrastructure.costs import GCPCosts

@@ -34,6 +34,7 @@ class DeployedFunction:
     entry_point: str
     memory: str
     timeout_seconds: int
+    revision: str = ""
 
 
 class CloudFunctions:
@@ -66,7 +67,7 @@ class CloudFunctions:
             "build_config": {
                 "runtime": runtime,
                 "entry_point": entry_point,
-                "source": {"storage_source": self._upload(Path(source_dir))},
+                "source": {"storage_source": self.upload_source(Path(source_dir))},
             },
             "service_config": {
                 "available_memory": memory,
@@ -91,6 +92,12 @@ class CloudFunctions:
     def get(self, function_id: str) -> DeployedFunction:
         with google_errors("functions.get"):
             return _deployed(self.client.get_function(name=f"{self.parent}/functions/{function_id}"))
+
+    def environment(self, function_id: str) -> dict[str, str]:
+        """The function's environment variables (``service_config.environment_variables``)."""
+        with google_errors("functions.get"):
+            function = self.client.get_function(name=f"{self.parent}/functions/{function_id}")
+        return dict(function.service_config.environment_variables)
 
     def list(self) -> list[DeployedFunction]:
         with google_errors("functions.list"):
@@ -119,7 +126,22 @@ class CloudFunctions:
         except ValueError:
             return response.text
 
-    def _upload(self, source_dir: Path) -> Any:
+    def update(self, function_id: str, source_dir: str | Path, **changes: Any) -> DeployedFunction:
+        """Upload new source (and ``service_config`` fields in ``changes``); the build is a new revision."""
+        function: dict[str, Any] = {
+            "name": f"{self.parent}/functions/{function_id}",
+            "build_config": {"source": {"storage_source": self.upload_source(Path(source_dir))}},
+        }
+        paths = ["build_config.source"]
+        if changes:
+            function["service_config"] = changes
+            paths += [f"service_config.{field}" for field in changes]
+        with google_errors("functions.update"):
+            operation = self.client.update_function(function=function, update_mask={"paths": paths})
+            return _deployed(operation.result(timeout=DEPLOY_TIMEOUT_SECONDS))
+
+    def upload_source(self, source_dir: Path) -> Any:
+        """Zip ``source_dir`` (it must hold ``main.py``) to the URL ``generate_upload_url`` answers."""
         if not (source_dir / "main.py").is_file():
             raise InvalidArgument(
                 f"{source_dir} has no main.py: Cloud Functions for Python loads the entry point from main.py",
@@ -159,4 +181,5 @@ def _deployed(function: Any) -> DeployedFunction:
         entry_point=function.build_config.entry_point,
         memory=function.service_config.available_memory,
         timeout_seconds=function.service_config.timeout_seconds,
+        revision=function.service_config.revision,
     )

@@ -5,11 +5,13 @@ zip there, as to Google's signed URL) and the ``storageSource`` to name in ``cre
 ``createFunction`` (``?functionId=``) and ``deleteFunction`` are long-running operations: the build unpacks
 the zip, checks ``main.py`` and the entry point, and deploys into the on-prem runtime; a failed build
 leaves the function ``FAILED`` and the operation's error ``INVALID_ARGUMENT``. ``getFunction`` and
-``listFunctions`` answer the stored function; patching is ``UNIMPLEMENTED`` (unrouted).
+``listFunctions`` answer the stored function. ``updateFunction`` (``PATCH``, ``?updateMask=``) merges the
+masked fields (all given ones without a mask) and rebuilds: each build is a new ``serviceConfig.revision``.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 import uuid
 from datetime import datetime, timezone
@@ -48,6 +50,7 @@ class FunctionsAPI:
         routes.add("POST", PARENT, self.create)
         routes.add("GET", PARENT, self.list)
         routes.add("GET", NAME, lambda request, name: self.state.get(name))
+        routes.add("PATCH", NAME, self.update)
         routes.add("DELETE", NAME, self.delete)
         return routes
 
@@ -90,6 +93,22 @@ class FunctionsAPI:
                 raise GoogleError("ALREADY_EXISTS", f"Resource '{name}' already exists")
             self.state.functions[name] = function
         return self._operation(parent, name, "create", lambda op: self._build(name, archive)).to_json()
+
+    def update(self, request: Any, name: str) -> dict[str, Any]:
+        current = self.state.get(name)
+        if current.get("state") in ("DEPLOYING", "DELETING"):
+            raise GoogleError(
+                "FAILED_PRECONDITION",
+                f"Function {name} is {current['state']}: wait for that operation to end.",
+            )
+        mask = [path for path in request.args.get("updateMask", "").split(",") if path]
+        function = self._checked(merged_update(current, json_body(request), mask), name)
+        function["url"] = function["serviceConfig"]["uri"] = current["url"]
+        archive = self._archive(function["buildConfig"]["source"])
+        with self.state.lock:
+            self.state.functions[name] = function
+        parent = name.rsplit("/functions/", 1)[0]
+        return self._operation(parent, name, "update", lambda op: self._build(name, archive)).to_json()
 
     def list(self, request: Any, parent: str) -> dict[str, Any]:
         with self.state.lock:
@@ -189,6 +208,7 @@ class FunctionsAPI:
         function = self.state.get(name)
         entry_point = str(function["buildConfig"]["entryPoint"])
         target = self.state.root / "code" / name.replace("/", "_")
+        function["serviceConfig"]["revision"] = next_revision(function)
         try:
             code_dir = source.build(archive, entry_point, target)
             signature = "cloudevent" if function.get("eventTrigger") else "http"
@@ -217,6 +237,41 @@ class FunctionsAPI:
         return self.state.operations.start(
             parent, metadata, work, operation_id=f"operation-{uuid.uuid4().hex}"
         )
+
+
+def next_revision(function: dict[str, Any]) -> str:
+    """``name-00002-xyz`` after ``name-00001-abc``: the Cloud Run revision each build creates."""
+    short = str(function["name"]).rsplit("/", 1)[-1]
+    current = str(function["serviceConfig"].get("revision", ""))
+    number = int(current.split("-")[-2]) if re.fullmatch(rf"{re.escape(short)}-\d{{5}}-\w+", current) else 0
+    return f"{short}-{number + 1:05d}-{uuid.uuid4().hex[:3]}"
+
+
+def merged_update(current: dict[str, Any], body: dict[str, Any], mask: list[str]) -> dict[str, Any]:
+    """``current`` with the fields ``mask`` names (snake or camel case) taken from ``body``; every field
+    ``body`` gives when there is no mask. Output-only fields are recomputed by the build."""
+    merged = copy.deepcopy(current)
+    if not mask:
+        merged.update({key: value for key, value in body.items() if key not in ("name", "state", "url")})
+        return merged
+    for path in mask:
+        keys = [_camel(part) for part in path.strip().split(".")]
+        source_node: Any = body
+        for key in keys:
+            source_node = source_node.get(key) if isinstance(source_node, dict) else None
+        target = merged
+        for key in keys[:-1]:
+            target = target.setdefault(key, {})
+        if source_node is None:
+            target.pop(keys[-1], None)
+        else:
+            target[keys[-1]] = source_node
+    return merged
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def _now() -> str:

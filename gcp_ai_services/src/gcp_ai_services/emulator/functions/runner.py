@@ -87,7 +87,7 @@ class FunctionRunner:
                 "FUNCTION_TARGET": str(function["buildConfig"]["entryPoint"]),
                 "FUNCTION_SIGNATURE_TYPE": signature,
                 "K_SERVICE": short,
-                "K_REVISION": f"{short}-00001",
+                "K_REVISION": str(service.get("revision") or f"{short}-00001"),
                 "GOOGLE_CLOUD_PROJECT": project,
                 "LOG_EXECUTION_ID": "true",
             }

@@ -22,15 +22,6 @@ def test_the_registry_builds_it() -> None:
     assert isinstance(get_provider("gcp", settings=Settings(mode="cloud")), GCPProvider)
 
 
-def test_capabilities_not_built_yet_say_when_they_arrive() -> None:
-    provider = GCPProvider(Settings(mode="cloud"))
-    for capability in ("models",):
-        assert "issue 10's Vertex AI / serverless work" in provider.unsupported[capability]
-        with pytest.raises(Unsupported) as caught:
-            provider.service(capability)
-        assert "issue 10" in caught.value.message
-
-
 def test_events_say_which_google_lesson_module_to_use_instead() -> None:
     provider = GCPProvider(Settings(mode="cloud"))
     assert "gcp_ai_services.serverless.pubsub" in provider.unsupported["events"]

@@ -20,8 +20,7 @@ if TYPE_CHECKING:  # the service modules import the Google clients; each factory
     from gcp_ai_services.infrastructure.costs import GCPCosts
     from gcp_ai_services.serverless.portable_functions import CloudFunctionsService
     from gcp_ai_services.storage.gcs import GCSStorage
-
-LATER = "arrives with issue 10's Vertex AI / serverless work"
+    from gcp_ai_services.vertex_ai.model_service import VertexModelService
 
 
 class GCPProvider(CloudProvider):
@@ -33,8 +32,6 @@ class GCPProvider(CloudProvider):
 
     name = "gcp"
     not_offered: ClassVar[dict[str, str]] = {
-        "models": f"the portable ModelService (SageMaker-shaped script mode, batch prediction) {LATER}; "
-        "Vertex training, models, endpoints and predict are in gcp_ai_services.vertex_ai",
         "events": "the portable contract routes EventBridge-style patterns and envelopes; Google routes "
         "Pub/Sub topics and Eventarc triggers, so use gcp_ai_services.serverless.pubsub.PubSub and "
         "CloudFunctions triggers (the local cloud runs them)",
@@ -51,6 +48,7 @@ class GCPProvider(CloudProvider):
             language=self._language,
             speech=self._speech,
             translation=self._translation,
+            models=self._models,
             functions=self._functions,
             costs=self._costs,
         )
@@ -79,6 +77,11 @@ class GCPProvider(CloudProvider):
         from gcp_ai_services.ai_apis.translation_api import CloudTranslation
 
         return CloudTranslation(self.name, self.settings)
+
+    def _models(self) -> VertexModelService:
+        from gcp_ai_services.vertex_ai.model_service import VertexModelService
+
+        return VertexModelService(self.name, self.settings)
 
     def _functions(self) -> CloudFunctionsService:
         from gcp_ai_services.serverless.portable_functions import CloudFunctionsService

@@ -25,6 +25,7 @@ from multi_cloud.emulation.jobs.layout import ContainerLayout
 from multi_cloud.emulation.jobs.script_mode import ScriptResult, run_script
 from multi_cloud.emulation.protocols.google.errors import GoogleError
 
+from gcp_ai_services.emulator import gcs_objects
 from gcp_ai_services.emulator.vertex import gcs_files
 
 PREBUILT_TRAINING = re.compile(r"(vertex-ai/training/|cloud-aiplatform/training/)")
@@ -94,6 +95,7 @@ def run_worker_pool(
     paths = [str(p) for uri in spec.get("packageUris", []) for p in _stage_package(str(uri), code)]
     env = {**os.environ, **{str(e["name"]): str(e.get("value", "")) for e in spec.get("env", [])}}
     env["PYTHONPATH"] = os.pathsep.join([*paths, env.get("PYTHONPATH", "")]).strip(os.pathsep)
+    env.update(storage_for_jobs())
     code.mkdir(parents=True, exist_ok=True)
     if pool.get("pythonPackageSpec"):
         command = [sys.executable, "-m", str(spec["pythonModule"]), *map(str, spec.get("args", []))]
@@ -121,6 +123,15 @@ def run_worker_pool(
         gcs_files.upload_directory(layout.model_dir, base.rstrip("/") + "/model/")
         gcs_files.upload_directory(layout.checkpoint_dir, base.rstrip("/") + "/checkpoints/")
     return result
+
+
+def storage_for_jobs() -> dict[str, str]:
+    """``STORAGE_EMULATOR_HOST`` for the job: on Vertex a job reaches Cloud Storage with its service
+    account; locally google-cloud-storage in the script finds the local Cloud Storage through it."""
+    try:
+        return {"STORAGE_EMULATOR_HOST": gcs_objects.storage_url()}
+    except GoogleError:
+        return {}  # no local Cloud Storage: a script that needs it fails with the client's own error
 
 
 def _stage_package(uri: str, code: Path) -> list[Path]:

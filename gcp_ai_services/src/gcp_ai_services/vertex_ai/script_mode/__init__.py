@@ -1,0 +1,1 @@
+"""SageMaker-style script mode on Vertex AI: a training package whose launcher maps the SM_* contract."""

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from gcp_ai_services.client import GCPProvider
-from multi_cloud.core.errors import Unsupported
 from multi_cloud.core.registry import get_provider
 from multi_cloud.core.settings import Settings
 from multi_cloud.testing.conformance.contract import ContractConformance, unsupported_key_problems
@@ -20,13 +19,6 @@ class TestGCPContract(ContractConformance):
 
 def test_the_registry_builds_it() -> None:
     assert isinstance(get_provider("gcp", settings=Settings(mode="cloud")), GCPProvider)
-
-
-def test_events_say_which_google_lesson_module_to_use_instead() -> None:
-    provider = GCPProvider(Settings(mode="cloud"))
-    assert "gcp_ai_services.serverless.pubsub" in provider.unsupported["events"]
-    with pytest.raises(Unsupported):
-        provider.service("events")
 
 
 def test_cloud_mode_declares_only_what_the_api_lacks() -> None:

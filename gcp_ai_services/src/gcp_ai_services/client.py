@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from multi_cloud.core.base import Capabilities, CloudProvider
 from multi_cloud.core.errors import CloudError
@@ -18,30 +18,27 @@ if TYPE_CHECKING:  # the service modules import the Google clients; each factory
     from gcp_ai_services.ai_apis.translation_api import CloudTranslation
     from gcp_ai_services.ai_apis.vision_api import CloudVision
     from gcp_ai_services.infrastructure.costs import GCPCosts
+    from gcp_ai_services.serverless.portable_events import PubSubEvents
     from gcp_ai_services.serverless.portable_functions import CloudFunctionsService
     from gcp_ai_services.storage.gcs import GCSStorage
     from gcp_ai_services.vertex_ai.model_service import VertexModelService
 
 
 class GCPProvider(CloudProvider):
-    """Google Cloud through the official google-cloud-* clients: storage and the pre-trained AI APIs.
+    """Google Cloud through the official google-cloud-* clients: every capability of the interface.
 
     In local mode (the default) every client talks to the local cloud (the Google emulator and
     gcp-storage-emulator); set ``CLOUDAI_MODE=cloud`` to use your Google Cloud project with the same code.
     """
 
     name = "gcp"
-    not_offered: ClassVar[dict[str, str]] = {
-        "events": "the portable contract routes EventBridge-style patterns and envelopes; Google routes "
-        "Pub/Sub topics and Eventarc triggers, so use gcp_ai_services.serverless.pubsub.PubSub and "
-        "CloudFunctions triggers (the local cloud runs them)",
-    }
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
 
     def capabilities(self) -> Capabilities:
-        """Cloud Storage, Vision, Natural Language, Speech-to-Text + Text-to-Speech, Translation, costs."""
+        """Cloud Storage, Vision, Natural Language, Speech-to-Text + Text-to-Speech, Translation, Vertex AI
+        (models), Cloud Functions (functions), Pub/Sub (events) and the price catalog (costs)."""
         return Capabilities(
             storage=self._storage,
             vision=self._vision,
@@ -50,6 +47,7 @@ class GCPProvider(CloudProvider):
             translation=self._translation,
             models=self._models,
             functions=self._functions,
+            events=self._events,
             costs=self._costs,
         )
 
@@ -87,6 +85,11 @@ class GCPProvider(CloudProvider):
         from gcp_ai_services.serverless.portable_functions import CloudFunctionsService
 
         return CloudFunctionsService(self.name, self.settings, location=self.settings.gcp.location)
+
+    def _events(self) -> PubSubEvents:
+        from gcp_ai_services.serverless.portable_events import PubSubEvents
+
+        return PubSubEvents(self.name, self.settings, functions=self._functions())
 
     def _costs(self) -> GCPCosts:
         from gcp_ai_services.infrastructure.costs import GCPCosts

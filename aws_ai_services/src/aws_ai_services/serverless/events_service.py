@@ -15,10 +15,10 @@ import re
 import threading
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from typing import Any
 
 from multi_cloud.core.base import EventService
+from multi_cloud.core.envelopes import event_from_envelope
 from multi_cloud.core.errors import InvalidArgument
 from multi_cloud.core.settings import Settings, get_settings
 from multi_cloud.core.types import Event, PublishResult
@@ -172,18 +172,6 @@ class QueueConsumer(threading.Thread):
             if receives < MAX_RECEIVES:
                 return
         self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
-
-
-def event_from_envelope(envelope: Mapping[str, Any]) -> Event:
-    """The portable Event of an EventBridge envelope (id and time as EventBridge set them)."""
-    when = envelope.get("time")
-    return Event(
-        source=str(envelope["source"]),
-        detail_type=str(envelope["detail-type"]),
-        detail=dict(envelope.get("detail") or {}),
-        id=str(envelope.get("id", "")),
-        time=datetime.fromisoformat(when.replace("Z", "+00:00")) if isinstance(when, str) else None,
-    )
 
 
 def queue_name(bus: str, rule: str) -> str:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from multi_cloud.core.base import EventService, FunctionService
+from multi_cloud.core.envelopes import event_from_envelope, eventbridge_envelope
 from multi_cloud.core.errors import InvalidArgument, NotFound
 from multi_cloud.core.types import Event, PublishResult
 from multi_cloud.onprem import event_patterns
@@ -139,20 +140,7 @@ class OnPremEvents(EventService):
 
     def envelope(self, event: Event) -> dict[str, Any]:
         """The event in EventBridge's JSON shape (what function targets receive)."""
-        when = event.time or datetime.now(timezone.utc)
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
-        return {
-            "version": "0",
-            "id": event.id,
-            "detail-type": event.detail_type,
-            "source": event.source,
-            "account": self.account,
-            "time": when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "region": self.region,
-            "resources": [],
-            "detail": json.loads(json.dumps(dict(event.detail))),
-        }
+        return eventbridge_envelope(event, account=self.account, region=self.region)
 
     # ------------------------------------------------------------------ dead letters and recovery
     def dead_letters(self, bus: str | None = None) -> list[DeadLetter]:
@@ -174,7 +162,7 @@ class OnPremEvents(EventService):
             if rule is None:
                 retried[letter.id] = DeliveryOutcome(False, 0, f"no target: rule {letter.rule!r} is gone")
                 continue
-            outcome = self._deliver(rule, _event_from_envelope(letter.event), letter.event)
+            outcome = self._deliver(rule, event_from_envelope(letter.event), letter.event)
             if outcome.delivered:
                 delivered.append(letter.id)
             else:
@@ -204,7 +192,7 @@ class OnPremEvents(EventService):
                     entry["bus"], entry["rule"], entry["target"], entry["event"], outcome
                 )
             else:
-                self._deliver_and_settle(rule, _event_from_envelope(entry["event"]), entry["event"])
+                self._deliver_and_settle(rule, event_from_envelope(entry["event"]), entry["event"])
             path.unlink(missing_ok=True)
         return len(entries)
 
@@ -283,14 +271,3 @@ class OnPremEvents(EventService):
 def _check_name(kind: str, name: str) -> None:
     if not isinstance(name, str) or not _NAME.match(name):
         raise InvalidArgument(f"invalid {kind} name {name!r}: use 1-64 letters, digits, '.', '-' or '_'")
-
-
-def _event_from_envelope(envelope: Mapping[str, Any]) -> Event:
-    when = datetime.strptime(envelope["time"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-    return Event(
-        source=envelope["source"],
-        detail_type=envelope["detail-type"],
-        detail=envelope["detail"],
-        id=envelope["id"],
-        time=when,
-    )

@@ -9,6 +9,7 @@ from multi_cloud.emulation.protocols.azure.errors import crashed_answer, unmatch
 
 from azure_ai_services.emulator.azure_ml.workspace import AzureML
 from azure_ai_services.emulator.computer_vision import ComputerVision
+from azure_ai_services.emulator.key_vault.vault import Vault
 
 
 @dataclass
@@ -21,14 +22,16 @@ class EmulatorSecrets:
 
 @dataclass
 class EmulatorState:
-    """What the emulator remembers: Read operations and Azure ML (the other APIs are stateless)."""
+    """What the emulator remembers: Read operations, Azure ML, the vault (the other APIs are stateless)."""
 
     vision: ComputerVision = field(default_factory=ComputerVision)
     azure_ml: AzureML = field(default_factory=AzureML)
+    key_vault: Vault = field(default_factory=Vault)
 
     def reset(self) -> None:
         self.vision.reads.reset()
         self.azure_ml.reset()
+        self.key_vault.reset()
 
 
 def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
@@ -37,6 +40,8 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
     from azure_ai_services.emulator.azure_ml.routes import routes as azure_ml_routes
     from azure_ai_services.emulator.azure_ml.tracking import Tracking
     from azure_ai_services.emulator.identity import ManagedIdentity
+    from azure_ai_services.emulator.key_vault.keys_api import KeysAPI
+    from azure_ai_services.emulator.key_vault.secrets_api import SecretsAPI
     from azure_ai_services.emulator.keys import KeyChecked
     from azure_ai_services.emulator.language import Language
     from azure_ai_services.emulator.speech import Speech
@@ -55,6 +60,8 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
         azure_ml_routes(state.azure_ml),
         history.routes(state.azure_ml),
         Tracking(state.azure_ml).routes(),
+        SecretsAPI(state.key_vault).routes(),
+        KeysAPI(state.key_vault).routes(),
         *(KeyChecked(service, secrets.ai_services_key) for service in ai_services),
     ]
     return EmulatorApp(services=services, unmatched=unmatched_answer, crashed=crashed_answer)

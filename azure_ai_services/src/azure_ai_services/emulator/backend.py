@@ -120,6 +120,8 @@ class AzureEmulatorBackend(Backend):
             "IDENTITY_HEADER": self.secrets.identity_header if self.secrets else "",
             "AZURE_AI_SERVICES_ENDPOINT": self.url,
             "AZURE_AI_SERVICES_KEY": self.secrets.ai_services_key if self.secrets else "",
+            # the local vault: Key Vault IDs are https://host/secrets/name/version, so it is the root
+            "AZURE_KEYVAULT_URL": self.url,
             "REQUESTS_CA_BUNDLE": bundle,
             "SSL_CERT_FILE": bundle,
         }

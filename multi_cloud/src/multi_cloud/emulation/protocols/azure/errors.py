@@ -7,7 +7,7 @@ its own way; :class:`ErrorCodes` holds ARM's defaults for the portable error kin
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -33,8 +33,10 @@ class AzureError(Exception):
         *,
         target: str = "",
         details: Sequence[AzureError] = (),
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(f"({code}) {message}")
+        self.headers = dict(headers or {})  # e.g. a 401's WWW-Authenticate challenge
         self.status = status
         self.code = code
         self.message = message
@@ -79,7 +81,9 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 def error_response(error: AzureError) -> Response:
     """The HTTP answer for ``error``: azure-core's ``HttpResponseError`` reads its code and message."""
-    return json_response({"error": error.error()}, error.status, {"x-ms-error-code": error.code})
+    return json_response(
+        {"error": error.error()}, error.status, {**error.headers, "x-ms-error-code": error.code}
+    )
 
 
 def error_from_cloud_error(exc: CloudError, codes: ErrorCodes = ARM_CODES) -> AzureError:

@@ -128,3 +128,19 @@ def test_unemulated_methods_are_unimplemented(tpu: Any) -> None:
 
     with pytest.raises(exceptions.MethodNotImplemented):
         tpu.list_queued_resources(parent=PARENT).pages.__next__()
+
+
+def test_the_same_packaged(clean_google: object) -> None:
+    from gcp_ai_services.tpu.nodes import TpuNodes
+    from multi_cloud.core.errors import Throttled
+
+    nodes = TpuNodes(ZONE)
+    assert "v5litepod-8" in nodes.accelerator_types()
+    ready = nodes.create("packaged", "v5litepod-8")
+    assert ready.runtime_version == "v2-alpha-tpuv5-lite" and ready.state.name == "READY"
+    with pytest.raises(Throttled) as caught:
+        nodes.create("too-many", "v5litepod-1")
+    assert caught.value.code == "RESOURCE_EXHAUSTED"
+    assert nodes.stop("packaged").state.name == "STOPPED"
+    nodes.delete("packaged")
+    assert nodes.list() == []

@@ -54,6 +54,9 @@ def test_node_lifecycle_create_stop_start_delete(tpu: Any) -> None:
     assert tpu.start_node(request={"name": name}).result(timeout=30).state == tpu_v2.Node.State.READY
     tpu.delete_node(name=name).result(timeout=30)
     assert list(tpu.list_nodes(parent=PARENT)) == []
+    listed = tpu.list_operations(request={"name": PARENT})  # the zonal operations, done, with their verbs
+    verbs = [op.metadata.value for op in listed.operations]
+    assert len(listed.operations) == 4 and all(op.done for op in listed.operations) and verbs
 
 
 def test_accelerator_config_names_the_type(tpu: Any) -> None:
@@ -105,6 +108,9 @@ def test_bad_input_gets_google_codes_naming_it(tpu: Any) -> None:
     assert "mars-north1-a" in caught.value.message
     with pytest.raises(exceptions.NotFound):
         tpu.get_accelerator_type(name=f"{PARENT}/acceleratorTypes/v9-8")
+    with pytest.raises(exceptions.NotFound) as caught:
+        tpu.get_runtime_version(name=f"{PARENT}/runtimeVersions/tpu-vm-tf-9.9")
+    assert "tpu-vm-tf-9.9" in caught.value.message
     with pytest.raises(exceptions.NotFound):
         tpu.get_node(name=f"{PARENT}/nodes/never-made")
     with pytest.raises(exceptions.BadRequest):

@@ -33,6 +33,7 @@ CLIENTS: dict[str, tuple[str, str]] = {
     "functions": ("google.cloud.functions_v2", "FunctionServiceClient"),
     "publisher": ("google.cloud.pubsub_v1", "PublisherClient"),
     "subscriber": ("google.cloud.pubsub_v1", "SubscriberClient"),
+    "tpu": ("google.cloud.tpu_v2", "TpuClient"),
 }
 
 _CACHE: dict[tuple[str, ...], Any] = {}

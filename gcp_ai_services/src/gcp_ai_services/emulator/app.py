@@ -15,27 +15,31 @@ from multi_cloud.emulation.protocols.google.errors import crashed_answer, unmatc
 
 from gcp_ai_services.emulator.quotas import Quotas
 from gcp_ai_services.emulator.serverless import Serverless
+from gcp_ai_services.emulator.tpu.state import TpuState
 from gcp_ai_services.emulator.vertex.state import VertexState
 
 
 @dataclass
 class EmulatorState:
-    """What the emulator remembers: quota counts, the serverless resources, Vertex AI's resources and jobs."""
+    """What the emulator remembers: quota counts, the serverless resources, Vertex AI's and Cloud TPU's."""
 
     quotas: Quotas = field(default_factory=Quotas)
     serverless: Serverless = field(default_factory=Serverless)
     vertex: VertexState = field(default_factory=VertexState)
+    tpu: TpuState = field(default_factory=TpuState)
 
     def reset(self) -> None:
         self.quotas.reset()
         self.serverless.reset()
         self.vertex.reset()
+        self.tpu.reset()
 
 
 def build_app(state: EmulatorState) -> EmulatorApp:
     from gcp_ai_services.emulator.natural_language import NaturalLanguageAPI
     from gcp_ai_services.emulator.speech import SpeechAPI
     from gcp_ai_services.emulator.text_to_speech import TextToSpeechAPI
+    from gcp_ai_services.emulator.tpu.api import tpu_services
     from gcp_ai_services.emulator.translation import TranslationAPI
     from gcp_ai_services.emulator.vertex.api import vertex_services
     from gcp_ai_services.emulator.vision import VisionAPI
@@ -44,9 +48,11 @@ def build_app(state: EmulatorState) -> EmulatorApp:
     state.serverless.start()
     return EmulatorApp(
         mounts=state.serverless.mounts(),
-        # serverless first: its operations service claims only /v2/ operation names, Vertex's every /vN one
+        # Cloud TPU's zonal operations, then serverless (its operations claim every /v2/ name), then Vertex's
+        # (every /vN one)
         services=[
             *(api(state.quotas).routes() for api in apis),
+            *tpu_services(state.tpu),
             *state.serverless.services(),
             *vertex_services(state.vertex),
         ],

@@ -9,6 +9,7 @@ from multi_cloud.emulation.protocols.azure.errors import crashed_answer, unmatch
 
 from azure_ai_services.emulator.azure_ml.workspace import AzureML
 from azure_ai_services.emulator.computer_vision import ComputerVision
+from azure_ai_services.emulator.conversations.projects import ConversationProjects
 
 
 @dataclass
@@ -25,10 +26,12 @@ class EmulatorState:
 
     vision: ComputerVision = field(default_factory=ComputerVision)
     azure_ml: AzureML = field(default_factory=AzureML)
+    conversations: ConversationProjects = field(default_factory=ConversationProjects)
 
     def reset(self) -> None:
         self.vision.reads.reset()
         self.azure_ml.reset()
+        self.conversations.reset()
 
 
 def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
@@ -36,6 +39,7 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
     from azure_ai_services.emulator.azure_ml import history
     from azure_ai_services.emulator.azure_ml.routes import routes as azure_ml_routes
     from azure_ai_services.emulator.azure_ml.tracking import Tracking
+    from azure_ai_services.emulator.conversations.routes import Conversations
     from azure_ai_services.emulator.identity import ManagedIdentity
     from azure_ai_services.emulator.keys import KeyChecked
     from azure_ai_services.emulator.language import Language
@@ -48,6 +52,7 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
         Language().routes(),
         Translator().routes(),
         *Speech().routes(),
+        Conversations(state.conversations).routes(),
     ]
     services: list[Service] = [
         metadata.routes(),

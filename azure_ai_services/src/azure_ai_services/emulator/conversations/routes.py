@@ -63,15 +63,15 @@ class Conversations:
         job_id = self.store.start_import(projectName, json_body(request))
         return _accepted(request, f"{PROJECT.format(projectName=projectName)}/import/jobs/{job_id}")
 
-    def import_job(self, request: Request, projectName: str, jobId: str) -> dict[str, Any]:  # noqa: N803
-        return self.store.job(jobId, "import")
+    def import_job(self, request: Request, projectName: str, jobId: str) -> Response:  # noqa: N803
+        return _job(self.store.job(jobId, "import"))
 
     def train(self, request: Request, projectName: str) -> Response:  # noqa: N803
         job_id = self.store.start_training(projectName, json_body(request))
         return _accepted(request, f"{PROJECT.format(projectName=projectName)}/train/jobs/{job_id}")
 
-    def train_job(self, request: Request, projectName: str, jobId: str) -> dict[str, Any]:  # noqa: N803
-        return self.store.job(jobId, "train")
+    def train_job(self, request: Request, projectName: str, jobId: str) -> Response:  # noqa: N803
+        return _job(self.store.job(jobId, "train"))
 
     def list_models(self, request: Request, projectName: str) -> dict[str, Any]:  # noqa: N803
         project = self.store.project(projectName)
@@ -106,17 +106,15 @@ class Conversations:
         path = f"{PROJECT.format(projectName=projectName)}/deployments/{deploymentName}/jobs/{job_id}"
         return _accepted(request, path)
 
-    def deployment_job(
-        self, request: Request, projectName: str, deploymentName: str, jobId: str
-    ) -> dict[str, Any]:  # noqa: N803
-        return self.store.job(jobId, f"deploy/{deploymentName.lower()}")
+    def deployment_job(self, request: Request, projectName: str, deploymentName: str, jobId: str) -> Response:  # noqa: N803
+        return _job(self.store.job(jobId, f"deploy/{deploymentName.lower()}"))
 
     def delete_project(self, request: Request, projectName: str) -> Response:  # noqa: N803
         job_id = self.store.start_project_deletion(projectName)
         return _accepted(request, f"{AUTHORING}/global/deletion-jobs/{job_id}")
 
-    def deletion_job(self, request: Request, jobId: str) -> dict[str, Any]:  # noqa: N803
-        return self.store.job(jobId, "delete")
+    def deletion_job(self, request: Request, jobId: str) -> Response:  # noqa: N803
+        return _job(self.store.job(jobId, "delete"))
 
     # ------------------------------------------------------------------ runtime
     def analyze(self, request: Request) -> dict[str, Any]:
@@ -164,8 +162,15 @@ class Conversations:
 
 
 def _accepted(request: Request, path: str) -> Response:
-    """202 with ``operation-location``: the job's status URL, with the request's api-version."""
+    """202 with ``operation-location`` (the job's status URL with the api-version) and ``Retry-After``."""
     version = request.args.get("api-version", "")
     location = f"{request.host_url.rstrip('/')}{path}?api-version={version}"
-    answer: Response = json_response(None, 202, {"operation-location": location})
+    answer: Response = json_response(None, 202, {"operation-location": location, "Retry-After": "1"})
+    return answer
+
+
+def _job(body: dict[str, Any]) -> Response:
+    """A job's status resource; ``Retry-After`` while it runs (azure-core's poller waits that long)."""
+    headers = {"Retry-After": "1"} if body["status"] in ("notStarted", "running") else {}
+    answer: Response = json_response(body, 200, headers)
     return answer

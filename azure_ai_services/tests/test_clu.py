@@ -234,3 +234,14 @@ def test_delete_project(authoring: Any, deployed: str) -> None:
     assert list(authoring.list_projects()) == []
     with pytest.raises(ResourceNotFoundError):
         authoring.get_project(PROJECT)
+
+
+def test_bad_runtime_requests_are_400_or_501(runtime: Any, deployed: str) -> None:
+    from azure.core.exceptions import HttpResponseError
+
+    with pytest.raises(HttpResponseError) as raised:
+        ask(runtime, "   ")
+    assert raised.value.status_code == 400 and raised.value.error.code == "InvalidRequest"
+    with pytest.raises(HttpResponseError) as raised:
+        runtime.analyze_conversation(task={"kind": "Orchestration", "analysisInput": {}, "parameters": {}})
+    assert raised.value.status_code == 501 and "Orchestration" in raised.value.error.message

@@ -14,6 +14,8 @@ from azure_ai_services.emulator.conversations.intent_model import IntentModel, t
 from azure_ai_services.emulator.service_errors import ServiceError
 
 TRAINING_CONFIG_VERSION = "2022-09-01"
+#: status resources are kept for the last this many jobs (the service keeps them for days)
+KEPT_JOBS = 500
 JOB_STATUS = {"InProgress": "running", "Succeeded": "succeeded", "Failed": "failed", "Canceled": "cancelled"}
 
 
@@ -139,7 +141,10 @@ class ConversationProjects:
     def _start(self, kind: str, scope: str, work: Any, running_result: dict[str, Any] | None = None) -> str:
         operation = self.operations.start(scope, work)
         job_id: str = operation.id
-        self.jobs[f"{kind}/{operation.id}"] = Job(operation, running_result)
+        with self._lock:
+            self.jobs[f"{kind}/{operation.id}"] = Job(operation, running_result)
+            while len(self.jobs) > KEPT_JOBS:
+                self.jobs.pop(next(iter(self.jobs)))
         return job_id
 
     def start_import(self, name: str, body: dict[str, Any]) -> str:

@@ -9,6 +9,8 @@ from multi_cloud.emulation.protocols.azure.errors import crashed_answer, unmatch
 
 from azure_ai_services.emulator.azure_ml.workspace import AzureML
 from azure_ai_services.emulator.computer_vision import ComputerVision
+from azure_ai_services.emulator.content_safety.blocklists import Blocklists
+from azure_ai_services.emulator.conversations.projects import ConversationProjects
 from azure_ai_services.emulator.key_vault.vault import Vault
 
 
@@ -22,16 +24,20 @@ class EmulatorSecrets:
 
 @dataclass
 class EmulatorState:
-    """What the emulator remembers: Read operations, Azure ML, the vault (the other APIs are stateless)."""
+    """What the emulator remembers: Read operations, Azure ML, the vault, CLU projects, blocklists."""
 
     vision: ComputerVision = field(default_factory=ComputerVision)
     azure_ml: AzureML = field(default_factory=AzureML)
     key_vault: Vault = field(default_factory=Vault)
+    conversations: ConversationProjects = field(default_factory=ConversationProjects)
+    blocklists: Blocklists = field(default_factory=Blocklists)
 
     def reset(self) -> None:
         self.vision.reads.reset()
         self.azure_ml.reset()
         self.key_vault.reset()
+        self.conversations.reset()
+        self.blocklists.reset()
 
 
 def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
@@ -39,6 +45,8 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
     from azure_ai_services.emulator.azure_ml import history
     from azure_ai_services.emulator.azure_ml.routes import routes as azure_ml_routes
     from azure_ai_services.emulator.azure_ml.tracking import Tracking
+    from azure_ai_services.emulator.content_safety.routes import ContentSafety
+    from azure_ai_services.emulator.conversations.routes import Conversations
     from azure_ai_services.emulator.identity import ManagedIdentity
     from azure_ai_services.emulator.key_vault.keys_api import KeysAPI
     from azure_ai_services.emulator.key_vault.secrets_api import SecretsAPI
@@ -53,6 +61,8 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
         Language().routes(),
         Translator().routes(),
         *Speech().routes(),
+        Conversations(state.conversations).routes(),
+        ContentSafety(state.blocklists).routes(),
     ]
     services: list[Service] = [
         metadata.routes(),

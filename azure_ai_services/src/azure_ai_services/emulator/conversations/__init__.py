@@ -1,0 +1,1 @@
+"""Conversational Language Understanding in the emulator: authoring (import, train, deploy), runtime."""

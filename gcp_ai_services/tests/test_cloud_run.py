@@ -228,3 +228,26 @@ def test_bad_requests_get_googles_codes(client: Any, bucket: Any) -> None:
     assert "ok-99999-zzz" in unknown.value.message and "not found" in unknown.value.message
     with pytest.raises(gx.NotFound):
         client.get_service(name=f"{PARENT}/services/absent")
+
+
+def test_the_lesson_wrapper_deploys_a_folder_splits_traffic_and_cleans_up(
+    clean_google: Any, tmp_path: Any
+) -> None:
+    from gcp_ai_services.serverless.cloud_run import CloudRun
+    from multi_cloud.core.errors import InvalidArgument
+
+    (tmp_path / "main.py").write_text(FLASK_APP.replace("{factor}", "3"))
+    run = CloudRun()
+    first = run.deploy("lesson", tmp_path)
+    assert run.call("lesson", {"instances": [[1, 1]]}, path="/predict")["predictions"] == [6]
+    (tmp_path / "main.py").write_text(FLASK_APP.replace("{factor}", "5"))
+    second = run.deploy("lesson", tmp_path)
+    assert second.traffic == {second.latest_revision: 100} and run.revisions("lesson") == sorted(
+        [first.latest_revision, second.latest_revision]
+    )
+    split = run.split("lesson", {first.latest_revision: 30, "LATEST": 70})
+    assert split.traffic == {first.latest_revision: 30, second.latest_revision: 70}
+    with pytest.raises(InvalidArgument, match="add up to 90"):
+        run.split("lesson", {first.latest_revision: 90})
+    run.delete("lesson")
+    assert run.services() == []

@@ -252,3 +252,21 @@ def test_bad_definitions_and_requests_get_googles_codes(client: Any, rest: Any) 
     assert bad.status_code == 400 and bad.json()["error"]["status"] == "INVALID_ARGUMENT"
     absent = rest.post(f"{_v1()}{PARENT}/workflows/absent/executions", json={}, timeout=30)
     assert absent.status_code == 404 and absent.json()["error"]["status"] == "NOT_FOUND"
+
+
+def test_the_lesson_wrapper_deploys_executes_and_reads_the_result(clean_google: Any) -> None:
+    from gcp_ai_services.serverless.workflow import Workflows
+    from multi_cloud.core.errors import InvalidArgument, NotFound
+
+    flows = Workflows()
+    flows.deploy("double", "main:\n  params: [args]\n  steps:\n    - out:\n        return: ${args.x * 2}\n")
+    done = flows.execute("double", {"x": 21})
+    assert (done.state, done.result, done.error) == ("SUCCEEDED", 42, "")
+    failed = flows.execute("double", {"y": 1})
+    assert failed.state == "FAILED" and "KeyError" in failed.error
+    with pytest.raises(InvalidArgument, match="unknown key"):
+        flows.deploy("typo", "- a:\n    retrun: 1\n")
+    with pytest.raises(NotFound):
+        flows.execute("absent")
+    flows.delete("double")
+    assert flows.workflows() == []

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import tarfile
+import time
 import zipfile
 from collections import Counter
 from typing import Any
@@ -251,3 +254,59 @@ def test_the_lesson_wrapper_deploys_a_folder_splits_traffic_and_cleans_up(
         run.split("lesson", {first.latest_revision: 90})
     run.delete("lesson")
     assert run.services() == []
+
+
+EMULATOR_THAT_DIES = """
+import io, os, sys, time, zipfile
+from multi_cloud.local_cloud.cloud import LocalCloud
+
+cloud = LocalCloud(["gcp", "gcs"], preferred_ports=False).start()
+cloud.apply_env()
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import run_v2, storage
+
+endpoint = {"api_endpoint": os.environ["CLOUDAI_GCP_ENDPOINT"]}
+bucket = storage.Client(project="p", credentials=AnonymousCredentials()).create_bucket("orphans")
+buffer = io.BytesIO()
+with zipfile.ZipFile(buffer, "w") as archive:
+    archive.writestr("Procfile", "web: sleep 300 & exec python -m http.server --bind 127.0.0.1 $PORT\\n")
+bucket.blob("app.zip").upload_from_string(buffer.getvalue())
+client = run_v2.ServicesClient(transport="rest", client_options=endpoint, credentials=AnonymousCredentials())
+service = {"template": {"containers": [{"image": "gs://orphans/app.zip"}]}}
+created = client.create_service(parent="projects/p/locations/l", service_id="orphan", service=service)
+revision = created.result(timeout=60).latest_ready_revision
+print(cloud.backends[0].state.run.instances.get(revision).mark, flush=True)
+time.sleep(300)
+"""
+
+
+def _marked(mark: str) -> int:
+    from pathlib import Path
+
+    found = 0
+    for entry in Path("/proc").iterdir():
+        try:
+            found += f"CLOUDAI_WORKER_MARK={mark}".encode() in (entry / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_killed_emulator_takes_its_revision_processes_with_it(tmp_path: Any) -> None:
+    script = tmp_path / "emulator.py"
+    script.write_text(EMULATOR_THAT_DIES)
+    emulator = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=tmp_path
+    )
+    try:
+        assert emulator.stdout is not None
+        mark = emulator.stdout.readline().strip()
+        assert mark and _marked(mark) >= 3  # the supervisor, the shell's server and its `sleep`
+    finally:
+        emulator.kill()
+        emulator.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while _marked(mark) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _marked(mark) == 0

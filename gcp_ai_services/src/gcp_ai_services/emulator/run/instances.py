@@ -41,6 +41,8 @@ class Instance:
     mark: str
     log_path: Path
     started: float
+    #: the write end of the pipe the supervisor watches: closed (by a stop, or the emulator's death) = die
+    guard: int
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -67,22 +69,28 @@ class Instances:
         log_path = self.log_path(revision)
         log_path.parent.mkdir(parents=True, exist_ok=True)
         environment = _environment(env, port, mark)
+        watched, guard = os.pipe()
+        supervised = [sys.executable, "-m", "gcp_ai_services.emulator.run.supervise", str(watched), *argv]
         with log_path.open("ab") as log:
             log.write(f"--- starting {revision} on port {port}: {' '.join(argv)}\n".encode())
             log.flush()
             try:
                 process = subprocess.Popen(  # noqa: S603 - the learner's own revision
-                    argv,
+                    supervised,
                     cwd=code_dir,
                     env=environment,
                     stdin=subprocess.DEVNULL,
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     start_new_session=True,
+                    pass_fds=(watched,),
                 )
             except OSError as exc:
+                os.close(guard)
                 raise _not_started(revision, port, f"the command could not start ({exc}).") from exc
-        instance = Instance(revision, port, process, mark, log_path, time.monotonic())
+            finally:
+                os.close(watched)
+        instance = Instance(revision, port, process, mark, log_path, time.monotonic(), guard)
         with self._lock:
             self._running[revision] = instance
         deadline = time.monotonic() + STARTUP_SECONDS
@@ -108,6 +116,7 @@ class Instances:
         if instance.alive():
             process_tree.kill_tree(instance.process.pid, instance.mark, timeout=5.0)
         instance.process.wait(timeout=10)
+        os.close(instance.guard)
         with instance.log_path.open("a", encoding="utf-8") as log:
             log.write(f"--- stopped {revision}\n")
 

@@ -160,7 +160,9 @@ def test_an_execution_runs_steps_loops_subworkflows_and_returns_json(
     log = emulator.state.workflows.log_path(execution["name"]).read_text()
     assert "INFO total is 83" in log
     listed = rest.get(f"{_v1()}{workflow.name}/executions", timeout=30).json()["executions"]
-    assert [e["name"] for e in listed] == [execution["name"]]
+    assert [e["name"] for e in listed] == [execution["name"]] and "result" not in listed[0]  # BASIC view
+    full = rest.get(f"{_v1()}{workflow.name}/executions?view=FULL", timeout=30).json()["executions"]
+    assert full[0]["result"] == execution["result"]
     client.delete_workflow(name=workflow.name).result(timeout=30)
     with pytest.raises(gx.NotFound) as gone:
         client.get_workflow(name=workflow.name)
@@ -220,6 +222,10 @@ def test_what_the_local_cloud_does_not_run_fails_the_execution_saying_so(client:
     typed = _execute(rest, _deploy(client, "typed", uncaught).name)
     assert json.loads(typed["error"]["payload"])["tags"] == ["TypeError"]
     assert 'in step "init", routine "main", line: 1' in typed["error"]["context"]
+    nested = "- outer:\n    steps:\n      - inner:\n          assign:\n            - x: ${missing}\n"
+    keyed = _execute(rest, _deploy(client, "nested", nested).name)
+    assert 'in step "inner", routine "main", line: 3' in keyed["error"]["context"]
+    assert "key not found: missing" in json.loads(keyed["error"]["payload"])["message"]
     raised = _execute(rest, _deploy(client, "raiser", "- boom:\n    raise: out of stock\n").name)
     assert raised["state"] == "FAILED" and raised["error"]["payload"] == "out of stock"
 

@@ -162,6 +162,8 @@ class WorkflowsAPI:
         with self.state.lock:
             found = [dict(e) for n, e in self.state.executions.items() if n.startswith(parent + "/")]
         found.reverse()  # newest first, as Workflows lists them
+        if request.args.get("view", "BASIC") != "FULL":  # BASIC: no argument, result, error or status
+            found = [{k: v for k, v in e.items() if k in _BASIC} for e in found]
         return {"executions": found} if found else {}
 
     def get_execution(self, request: Any, name: str) -> dict[str, Any]:
@@ -269,6 +271,9 @@ _MUTABLE = frozenset(
         "tags",
     }
 )
+
+
+_BASIC = frozenset({"name", "startTime", "endTime", "duration", "state", "workflowRevisionId", "labels"})
 
 
 def _parsed(body: dict[str, Any]) -> parsing.Definition:

@@ -10,6 +10,7 @@ does not run (``parallel``) pass the deploy check and fail the execution that re
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +58,11 @@ class Routine:
 @dataclass
 class Definition:
     routines: dict[str, Routine] = field(default_factory=dict)
+    #: every nested ``steps`` list (by ``id``) parsed, with its steps' lines, for the interpreter
+    blocks: dict[int, list[Step]] = field(default_factory=dict)
+
+
+_BLOCKS: ContextVar[dict[int, list[Step]]] = ContextVar("workflow_blocks")
 
 
 def parse(source: str) -> Definition:
@@ -75,6 +81,7 @@ def parse(source: str) -> Definition:
             line, "", f"the source is not valid YAML or JSON ({getattr(exc, 'problem', exc)})."
         ) from exc
     definition = Definition()
+    _BLOCKS.set(definition.blocks)
     if isinstance(value, list):
         definition.routines["main"] = Routine("main", [], _steps(node, value, "main"), _line(node))
     elif isinstance(value, dict):
@@ -125,6 +132,7 @@ def _steps(node: Any, value: Any, routine: str) -> list[Step]:
             raise _invalid(_line(item_node), name, f"step {name!r} must be a map of step keys.")
         _check_body(body_node, body, name, STEP_KEYS)
         steps.append(Step(name, body, _line(item_node)))
+    _BLOCKS.get({})[id(value)] = steps
     return steps
 
 

@@ -186,7 +186,7 @@ class Interpreter:
         if "for" in body:
             self.loop(body["for"], frame, routine)
         if "steps" in body:
-            self.run_steps(_block(body["steps"]), frame, routine)
+            self.run_steps(self.block(body["steps"]), frame, routine)
         if "raise" in body:
             raise WorkflowError(resolve(body["raise"], frame, env))
         if "return" in body:
@@ -208,7 +208,7 @@ class Interpreter:
             while start <= end:
                 items.append(start)
                 start += 1
-        steps = _block(loop["steps"])
+        steps = self.block(loop["steps"])
         for position, item in enumerate(items):
             frame[str(loop["value"])] = item
             if loop.get("index"):
@@ -229,7 +229,7 @@ class Interpreter:
         while True:
             try:
                 if isinstance(block, dict) and "steps" in block:
-                    self.run_steps(_block(block["steps"]), frame, routine)
+                    self.run_steps(self.block(block["steps"]), frame, routine)
                 else:
                     jumped = self.do(block, frame, routine, step)
                     if jumped:
@@ -251,7 +251,7 @@ class Interpreter:
                 self.failure = None
                 if handler.get("as"):
                     frame[str(handler["as"])] = failed.payload
-                self.run_steps(_block(handler.get("steps") or []), frame, routine)
+                self.run_steps(self.block(handler.get("steps") or []), frame, routine)
                 return
 
     def retries(self, retry: Any, payload: Any) -> bool:
@@ -290,6 +290,10 @@ class Interpreter:
             f"the local cloud does not implement the {kind} {target!r} (it runs http.*, sys.log, sys.sleep, "
             "sys.now, sys.get_env and subworkflows; see the fidelity table)",
         )
+
+    def block(self, items: Any) -> list[Step]:
+        """A nested ``steps`` list as parsed at deploy (with lines), or parsed now."""
+        return self.definition.blocks.get(id(items)) or _block(items)
 
     def sleep(self, seconds: float) -> None:
         if seconds < 0:

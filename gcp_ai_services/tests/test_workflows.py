@@ -276,3 +276,55 @@ def test_the_lesson_wrapper_deploys_executes_and_reads_the_result(clean_google: 
         flows.execute("absent")
     flows.delete("double")
     assert flows.workflows() == []
+
+
+RETRYING = """
+main:
+  steps:
+    - init:
+        assign:
+          - attempts: 0
+    - flaky:
+        try:
+          steps:
+            - bump:
+                assign:
+                  - attempts: ${attempts + 1}
+            - check:
+                switch:
+                  - condition: ${attempts < 3}
+                    raise:
+                      message: not yet
+                      tags: [TransientError]
+        retry:
+          predicate: ${transient}
+          max_retries: 5
+          backoff:
+            initial_delay: 0.01
+            max_delay: 0.05
+            multiplier: 2
+    - done:
+        return: ${attempts}
+
+transient:
+  params: [e]
+  steps:
+    - decide:
+        return: ${"TransientError" in e.tags}
+"""
+
+
+def test_retry_reruns_the_try_block_and_update_makes_a_new_revision(client: Any, rest: Any) -> None:
+    workflow = _deploy(client, "retrying", RETRYING)
+    execution = _execute(rest, workflow.name)
+    assert execution["state"] == "SUCCEEDED" and json.loads(execution["result"]) == 3
+    changed = workflows_v1.Workflow(
+        name=workflow.name, source_contents=RETRYING.replace("${attempts < 3}", "${attempts < 7}")
+    )
+    updated = client.update_workflow(workflow=changed).result(timeout=30)
+    assert updated.revision_id.startswith("000002-") and updated.revision_id != workflow.revision_id
+    exhausted = _execute(rest, updated.name)
+    assert (
+        exhausted["state"] == "FAILED" and json.loads(exhausted["error"]["payload"])["message"] == "not yet"
+    )
+    assert exhausted["workflowRevisionId"] == updated.revision_id

@@ -328,3 +328,17 @@ def test_retry_reruns_the_try_block_and_update_makes_a_new_revision(client: Any,
         exhausted["state"] == "FAILED" and json.loads(exhausted["error"]["payload"])["message"] == "not yet"
     )
     assert exhausted["workflowRevisionId"] == updated.revision_id
+
+
+def test_an_endless_loop_stops_at_workflows_step_limit(client: Any, rest: Any) -> None:
+    source = (
+        "- init:\n    assign:\n      - n: 0\n"
+        "- spin:\n    for:\n      value: i\n      range: [1, 1000000000]\n      steps:\n"
+        "        - add:\n            assign:\n              - n: ${n + 1}\n"
+    )
+    started = time.monotonic()
+    failed = _execute(rest, _deploy(client, "spinner", source).name)
+    assert failed["state"] == "FAILED" and json.loads(failed["error"]["payload"])["tags"] == [
+        "ResourceLimitError"
+    ]
+    assert time.monotonic() - started < 30

@@ -265,6 +265,13 @@ class RunAPI:
         code_dir = source.unpack(archive, self.state.code_root(name))
         argv = source.command(code_dir, container, env)
         self.state.instances.start(name, argv, code_dir, env)
+        with self.state.lock:
+            gone = service not in self.state.services
+        if gone:  # deleted while it deployed: nothing may keep running
+            self.state.instances.stop(name)
+            raise GoogleError(
+                "ABORTED", f"Service '{service}' was deleted while revision {revision} deployed."
+            )
         now = _now()
         record = {
             "name": name,

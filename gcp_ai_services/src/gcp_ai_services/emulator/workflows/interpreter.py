@@ -17,7 +17,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,11 +134,7 @@ class Interpreter:
             index += 1
 
     def run_step(self, step: Step, frame: dict[str, Any], routine: str) -> None:
-        if self.cancelled.is_set():
-            raise Cancelled
-        self._steps_run += 1
-        if self._steps_run > MAX_STEPS:
-            raise error("ResourceLimitError", f"ResourceLimitError: more than {MAX_STEPS} steps ran")
+        self.tick()
         self.current[:] = [{"routine": routine, "step": step.name}]
         try:
             jumped = self.do(step.body, frame, routine, step)
@@ -195,6 +191,7 @@ class Interpreter:
 
     def loop(self, loop: dict[str, Any], frame: dict[str, Any], routine: str) -> None:
         env = self.environment
+        items: Iterable[Any]
         if "in" in loop:
             items = resolve(loop["in"], frame, env)
             if not isinstance(items, list):
@@ -204,12 +201,12 @@ class Interpreter:
             if not (isinstance(bounds, list) and len(bounds) == 2):
                 raise error("TypeError", "TypeError: for 'range' needs a list [start, end]")
             start, end = bounds
-            items = []
-            while start <= end:
-                items.append(start)
-                start += 1
+            if not all(isinstance(b, int | float) and not isinstance(b, bool) for b in bounds):
+                raise error("TypeError", "TypeError: for 'range' bounds must be numbers")
+            items = _count(start, end)
         steps = self.block(loop["steps"])
         for position, item in enumerate(items):
+            self.tick()  # each iteration counts as a step: an empty or huge loop still ends
             frame[str(loop["value"])] = item
             if loop.get("index"):
                 frame[str(loop["index"])] = position
@@ -290,6 +287,14 @@ class Interpreter:
             f"the local cloud does not implement the {kind} {target!r} (it runs http.*, sys.log, sys.sleep, "
             "sys.now, sys.get_env and subworkflows; see the fidelity table)",
         )
+
+    def tick(self) -> None:
+        """One more step: stop if cancelled or over Workflows' step limit."""
+        if self.cancelled.is_set():
+            raise Cancelled
+        self._steps_run += 1
+        if self._steps_run > MAX_STEPS:
+            raise error("ResourceLimitError", f"ResourceLimitError: more than {MAX_STEPS} steps ran")
 
     def block(self, items: Any) -> list[Step]:
         """A nested ``steps`` list as parsed at deploy (with lines), or parsed now."""
@@ -416,6 +421,13 @@ def _retry_policy(retry: Any) -> dict[str, float]:
         for key in ("initial_delay", "max_delay", "multiplier"):
             policy[key] = float(backoff.get(key, policy[key]))
     return policy
+
+
+def _count(start: float, end: float) -> Iterator[float]:
+    """``start``, ``start + 1``... up to ``end`` inclusive, lazily (a huge range stops at the step limit)."""
+    while start <= end:
+        yield start
+        start += 1
 
 
 def _block(items: Any) -> list[Step]:

@@ -34,6 +34,9 @@ CLIENTS: dict[str, tuple[str, str]] = {
     "publisher": ("google.cloud.pubsub_v1", "PublisherClient"),
     "subscriber": ("google.cloud.pubsub_v1", "SubscriberClient"),
     "tpu": ("google.cloud.tpu_v2", "TpuClient"),
+    "run": ("google.cloud.run_v2", "ServicesClient"),
+    "run_revisions": ("google.cloud.run_v2", "RevisionsClient"),
+    "workflows": ("google.cloud.workflows_v1", "WorkflowsClient"),
 }
 
 _CACHE: dict[tuple[str, ...], Any] = {}
@@ -101,6 +104,25 @@ def vertex_sdk(settings: Settings | None = None, *, staging_bucket: str = "") ->
     if endpoint:
         rules.check_endpoint("aiplatform", endpoint, ENDPOINT_VARIABLE)
     return aiplatform
+
+
+def rest_session(default_host: str, settings: Settings | None = None) -> tuple[Any, str]:
+    """An ``AuthorizedSession`` and the base URL for a REST API whose client has no REST transport.
+
+    Workflow Executions (``workflowexecutions.googleapis.com``) is one: its Python client speaks gRPC only, so
+    lessons send its documented REST calls; locally the base is ``CLOUDAI_GCP_ENDPOINT``.
+    """
+    from google.auth.transport.requests import AuthorizedSession
+
+    settings = settings or get_settings()
+    rules = _rules(settings, ENDPOINT_VARIABLE)
+    rules.prepare(os.environ, os.environ.update)
+    endpoint = rules.local_endpoint(os.environ)
+    base = endpoint.rstrip("/") if endpoint else f"https://{default_host}"
+    if endpoint:
+        rules.check_endpoint(default_host, base, ENDPOINT_VARIABLE)
+    session = AuthorizedSession(_credentials(rules, endpoint))  # type: ignore[no-untyped-call]
+    return session, base
 
 
 def _credentials(rules: ClientRules, local_endpoint: str) -> Any:

@@ -14,9 +14,11 @@ from multi_cloud.emulation.http.wsgi_app import EmulatorApp
 from multi_cloud.emulation.protocols.google.errors import crashed_answer, unmatched_answer
 
 from gcp_ai_services.emulator.quotas import Quotas
+from gcp_ai_services.emulator.run.state import RunState
 from gcp_ai_services.emulator.serverless import Serverless
 from gcp_ai_services.emulator.tpu.state import TpuState
 from gcp_ai_services.emulator.vertex.state import VertexState
+from gcp_ai_services.emulator.workflows.state import WorkflowsState
 
 
 @dataclass
@@ -27,12 +29,22 @@ class EmulatorState:
     serverless: Serverless = field(default_factory=Serverless)
     vertex: VertexState = field(default_factory=VertexState)
     tpu: TpuState = field(default_factory=TpuState)
+    run: RunState = field(default_factory=RunState)
+    workflows: WorkflowsState = field(default_factory=WorkflowsState)
 
     def reset(self) -> None:
         self.quotas.reset()
         self.serverless.reset()
         self.vertex.reset()
         self.tpu.reset()
+        self.run.reset()
+        self.workflows.reset()
+
+    def close(self) -> None:
+        """Stop what runs in the background: push delivery, function workers, revisions, executions."""
+        self.serverless.close()
+        self.run.close()
+        self.workflows.close()
 
 
 def build_app(state: EmulatorState) -> EmulatorApp:
@@ -45,14 +57,24 @@ def build_app(state: EmulatorState) -> EmulatorApp:
     from gcp_ai_services.emulator.vision import VisionAPI
 
     apis = (VisionAPI, NaturalLanguageAPI, TranslationAPI, SpeechAPI, TextToSpeechAPI)
+    from gcp_ai_services.emulator.run.api import RunAPI
+    from gcp_ai_services.emulator.run.gateway import MOUNT as RUN_MOUNT
+    from gcp_ai_services.emulator.run.gateway import RunGateway
+    from gcp_ai_services.emulator.run.operations import OwnOperations
+    from gcp_ai_services.emulator.workflows.api import WorkflowsAPI
+
     state.serverless.start()
     return EmulatorApp(
-        mounts=state.serverless.mounts(),
-        # Cloud TPU's zonal operations, then serverless (its operations claim every /v2/ name), then Vertex's
-        # (every /vN one)
+        mounts={**state.serverless.mounts(), RUN_MOUNT: [RunGateway(state.run)]},
+        # Cloud TPU's zonal operations; Cloud Run's and Workflows' own operations (each claims only the
+        # names it issued); then serverless (its operations claim every /v2/ name), then Vertex's (every /vN)
         services=[
             *(api(state.quotas).routes() for api in apis),
             *tpu_services(state.tpu),
+            RunAPI(state.run).routes(),
+            OwnOperations(state.run.operations, "v2"),  # before the functions' /v2 operations
+            WorkflowsAPI(state.workflows).routes(),
+            OwnOperations(state.workflows.operations, "v1"),  # before Vertex AI's /v1 operations
             *state.serverless.services(),
             *vertex_services(state.vertex),
         ],

@@ -59,7 +59,7 @@ class GCPEmulatorBackend(ServedBackend):
     def stop(self) -> None:
         super().stop()
         if self.state is not None:
-            self.state.serverless.close()  # push delivery, triggers and every function worker
+            self.state.close()  # push delivery, triggers, function workers, Cloud Run revisions, executions
 
     def env(self) -> dict[str, str]:
         return {ENDPOINT_VARIABLE: self.url}

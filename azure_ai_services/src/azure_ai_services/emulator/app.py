@@ -9,6 +9,7 @@ from multi_cloud.emulation.protocols.azure.errors import crashed_answer, unmatch
 
 from azure_ai_services.emulator.azure_ml.workspace import AzureML
 from azure_ai_services.emulator.computer_vision import ComputerVision
+from azure_ai_services.emulator.functions.service import AzureFunctions
 
 
 @dataclass
@@ -25,10 +26,12 @@ class EmulatorState:
 
     vision: ComputerVision = field(default_factory=ComputerVision)
     azure_ml: AzureML = field(default_factory=AzureML)
+    functions: AzureFunctions = field(default_factory=AzureFunctions)
 
     def reset(self) -> None:
         self.vision.reads.reset()
         self.azure_ml.reset()
+        self.functions.reset()
 
 
 def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
@@ -36,6 +39,10 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
     from azure_ai_services.emulator.azure_ml import history
     from azure_ai_services.emulator.azure_ml.routes import routes as azure_ml_routes
     from azure_ai_services.emulator.azure_ml.tracking import Tracking
+    from azure_ai_services.emulator.functions import arm as functions_arm
+    from azure_ai_services.emulator.functions.gateway import SiteGateway
+    from azure_ai_services.emulator.functions.kudu import Kudu
+    from azure_ai_services.emulator.functions.sites import SCM_MOUNT, SITES_MOUNT
     from azure_ai_services.emulator.identity import ManagedIdentity
     from azure_ai_services.emulator.keys import KeyChecked
     from azure_ai_services.emulator.language import Language
@@ -55,6 +62,11 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
         azure_ml_routes(state.azure_ml),
         history.routes(state.azure_ml),
         Tracking(state.azure_ml).routes(),
+        functions_arm.routes(state.functions),
         *(KeyChecked(service, secrets.ai_services_key) for service in ai_services),
     ]
-    return EmulatorApp(services=services, unmatched=unmatched_answer, crashed=crashed_answer)
+    mounts: dict[str, list[Service]] = {
+        SITES_MOUNT: [SiteGateway(state.functions)],
+        SCM_MOUNT: [Kudu(state.functions)],
+    }
+    return EmulatorApp(services=services, mounts=mounts, unmatched=unmatched_answer, crashed=crashed_answer)

@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import time
 import uuid
-import zipfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-APP_DIR = Path(__file__).with_name("function_apps") / "ai_app"
 SUB, GROUP = "00000000-0000-0000-0000-000000000000", "rg-functions"
 API = {"api-version": "2023-12-01"}
-
-
-def zipped(folder: Path, extra: dict[str, str] | None = None) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for path in folder.rglob("*"):
-            name = path.relative_to(folder).as_posix()
-            if path.is_file() and "__pycache__" not in path.parts and name not in (extra or {}):
-                archive.write(path, name)
-        for name, text in (extra or {}).items():
-            archive.writestr(name, text)
-    return buffer.getvalue()
 
 
 def wait_for(check: Callable[[], Any], seconds: float = 30.0) -> Any:
@@ -60,7 +44,7 @@ def site_url(azure_env: dict[str, str]) -> str:
 
 
 @pytest.fixture
-def deployed(arm: requests.Session, site_url: str) -> dict[str, Any]:
+def deployed(arm: requests.Session, site_url: str, function_app_zip: Any) -> dict[str, Any]:
     name = f"fa-{uuid.uuid4().hex[:8]}"
     created = arm.put(
         f"{site_url}/{name}",
@@ -73,7 +57,7 @@ def deployed(arm: requests.Session, site_url: str) -> dict[str, Any]:
     assert created.status_code == 201, created.text
     site = created.json()
     scm = next(s["name"] for s in site["properties"]["hostNameSslStates"] if s["hostType"] == "Repository")
-    deploy = arm.post(f"https://{scm}/api/zipdeploy", data=zipped(APP_DIR), params={"isAsync": "true"})
+    deploy = arm.post(f"https://{scm}/api/zipdeploy", data=function_app_zip(), params={"isAsync": "true"})
     assert deploy.status_code == 202, deploy.text
     status = arm.get(deploy.headers["Location"]).json()
     assert status["status"] == 4 and status["complete"], status
@@ -86,7 +70,7 @@ def test_site_is_an_arm_resource(arm: requests.Session, site_url: str, deployed:
     assert got["type"] == "Microsoft.Web/sites" and got["kind"] == "functionapp,linux"
     functions = arm.get(f"{site_url}/{deployed['name']}/functions").json()["value"]
     names = {f["properties"]["name"]: f for f in functions}
-    assert set(names) == {"hello", "public", "boom", "count_words", "process_order"}
+    assert set(names) == {"hello", "public", "boom", "count_words", "process_order", "on_event"}
     assert names["hello"]["properties"]["invoke_url_template"].endswith("/api/hello/{name}")
     settings = arm.post(f"{site_url}/{deployed['name']}/config/appsettings/list").json()["properties"]
     assert settings["MODEL_NAME"] == "demo" and "AzureWebJobsStorage" in settings
@@ -183,7 +167,7 @@ def test_queue_trigger_consumes_base64_and_poisons(deployed: dict[str, Any]) -> 
 
 
 def test_bad_packages_and_names_get_azure_errors(
-    arm: requests.Session, site_url: str, deployed: dict[str, Any]
+    arm: requests.Session, site_url: str, deployed: dict[str, Any], function_app_zip: Any
 ) -> None:
     bad_name = arm.put(f"{site_url}/-bad-", json={"location": "westeurope"})
     assert bad_name.status_code == 400 and bad_name.json()["error"]["code"] == "InvalidResourceName"
@@ -192,10 +176,10 @@ def test_bad_packages_and_names_get_azure_errors(
     scm = deployed["site"]["properties"]["enabledHostNames"][1]
     not_zip = arm.post(f"https://{scm}/api/zipdeploy", data=b"not a zip")
     assert not_zip.status_code == 400 and "not a valid zip" in not_zip.json()["error"]["message"]
-    broken = zipped(APP_DIR, {"function_app.py": "import azure.functions as func\nimport no_such_module\n"})
+    broken = function_app_zip({"function_app.py": "import azure.functions as func\nimport no_such_module\n"})
     failed = arm.post(f"https://{scm}/api/zipdeploy", data=broken)
     assert failed.status_code == 400 and "no_such_module" in failed.json()["error"]["message"]
-    unauthenticated = requests.post(f"https://{scm}/api/zipdeploy", data=zipped(APP_DIR), timeout=30)
+    unauthenticated = requests.post(f"https://{scm}/api/zipdeploy", data=function_app_zip(), timeout=30)
     assert unauthenticated.status_code == 401
     missing = arm.get(f"{site_url}/fa-missing")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "ResourceNotFound"

@@ -9,6 +9,7 @@ from multi_cloud.emulation.protocols.azure.errors import crashed_answer, unmatch
 
 from azure_ai_services.emulator.azure_ml.workspace import AzureML
 from azure_ai_services.emulator.computer_vision import ComputerVision
+from azure_ai_services.emulator.event_grid.service import EventGrid
 from azure_ai_services.emulator.functions.service import AzureFunctions
 
 
@@ -27,11 +28,21 @@ class EmulatorState:
     vision: ComputerVision = field(default_factory=ComputerVision)
     azure_ml: AzureML = field(default_factory=AzureML)
     functions: AzureFunctions = field(default_factory=AzureFunctions)
+    event_grid: EventGrid = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.event_grid = EventGrid(self.functions)
 
     def reset(self) -> None:
         self.vision.reads.reset()
         self.azure_ml.reset()
         self.functions.reset()
+        self.event_grid.reset()
+
+    def close(self) -> None:
+        self.azure_ml.close()
+        self.event_grid.close()
+        self.functions.close()
 
 
 def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
@@ -39,6 +50,9 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
     from azure_ai_services.emulator.azure_ml import history
     from azure_ai_services.emulator.azure_ml.routes import routes as azure_ml_routes
     from azure_ai_services.emulator.azure_ml.tracking import Tracking
+    from azure_ai_services.emulator.event_grid import arm as event_grid_arm
+    from azure_ai_services.emulator.event_grid.publish import TopicEndpoint
+    from azure_ai_services.emulator.event_grid.topics import MOUNT as EVENT_GRID_MOUNT
     from azure_ai_services.emulator.functions import arm as functions_arm
     from azure_ai_services.emulator.functions.gateway import SiteGateway
     from azure_ai_services.emulator.functions.kudu import Kudu
@@ -63,10 +77,12 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
         history.routes(state.azure_ml),
         Tracking(state.azure_ml).routes(),
         functions_arm.routes(state.functions),
+        event_grid_arm.routes(state.event_grid),
         *(KeyChecked(service, secrets.ai_services_key) for service in ai_services),
     ]
     mounts: dict[str, list[Service]] = {
         SITES_MOUNT: [SiteGateway(state.functions)],
         SCM_MOUNT: [Kudu(state.functions)],
+        EVENT_GRID_MOUNT: [TopicEndpoint(state.event_grid)],
     }
     return EmulatorApp(services=services, mounts=mounts, unmatched=unmatched_answer, crashed=crashed_answer)

@@ -54,3 +54,10 @@ def process_order(msg: func.QueueMessage, done: func.Out[str]) -> None:
             {"id": order["id"], "total": order["qty"] * order["price"], "dequeue_count": msg.dequeue_count}
         )
     )
+
+
+@app.event_grid_trigger(arg_name="event")
+@app.blob_output(arg_name="record", path="events/{subject}.json", connection="AzureWebJobsStorage")
+def on_event(event: func.EventGridEvent, record: func.Out[str]) -> None:
+    logging.info("event %s of type %s", event.id, event.event_type)
+    record.set(json.dumps({"id": event.id, "type": event.event_type, "data": event.get_json()}))

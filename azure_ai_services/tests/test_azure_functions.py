@@ -191,3 +191,30 @@ def test_delete_removes_the_app(arm: requests.Session, site_url: str, deployed: 
     assert requests.get(f"https://{deployed['host']}/api/public", timeout=30).status_code == 404
     listed = arm.get(site_url).json()["value"]
     assert deployed["name"] not in {s["name"] for s in listed}
+
+
+def test_the_lesson_client_deploys_and_calls(azure_env: dict[str, str], tmp_path: Any) -> None:
+    from azure.core.exceptions import HttpResponseError
+    from azure_ai_services.serverless.azure_functions import FunctionApps
+
+    folder = tmp_path / "app"
+    folder.mkdir()
+    (folder / "function_app.py").write_text(
+        "import azure.functions as func\napp = func.FunctionApp()\n\n"
+        "@app.route(route='twice/{n:int}')\ndef twice(req: func.HttpRequest) -> func.HttpResponse:\n"
+        "    return func.HttpResponse(str(2 * int(req.route_params['n'])))\n"
+    )
+    (folder / "__pycache__").mkdir()
+    (folder / "__pycache__" / "junk.pyc").write_bytes(b"x")
+    apps = FunctionApps(SUB, "rg-lesson")
+    name = f"fa-{uuid.uuid4().hex[:8]}"
+    apps.create(name, settings={"MODE": "test"})
+    assert apps.deploy(name, folder)["status"] == 4
+    assert [f["properties"]["name"] for f in apps.functions(name)] == ["twice"]
+    assert apps.call(name, "twice/21").text == "42"
+    assert apps.call(name, "twice/abc").status_code == 404  # the route's int constraint
+    assert "Executed 'Functions.twice' (Succeeded" in apps.logs(name)
+    apps.delete(name)
+    assert name not in apps.names()
+    with pytest.raises(HttpResponseError, match="ResourceNotFound"):
+        apps.get(name)

@@ -346,3 +346,24 @@ def test_errors_in_azure_shape(arm: requests.Session, topics_url: str, hook: Web
     assert arm.get(f"{topics_url}/missing-topic", params=API).json()["error"]["code"] == "ResourceNotFound"
     assert arm.delete(topic["url"], params=API).status_code == 200
     assert topic["name"] not in {t["name"] for t in arm.get(topics_url, params=API).json()["value"]}
+
+
+def test_the_lesson_client_publishes_and_counts(azure_env: dict[str, str], hook: Webhook) -> None:
+    from azure.eventgrid import EventGridEvent
+    from azure_ai_services.serverless.event_grid import EventGridTopics
+
+    grid = EventGridTopics(SUB, "rg-lesson")
+    name = f"tp-{uuid.uuid4().hex[:8]}"
+    grid.create(name)
+    grid.subscribe_webhook(name, "hook", hook.url, filter={"subjectBeginsWith": "a/"})
+    grid.publisher(name).send(
+        [
+            EventGridEvent(subject="a/1", event_type="T", data={}, data_version="1"),
+            EventGridEvent(subject="b/1", event_type="T", data={}, data_version="1"),
+        ]
+    )
+    wait_for(lambda: hook.events)
+    metrics = wait_for(lambda: (m := grid.metrics(name))["DeliverySuccessCount"] == 1 and m)
+    assert metrics["PublishSuccessCount"] == 2 and metrics["UnmatchedEventCount"] == 1
+    grid.delete(name)
+    assert name not in grid.names()

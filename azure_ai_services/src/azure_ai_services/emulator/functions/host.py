@@ -80,18 +80,12 @@ class FunctionsHost:
         """Build ``archive``, deploy it as ``app``'s new version, index its functions (cold start)."""
         code_dir = source.build(archive, self.root / "builds" / f"{app.name}-{uuid.uuid4().hex[:8]}")
         try:
-            self.runtime.deploy(
-                app.name,
-                str(code_dir),
-                f"{source.ENTRY_MODULE}.handle",
-                timeout_seconds=TIMEOUT_SECONDS,
-                memory_mb=MEMORY_MB,
-                environment=self.environment(app, host_url),
-                max_concurrency=CONCURRENCY,
-            )
+            self._publish(app, code_dir, host_url)
+            result = self.runtime.invoke(app.name, {"action": "index"})
+            if result.ok:  # a fresh version: the indexing worker retires, the first call is a cold start
+                self._publish(app, code_dir, host_url)
         finally:
             shutil.rmtree(code_dir, ignore_errors=True)
-        result = self.runtime.invoke(app.name, {"action": "index"})
         if not result.ok:
             self.log(app.name, result.logs)
             raise AzureError(
@@ -107,6 +101,17 @@ class FunctionsHost:
             f"({', '.join(f['name'] for f in functions)})\n",
         )
         return functions
+
+    def _publish(self, app: FunctionApp, code_dir: Path, host_url: str) -> None:
+        self.runtime.deploy(
+            app.name,
+            str(code_dir),
+            f"{source.ENTRY_MODULE}.handle",
+            timeout_seconds=TIMEOUT_SECONDS,
+            memory_mb=MEMORY_MB,
+            environment=self.environment(app, host_url),
+            max_concurrency=CONCURRENCY,
+        )
 
     def environment(self, app: FunctionApp, host_url: str) -> dict[str, str]:
         environment = dict(app.app_settings)

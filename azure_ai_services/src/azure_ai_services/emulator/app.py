@@ -11,6 +11,7 @@ from azure_ai_services.emulator.azure_ml.workspace import AzureML
 from azure_ai_services.emulator.computer_vision import ComputerVision
 from azure_ai_services.emulator.event_grid.service import EventGrid
 from azure_ai_services.emulator.functions.service import AzureFunctions
+from azure_ai_services.emulator.logic_apps.service import LogicApps
 
 
 @dataclass
@@ -29,6 +30,7 @@ class EmulatorState:
     azure_ml: AzureML = field(default_factory=AzureML)
     functions: AzureFunctions = field(default_factory=AzureFunctions)
     event_grid: EventGrid = field(init=False)
+    logic_apps: LogicApps = field(default_factory=LogicApps)
 
     def __post_init__(self) -> None:
         self.event_grid = EventGrid(self.functions)
@@ -38,10 +40,12 @@ class EmulatorState:
         self.azure_ml.reset()
         self.functions.reset()
         self.event_grid.reset()
+        self.logic_apps.reset()
 
     def close(self) -> None:
         self.azure_ml.close()
         self.event_grid.close()
+        self.logic_apps.close()
         self.functions.close()
 
 
@@ -60,6 +64,9 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
     from azure_ai_services.emulator.identity import ManagedIdentity
     from azure_ai_services.emulator.keys import KeyChecked
     from azure_ai_services.emulator.language import Language
+    from azure_ai_services.emulator.logic_apps import arm as logic_apps_arm
+    from azure_ai_services.emulator.logic_apps.request_trigger import TriggerEndpoint
+    from azure_ai_services.emulator.logic_apps.workflows import MOUNT as LOGIC_APPS_MOUNT
     from azure_ai_services.emulator.speech import Speech
     from azure_ai_services.emulator.translator import Translator
 
@@ -78,11 +85,13 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
         Tracking(state.azure_ml).routes(),
         functions_arm.routes(state.functions),
         event_grid_arm.routes(state.event_grid),
+        logic_apps_arm.routes(state.logic_apps.workflows),
         *(KeyChecked(service, secrets.ai_services_key) for service in ai_services),
     ]
     mounts: dict[str, list[Service]] = {
         SITES_MOUNT: [SiteGateway(state.functions)],
         SCM_MOUNT: [Kudu(state.functions)],
         EVENT_GRID_MOUNT: [TopicEndpoint(state.event_grid)],
+        LOGIC_APPS_MOUNT: [TriggerEndpoint(state.logic_apps.workflows)],
     }
     return EmulatorApp(services=services, mounts=mounts, unmatched=unmatched_answer, crashed=crashed_answer)

@@ -70,7 +70,7 @@ def test_site_is_an_arm_resource(arm: requests.Session, site_url: str, deployed:
     assert got["type"] == "Microsoft.Web/sites" and got["kind"] == "functionapp,linux"
     functions = arm.get(f"{site_url}/{deployed['name']}/functions").json()["value"]
     names = {f["properties"]["name"]: f for f in functions}
-    assert set(names) == {"hello", "public", "boom", "count_words", "process_order", "on_event"}
+    assert set(names) == {"hello", "public", "boom", "count_words", "process_order", "on_event", "slow"}
     assert names["hello"]["properties"]["invoke_url_template"].endswith("/api/hello/{name}")
     settings = arm.post(f"{site_url}/{deployed['name']}/config/appsettings/list").json()["properties"]
     assert settings["MODEL_NAME"] == "demo" and "AzureWebJobsStorage" in settings
@@ -218,3 +218,52 @@ def test_the_lesson_client_deploys_and_calls(azure_env: dict[str, str], tmp_path
     assert name not in apps.names()
     with pytest.raises(HttpResponseError, match="ResourceNotFound"):
         apps.get(name)
+
+
+def test_host_json_settings_are_honoured(
+    arm: requests.Session, deployed: dict[str, Any], function_app_zip: Any
+) -> None:
+    from azure.core.exceptions import ResourceExistsError
+    from azure.storage.queue import QueueClient
+
+    scm = deployed["site"]["properties"]["enabledHostNames"][1]
+    host = {
+        "version": "2.0",
+        "functionTimeout": "00:00:01",
+        "extensions": {
+            "http": {"routePrefix": "v1"},
+            "queues": {"messageEncoding": "none", "maxDequeueCount": 2},
+        },
+    }
+    deployed_again = arm.post(
+        f"https://{scm}/api/zipdeploy", data=function_app_zip({"host.json": json.dumps(host)})
+    )
+    assert deployed_again.status_code == 200, deployed_again.text
+    base = f"https://{deployed['host']}"
+    assert requests.get(f"{base}/v1/public", timeout=30).status_code == 202
+    assert requests.get(f"{base}/api/public", timeout=30).status_code == 404
+    started = time.monotonic()
+    assert (
+        requests.get(f"{base}/v1/slow", params={"seconds": "5"}, timeout=30).status_code == 500
+    )  # timed out
+    assert time.monotonic() - started < 4
+    connection = os.environ["AZURE_STORAGE_CONNECTION_STRING"]
+    orders = QueueClient.from_connection_string(connection, "orders")
+    try:
+        orders.create_queue()
+    except ResourceExistsError:
+        pass
+    orders.send_message(json.dumps({"id": "plain", "fail": True}))  # plain text: messageEncoding none
+    poison = QueueClient.from_connection_string(connection, "orders-poison")  # as the message came: plain
+
+    def poisoned() -> Any:
+        try:
+            return [m for m in poison.receive_messages(max_messages=10) if "plain" in m.content]
+        except Exception:  # noqa: BLE001 - the queue does not exist yet
+            return None
+
+    assert json.loads(wait_for(poisoned)[0].content)["id"] == "plain"
+    bad = arm.post(
+        f"https://{scm}/api/zipdeploy", data=function_app_zip({"host.json": '{"functionTimeout": "1h"}'})
+    )
+    assert bad.status_code == 400 and "functionTimeout" in bad.json()["error"]["message"]

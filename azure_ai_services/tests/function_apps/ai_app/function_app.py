@@ -1,6 +1,7 @@
 import json
 import logging
 import os
+import time
 
 import azure.functions as func
 
@@ -33,6 +34,12 @@ def public(req: func.HttpRequest) -> func.HttpResponse:
 @app.route(route="boom", auth_level=func.AuthLevel.ANONYMOUS)
 def boom(req: func.HttpRequest) -> func.HttpResponse:
     raise RuntimeError("the model file is missing")
+
+
+@app.route(route="slow", auth_level=func.AuthLevel.ANONYMOUS)
+def slow(req: func.HttpRequest) -> func.HttpResponse:
+    time.sleep(float(req.params.get("seconds", "0")))
+    return func.HttpResponse("done")
 
 
 @app.blob_trigger(arg_name="blob", path="uploads/{name}.txt", connection="AzureWebJobsStorage")

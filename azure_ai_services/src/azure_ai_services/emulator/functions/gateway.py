@@ -1,5 +1,7 @@
 """Each app's HTTP functions at ``https://{defaultHostName}/api/{route}`` (``/sites/{app}/api/...`` here).
 
+The prefix is host.json's ``extensions.http.routePrefix`` ("api" by default).
+
 Function keys as Azure checks them: ``authLevel`` FUNCTION takes the function's key, the host key or the
 master key, ADMIN only the master key, in ``x-functions-key`` or ``?code=``; ANONYMOUS takes none. A
 missing or wrong key is 401 with an empty body, an unknown route 404, an exception in the function 500
@@ -22,7 +24,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from multi_cloud.emulation.http.wsgi_app import Incoming
     from werkzeug.wrappers import Response
 
-ROUTE_PREFIX = "api"
 _DROPPED = frozenset({"host", "content-length", "connection", "transfer-encoding"})
 
 
@@ -43,11 +44,15 @@ class SiteGateway:
         app = self.functions.apps.by_name(name)
         if app is None:
             return _site_not_found(name)
-        prefix, _, route_path = rest.partition("/")
-        if prefix.lower() != ROUTE_PREFIX:
-            if not rest:  # the site's root page
-                return Response("Your Functions 4.0 app is up and running", content_type="text/plain")
-            return Response(status=404)
+        if not rest:  # the site's root page
+            return Response("Your Functions 4.0 app is up and running", content_type="text/plain")
+        prefix = app.settings.route_prefix
+        if prefix:
+            first, _, route_path = rest.partition("/")
+            if first.lower() != prefix.lower():
+                return Response(status=404)
+        else:
+            route_path = rest
         from urllib.parse import unquote
 
         found = http_routes.match_route(app.functions, "/" + unquote(route_path), request.method)

@@ -25,18 +25,18 @@ from multi_cloud.core.types import InvocationResult
 from multi_cloud.emulation.protocols.azure.errors import AzureError
 from multi_cloud.onprem.functions import OnPremFunctions
 
-from azure_ai_services.emulator.functions import source
+from azure_ai_services.emulator.functions import host_json, source
 from azure_ai_services.emulator.functions.sites import FunctionApp
 
-#: Consumption plan: 1.5 GB per instance, functionTimeout 5 minutes by default
+#: Consumption plan: 1.5 GB per instance (functionTimeout: host.json, 5 minutes by default)
 MEMORY_MB = 1536
-TIMEOUT_SECONDS = 300
 #: worker processes per app at most (Consumption scales out; the local host stays small)
 CONCURRENCY = 4
 #: the local cloud's endpoints a function's own Azure clients use, forwarded when they are loopback
 FORWARDED = ("CLOUDAI_AZURE_ENDPOINT", "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "AZURE_AI_SERVICES_ENDPOINT")
 FORWARDED_FILES = ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE")
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+SUPPORTED_BINDINGS = frozenset({"httpTrigger", "blobTrigger", "queueTrigger", "eventGridTrigger"})
 
 
 @dataclass
@@ -76,14 +76,17 @@ class FunctionsHost:
         self.invocations: dict[str, list[Invocation]] = {}
         self._lock = threading.Lock()
 
-    def deploy(self, app: FunctionApp, archive: bytes, host_url: str) -> list[dict[str, Any]]:
+    def deploy(
+        self, app: FunctionApp, archive: bytes, host_url: str
+    ) -> tuple[list[dict[str, Any]], host_json.HostSettings]:
         """Build ``archive``, deploy it as ``app``'s new version, index its functions (cold start)."""
         code_dir = source.build(archive, self.root / "builds" / f"{app.name}-{uuid.uuid4().hex[:8]}")
         try:
-            self._publish(app, code_dir, host_url)
+            settings = host_json.read(code_dir)
+            self._publish(app, code_dir, host_url, settings)
             result = self.runtime.invoke(app.name, {"action": "index"})
             if result.ok:  # a fresh version: the indexing worker retires, the first call is a cold start
-                self._publish(app, code_dir, host_url)
+                self._publish(app, code_dir, host_url, settings)
         finally:
             shutil.rmtree(code_dir, ignore_errors=True)
         if not result.ok:
@@ -100,14 +103,29 @@ class FunctionsHost:
             f"{_now()} Host initialized: {len(functions)} functions found "
             f"({', '.join(f['name'] for f in functions)})\n",
         )
-        return functions
+        for function in functions:
+            kinds = [
+                b["type"]
+                for b in function["bindings"]
+                if b.get("direction") == "IN" or str(b["type"]).endswith("Trigger")
+            ]
+            unsupported = [k for k in kinds if k not in SUPPORTED_BINDINGS]
+            if unsupported:
+                self.log(
+                    app.name,
+                    f"{_now()} Warning: the local host does not run {', '.join(unsupported)} "
+                    f"bindings: function '{function['name']}' will fail or never fire\n",
+                )
+        return functions, settings
 
-    def _publish(self, app: FunctionApp, code_dir: Path, host_url: str) -> None:
+    def _publish(
+        self, app: FunctionApp, code_dir: Path, host_url: str, settings: host_json.HostSettings
+    ) -> None:
         self.runtime.deploy(
             app.name,
             str(code_dir),
             f"{source.ENTRY_MODULE}.handle",
-            timeout_seconds=TIMEOUT_SECONDS,
+            timeout_seconds=settings.timeout_seconds,
             memory_mb=MEMORY_MB,
             environment=self.environment(app, host_url),
             max_concurrency=CONCURRENCY,

@@ -39,7 +39,7 @@ class AzureFunctions:
             "site_name": app.name,
         }
         try:
-            functions = self.host.deploy(app, archive, host_url)
+            functions, settings = self.host.deploy(app, archive, host_url)
         except Exception as exc:
             deployment["status_text"] = str(getattr(exc, "message", exc))
             deployment["end_time"] = datetime.now(timezone.utc).isoformat()
@@ -47,6 +47,7 @@ class AzureFunctions:
             raise
         self._stop_poller(app.name)
         app.functions = functions
+        app.settings = settings
         for previous in app.deployments:
             previous["active"] = False
         deployment.update(

@@ -11,6 +11,8 @@ from typing import Any
 
 from multi_cloud.emulation.protocols.azure.errors import AzureError
 
+from azure_ai_services.emulator.functions.host_json import HostSettings
+
 PROVIDER = "Microsoft.Web"
 #: Azure's rule for a site name: 2-60 letters, digits and hyphens, not starting or ending with a hyphen
 _NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,58}[A-Za-z0-9])$")
@@ -48,6 +50,8 @@ class FunctionApp:
     #: ``[{"name", "bindings"}]`` as the worker indexed ``function_app.py`` (empty until a deploy)
     functions: list[dict[str, Any]] = field(default_factory=list)
     deployments: list[dict[str, Any]] = field(default_factory=list)
+    #: what the deployed ``host.json`` sets (route prefix, queue retries, timeout)
+    settings: HostSettings = field(default_factory=HostSettings)
 
     @property
     def id(self) -> str:

@@ -4,7 +4,8 @@ As the Functions host does: a blob trigger fires once per new or changed blob (r
 also fires for blobs already there at the first deploy) and, after 5 failed attempts, its blob goes to the
 ``webjobs-blobtrigger-poison`` queue; a queue trigger takes messages (base64 by default, as the host
 expects), deletes each after a successful run, makes it visible again at once after a failure, and moves
-it to ``{queue}-poison`` when it has been dequeued 5 times (``maxDequeueCount``).
+it to ``{queue}-poison`` when it has been dequeued 5 times (host.json's ``maxDequeueCount``;
+``messageEncoding`` "none" takes plain-text messages).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from azure_ai_services.emulator.functions import binding_paths, storage_bindings
 from azure_ai_services.emulator.functions.sites import FunctionApp
 
 POLL_SECONDS = 0.5
-MAX_DEQUEUE_COUNT = 5
 MAX_BLOB_ATTEMPTS = 5
 BLOB_POISON_QUEUE = "webjobs-blobtrigger-poison"
 BATCH_SIZE = 16
@@ -148,10 +148,12 @@ class StoragePoller:
         self, function: dict[str, Any], connection: str, queue: str, client: Any, message: Any
     ) -> None:
         content = message.content if isinstance(message.content, str) else str(message.content)
-        try:
-            body = base64.b64decode(content.encode("ascii"), validate=True)
-        except (binascii.Error, UnicodeEncodeError, ValueError):
-            body = None
+        body: bytes | None = content.encode("utf-8")
+        if self.app.settings.message_encoding == "base64":
+            try:
+                body = base64.b64decode(content.encode("ascii"), validate=True)
+            except (binascii.Error, UnicodeEncodeError, ValueError):
+                body = None
         succeeded = False
         if body is None:
             self.invoke_failed(function, message)
@@ -175,7 +177,7 @@ class StoragePoller:
             succeeded = self.invoke(self.app, function, reason, event, values)
         if succeeded:
             client.delete_message(message.id, message.pop_receipt)
-        elif message.dequeue_count >= MAX_DEQUEUE_COUNT:
+        elif message.dequeue_count >= self.app.settings.max_dequeue_count:
             poison = storage_bindings.queue_client(connection, f"{queue}-poison")
             storage_bindings.ensure_queue(poison)
             poison.send_message(content)

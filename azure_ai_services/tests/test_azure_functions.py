@@ -33,7 +33,7 @@ def arm(azure_env: dict[str, str]) -> requests.Session:
     token = DefaultAzureCredential().get_token("https://management.azure.com/.default").token
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {token}"
-    session.params = API  # type: ignore[assignment]
+    session.params = API
     return session
 
 

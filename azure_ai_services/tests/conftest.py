@@ -79,3 +79,27 @@ def blob_service(azure_env: dict[str, str]) -> Any:
     from azure.storage.blob import BlobServiceClient
 
     return BlobServiceClient.from_connection_string(os.environ["AZURE_STORAGE_CONNECTION_STRING"])
+
+
+FUNCTION_APP_DIR = os.path.join(os.path.dirname(__file__), "function_apps", "ai_app")
+
+
+@pytest.fixture(scope="session")
+def function_app_zip() -> Any:
+    """``zip(extra={name: text})``: the test function app as Kudu receives it (``extra`` overrides files)."""
+    import io
+    import zipfile
+    from pathlib import Path
+
+    def zipped(extra: dict[str, str] | None = None) -> bytes:
+        folder, buffer = Path(FUNCTION_APP_DIR), io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for path in folder.rglob("*"):
+                name = path.relative_to(folder).as_posix()
+                if path.is_file() and "__pycache__" not in path.parts and name not in (extra or {}):
+                    archive.write(path, name)
+            for name, text in (extra or {}).items():
+                archive.writestr(name, text)
+        return buffer.getvalue()
+
+    return zipped

@@ -11,7 +11,10 @@ from azure_ai_services.emulator.azure_ml.workspace import AzureML
 from azure_ai_services.emulator.computer_vision import ComputerVision
 from azure_ai_services.emulator.content_safety.blocklists import Blocklists
 from azure_ai_services.emulator.conversations.projects import ConversationProjects
+from azure_ai_services.emulator.event_grid.service import EventGrid
+from azure_ai_services.emulator.functions.service import AzureFunctions
 from azure_ai_services.emulator.key_vault.vault import Vault
+from azure_ai_services.emulator.logic_apps.service import LogicApps
 
 
 @dataclass
@@ -24,13 +27,19 @@ class EmulatorSecrets:
 
 @dataclass
 class EmulatorState:
-    """What the emulator remembers: Read operations, Azure ML, the vault, CLU projects, blocklists."""
+    """What the emulator remembers: Read operations, Azure ML, the vault, CLU, blocklists, serverless apps."""
 
     vision: ComputerVision = field(default_factory=ComputerVision)
     azure_ml: AzureML = field(default_factory=AzureML)
     key_vault: Vault = field(default_factory=Vault)
     conversations: ConversationProjects = field(default_factory=ConversationProjects)
     blocklists: Blocklists = field(default_factory=Blocklists)
+    functions: AzureFunctions = field(default_factory=AzureFunctions)
+    event_grid: EventGrid = field(init=False)
+    logic_apps: LogicApps = field(default_factory=LogicApps)
+
+    def __post_init__(self) -> None:
+        self.event_grid = EventGrid(self.functions)
 
     def reset(self) -> None:
         self.vision.reads.reset()
@@ -38,6 +47,15 @@ class EmulatorState:
         self.key_vault.reset()
         self.conversations.reset()
         self.blocklists.reset()
+        self.functions.reset()
+        self.event_grid.reset()
+        self.logic_apps.reset()
+
+    def close(self) -> None:
+        self.azure_ml.close()
+        self.event_grid.close()
+        self.logic_apps.close()
+        self.functions.close()
 
 
 def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
@@ -47,11 +65,21 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
     from azure_ai_services.emulator.azure_ml.tracking import Tracking
     from azure_ai_services.emulator.content_safety.routes import ContentSafety
     from azure_ai_services.emulator.conversations.routes import Conversations
+    from azure_ai_services.emulator.event_grid import arm as event_grid_arm
+    from azure_ai_services.emulator.event_grid.publish import TopicEndpoint
+    from azure_ai_services.emulator.event_grid.topics import MOUNT as EVENT_GRID_MOUNT
+    from azure_ai_services.emulator.functions import arm as functions_arm
+    from azure_ai_services.emulator.functions.gateway import SiteGateway
+    from azure_ai_services.emulator.functions.kudu import Kudu
+    from azure_ai_services.emulator.functions.sites import SCM_MOUNT, SITES_MOUNT
     from azure_ai_services.emulator.identity import ManagedIdentity
     from azure_ai_services.emulator.key_vault.keys_api import KeysAPI
     from azure_ai_services.emulator.key_vault.secrets_api import SecretsAPI
     from azure_ai_services.emulator.keys import KeyChecked
     from azure_ai_services.emulator.language import Language
+    from azure_ai_services.emulator.logic_apps import arm as logic_apps_arm
+    from azure_ai_services.emulator.logic_apps.request_trigger import TriggerEndpoint
+    from azure_ai_services.emulator.logic_apps.workflows import MOUNT as LOGIC_APPS_MOUNT
     from azure_ai_services.emulator.speech import Speech
     from azure_ai_services.emulator.translator import Translator
 
@@ -72,6 +100,15 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
         Tracking(state.azure_ml).routes(),
         SecretsAPI(state.key_vault).routes(),
         KeysAPI(state.key_vault).routes(),
+        functions_arm.routes(state.functions),
+        event_grid_arm.routes(state.event_grid),
+        logic_apps_arm.routes(state.logic_apps.workflows),
         *(KeyChecked(service, secrets.ai_services_key) for service in ai_services),
     ]
-    return EmulatorApp(services=services, unmatched=unmatched_answer, crashed=crashed_answer)
+    mounts: dict[str, list[Service]] = {
+        SITES_MOUNT: [SiteGateway(state.functions)],
+        SCM_MOUNT: [Kudu(state.functions)],
+        EVENT_GRID_MOUNT: [TopicEndpoint(state.event_grid)],
+        LOGIC_APPS_MOUNT: [TriggerEndpoint(state.logic_apps.workflows)],
+    }
+    return EmulatorApp(services=services, mounts=mounts, unmatched=unmatched_answer, crashed=crashed_answer)

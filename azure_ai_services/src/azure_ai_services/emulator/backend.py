@@ -86,7 +86,7 @@ class AzureEmulatorBackend(Backend):
 
     def stop(self) -> None:
         if self.state is not None:
-            self.state.azure_ml.close()
+            self.state.close()
         if self._front is not None:
             self._front.stop()
             self._front = None

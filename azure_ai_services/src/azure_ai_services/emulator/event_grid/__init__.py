@@ -1,0 +1,1 @@
+"""Event Grid in the emulator: topics (ARM), publishing, event subscriptions, filtered delivery."""

@@ -1,0 +1,1 @@
+"""Azure Functions in the emulator: function apps (ARM), zip deploy (Kudu), HTTP, Blob and Queue triggers."""

@@ -11,12 +11,12 @@ variable "region" {
 
 variable "name_prefix" {
   type        = string
-  description = "Lower-case prefix of every resource name (bucket names also get the project ID)."
+  description = "Lower-case prefix of every resource name (at most 13 characters: service account IDs stop at 30)."
   default     = "cloudai"
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,14}$", var.name_prefix))
-    error_message = "name_prefix must be 2-15 lower-case letters, digits or dashes, starting with a letter."
+    condition     = can(regex("^[a-z][a-z0-9-]{1,12}$", var.name_prefix))
+    error_message = "name_prefix must be 2-13 lower-case letters, digits or dashes, starting with a letter."
   }
 }
 

@@ -1,0 +1,58 @@
+"""Seeded sample tables for the AutoML lessons: customer churn (classification) and house prices (regression).
+
+The rows follow a known rule plus noise, so a good model is measurably better than a naive baseline.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import random
+
+CONTRACTS = ("month-to-month", "one-year", "two-year")
+INTERNET = ("fiber", "dsl", "none")
+DISTRICTS = ("centre", "riverside", "suburbs", "outskirts")
+
+
+def churn_csv(rows: int = 1200, seed: int = 7) -> str:
+    """CSV text: ``tenure_months, monthly_charges, contract, internet, support_calls, churned`` (yes/no)."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible sample data
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["tenure_months", "monthly_charges", "contract", "internet", "support_calls", "churned"])
+    for _ in range(rows):
+        tenure = rng.randint(1, 72)
+        contract = rng.choices(CONTRACTS, weights=(5, 3, 2))[0]
+        internet = rng.choices(INTERNET, weights=(4, 4, 2))[0]
+        charges = round(
+            20 + (45 if internet == "fiber" else 25 if internet == "dsl" else 0) + rng.uniform(0, 40), 2
+        )
+        calls = min(9, int(rng.expovariate(0.7)))
+        score = (
+            -0.06 * tenure
+            + 0.03 * (charges - 60)
+            + {"month-to-month": 1.2, "one-year": -0.4, "two-year": -1.6}[contract]
+            + 0.45 * calls
+            + rng.gauss(0, 0.8)
+        )
+        churned = "yes" if 1 / (1 + math.exp(-score)) > 0.5 else "no"
+        writer.writerow([tenure, charges, contract, internet, calls, churned])
+    return out.getvalue()
+
+
+def house_prices_csv(rows: int = 1200, seed: int = 11) -> str:
+    """CSV text: ``area_m2, rooms, district, age_years, price_k`` (thousands)."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible sample data
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["area_m2", "rooms", "district", "age_years", "price_k"])
+    for _ in range(rows):
+        area = round(rng.uniform(30, 220), 1)
+        rooms = max(1, min(8, int(area / 28 + rng.gauss(0, 0.8))))
+        district = rng.choice(DISTRICTS)
+        age = rng.randint(0, 90)
+        per_m2 = {"centre": 6.5, "riverside": 5.0, "suburbs": 3.6, "outskirts": 2.4}[district]
+        price = area * per_m2 * (1 - 0.003 * age) + 12 * rooms + rng.gauss(0, 40)
+        writer.writerow([area, rooms, district, age, round(max(price, 20.0), 1)])
+    return out.getvalue()

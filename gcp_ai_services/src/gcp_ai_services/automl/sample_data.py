@@ -56,3 +56,31 @@ def house_prices_csv(rows: int = 1200, seed: int = 11) -> str:
         price = area * per_m2 * (1 - 0.003 * age) + 12 * rooms + rng.gauss(0, 40)
         writer.writerow([area, rooms, district, age, round(max(price, 20.0), 1)])
     return out.getvalue()
+
+
+def shape_images(per_label: int = 8, seed: int = 3, side: int = 160) -> dict[str, list[bytes]]:
+    """PNG pictures of ``circle``, ``square`` and ``triangle`` shapes in random colours, sizes and places."""
+    import cv2
+    import numpy as np
+
+    rng = random.Random(seed)  # noqa: S311 - reproducible sample data
+    pictures: dict[str, list[bytes]] = {"circle": [], "square": [], "triangle": []}
+    for label, found in pictures.items():
+        for _ in range(per_label):
+            background = [rng.randint(150, 255) for _ in range(3)]
+            image = np.full((side, side, 3), background, dtype=np.uint8)
+            colour = tuple(rng.randint(0, 120) for _ in range(3))
+            size = rng.randint(side // 5, side // 3)
+            x, y = rng.randint(size, side - size), rng.randint(size, side - size)
+            if label == "circle":
+                cv2.circle(image, (x, y), size, colour, -1)
+            elif label == "square":
+                cv2.rectangle(image, (x - size, y - size), (x + size, y + size), colour, -1)
+            else:
+                points = np.array([(x, y - size), (x - size, y + size), (x + size, y + size)], dtype=np.int32)
+                cv2.fillPoly(image, [points], colour)
+            ok, encoded = cv2.imencode(".png", image)
+            if not ok:
+                raise RuntimeError("OpenCV could not encode a PNG")
+            found.append(encoded.tobytes())
+    return pictures

@@ -24,6 +24,10 @@ METADATA_SCHEMAS = {
     "image": SCHEMA + "metadata/image_1.0.0.yaml",
     "text": SCHEMA + "metadata/text_1.0.0.yaml",
 }
+DATA_ITEM_SCHEMAS = {
+    "image": SCHEMA + "dataitem/image_1.0.0.yaml",
+    "text": SCHEMA + "dataitem/text_1.0.0.yaml",
+}
 IMPORT_SCHEMAS = {
     SCHEMA + "ioformat/image_classification_single_label_io_format_1.0.0.yaml": "image",
     SCHEMA + "ioformat/text_classification_single_label_io_format_1.0.0.yaml": "text",
@@ -143,7 +147,7 @@ def import_items(dataset: DatasetRecord, config: dict[str, Any]) -> list[DataIte
     for uri in uris:
         text = read_object(str(uri), MAX_IMPORT_FILE_BYTES).decode("utf-8", "replace")
         reader = _jsonl_rows if str(uri).endswith((".jsonl", ".json")) else _csv_rows
-        for line, (payload, label, ml_use) in reader(text, str(uri), kind):
+        for line, payload, label, ml_use in reader(text, str(uri), kind):
             if ml_use and ml_use not in ML_USES:
                 raise GoogleError(
                     "INVALID_ARGUMENT",

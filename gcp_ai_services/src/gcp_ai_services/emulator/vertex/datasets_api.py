@@ -37,6 +37,8 @@ class DatasetsAPI:
         body = json_body(request)
         required(body, "displayName", "dataset")
         kind = records.kind_of(str(required(body, "metadataSchemaUri", "dataset")))
+        if kind != "tabular" and not body.get("metadata"):
+            body["metadata"] = {"dataItemSchemaUri": records.DATA_ITEM_SCHEMAS[kind]}
         record = records.DatasetRecord(name=f"{parent}/datasets/{new_id()}", body=body, kind=kind)
 
         def work() -> dict[str, Any]:

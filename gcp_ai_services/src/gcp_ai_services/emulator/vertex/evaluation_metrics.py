@@ -23,6 +23,7 @@ def classification_metrics(
     from sklearn.metrics import average_precision_score, log_loss, roc_auc_score
 
     scores = np.asarray(scores, dtype=float)
+    scores = scores / np.clip(scores.sum(axis=1, keepdims=True), 1e-12, None)
     index = {c: i for i, c in enumerate(classes)}
     onehot = np.zeros_like(scores)
     for row, label in enumerate(truth):

@@ -69,7 +69,9 @@ def test_text_dataset_imports_csv_with_ml_use_and_lists_items(automl_bucket: Any
     source = upload_text(
         automl_bucket,
         "reviews.csv",
-        'training,"Loved it, would buy again",positive\ntest,"Broke after a day",negative\n"Just fine",neutral\n',
+        'training,"Loved it, would buy again",positive\n'
+        'test,"Broke after a day",negative\n'
+        '"Just fine",neutral\n',
     )
     dataset = aiplatform.TextDataset.create(
         display_name="reviews", gcs_source=source, import_schema_uri=TEXT_SCHEMA

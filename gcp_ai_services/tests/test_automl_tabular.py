@@ -78,7 +78,12 @@ def test_regression_reports_google_regression_metrics(automl_bucket: Any) -> Non
         display_name="houses-automl",
         optimization_prediction_type="regression",
         optimization_objective="minimize-mae",
-        column_specs={"district": "categorical"},
+        column_specs={
+            "area_m2": "numeric",
+            "rooms": "auto",
+            "district": "categorical",
+            "age_years": "numeric",
+        },
     )
     model = job.run(dataset=dataset, target_column="price_k", budget_milli_node_hours=1000)
     metrics = model.get_model_evaluation().metrics

@@ -84,3 +84,23 @@ def shape_images(per_label: int = 8, seed: int = 3, side: int = 160) -> dict[str
                 raise RuntimeError("OpenCV could not encode a PNG")
             found.append(encoded.tobytes())
     return pictures
+
+
+_GOOD = ("great", "excellent", "loved", "fantastic", "reliable", "fast", "comfortable", "perfect")
+_BAD = ("awful", "broken", "slow", "terrible", "refund", "disappointing", "flimsy", "useless")
+_NEUTRAL = ("the", "box", "arrived", "on", "tuesday", "colour", "blue", "size", "medium", "order", "item")
+
+
+def reviews_csv(rows: int = 1200, seed: int = 5) -> str:
+    """CSV text: ``review, sentiment`` (positive/negative), words drawn with some noise."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible sample data
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["review", "sentiment"])
+    for _ in range(rows):
+        positive = rng.random() < 0.5
+        main, other = (_GOOD, _BAD) if positive else (_BAD, _GOOD)
+        words = rng.choices(_NEUTRAL, k=6) + rng.choices(main, k=2) + rng.choices(other, k=rng.random() < 0.2)
+        rng.shuffle(words)
+        writer.writerow([" ".join(words), "positive" if positive else "negative"])
+    return out.getvalue()

@@ -53,17 +53,23 @@ def default_objective(prediction_type: str, classes: int) -> str:
 
 
 def resolve_column_types(frame: Any, target: str, declared: Mapping[str, str]) -> dict[str, str]:
-    """Every feature column's type; ``auto`` (or an undeclared column) becomes numeric or categorical."""
+    """Every feature column's type, ``auto`` resolved to numeric or categorical.
+
+    With ``declared`` transformations only the declared columns are features (Vertex ignores the others);
+    without, every column but the target is, as ``auto``.
+    """
     import pandas as pd
 
     unknown = sorted(set(declared) - set(frame.columns))
     if unknown:
         raise TabularInputError(f"Column {unknown[0]!r} in the transformations is not in the dataset.")
+    if target in declared:
+        raise TabularInputError(f"The target column {target!r} must have no transformation.")
     types: dict[str, str] = {}
     for column in frame.columns:
-        if column == target:
+        if column == target or (declared and column not in declared):
             continue
-        kind = declared.get(column, "auto") if declared else "auto"
+        kind = declared.get(column, "auto")
         if kind not in COLUMN_TYPES:
             raise TabularInputError(f"Column {column!r} has unsupported transformation {kind!r}.")
         if kind == "auto":
@@ -187,12 +193,19 @@ def search_tabular(
 
     features = to_features(frame, problem.column_types)
     target = frame[problem.target]
-    scoring = OBJECTIVES[problem.prediction_type][problem.objective]
+    scoring: Any = OBJECTIVES[problem.prediction_type][problem.objective]
     if problem.prediction_type == CLASSIFICATION:
         smallest = int(target.value_counts().min())
         folds: Any = StratifiedKFold(n_splits=max(2, min(3, smallest)), shuffle=True, random_state=seed)
         if target.nunique() > 2 and scoring in ("roc_auc", "average_precision"):
             scoring = "roc_auc_ovr" if scoring == "roc_auc" else "neg_log_loss"
+        elif scoring == "average_precision":  # string labels: the positive class is the last, as sklearn's
+            from sklearn.metrics import average_precision_score, make_scorer
+
+            positive = sorted(target.unique())[-1]
+            scoring = make_scorer(
+                average_precision_score, response_method="predict_proba", pos_label=positive
+            )
     else:
         folds = KFold(n_splits=3, shuffle=True, random_state=seed)
 

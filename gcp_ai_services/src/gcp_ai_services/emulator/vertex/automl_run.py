@@ -17,12 +17,14 @@ from typing import Any
 from multi_cloud.emulation.automl.search import SearchResult
 from multi_cloud.emulation.jobs.store import BackgroundJob
 from multi_cloud.emulation.protocols.google.errors import CANONICAL, GoogleError
-from multi_cloud.emulation.serving.vertex_prebuilt import PredictionError, load_prebuilt_model
+from multi_cloud.emulation.serving.vertex_automl import load_automl_model
+from multi_cloud.emulation.serving.vertex_prebuilt import PredictionError
 
 from gcp_ai_services.emulator.gcs_objects import read_object
 from gcp_ai_services.emulator.vertex import automl_data, evaluation_metrics
 from gcp_ai_services.emulator.vertex.automl_inputs import SECONDS_PER_MILLI_NODE_HOUR, AutoMLTask
 from gcp_ai_services.emulator.vertex.automl_models import remember
+from gcp_ai_services.emulator.vertex.image_features import image_features
 from gcp_ai_services.emulator.vertex.job_records import JobRecord
 from gcp_ai_services.emulator.vertex.model_registry import upload_model
 from gcp_ai_services.emulator.vertex.resources import new_id, now
@@ -102,7 +104,7 @@ def _train_tabular(task: AutoMLTask) -> Trained:
 
 
 def _train_image(task: AutoMLTask) -> Trained:
-    from multi_cloud.emulation.automl.images import image_features, search_images
+    from multi_cloud.emulation.automl.images import search_images
 
     split = automl_data.image_split(task)
 
@@ -185,6 +187,6 @@ def _register(
 
 def _load(folder: Path) -> Any:
     try:
-        return load_prebuilt_model(folder)
+        return load_automl_model(folder, image_features)
     except PredictionError as err:
         raise GoogleError("INTERNAL", f"the trained model could not be loaded back: {err.message}") from err

@@ -1,7 +1,7 @@
-"""AutoML for images: EfficientNet-Lite0 features (the ``vision-labels`` ONNX model) and a linear classifier.
+"""AutoML for images over precomputed features (e.g. a CNN's pooled features): a linear classifier search.
 
-Each image becomes the network's 1280 pooled features; the search tries scaled logistic regressions with a
-few regularisation strengths. The fitted artifact is a plain scikit-learn ``Pipeline`` over those features.
+The search tries scaled logistic regressions with a few regularisation strengths; the fitted artifact is a
+plain scikit-learn ``Pipeline`` over the feature rows.
 """
 
 from __future__ import annotations
@@ -10,23 +10,6 @@ import random
 from typing import Any
 
 from multi_cloud.emulation.automl.search import Candidate, SearchResult, run_search
-
-
-def image_features(images: list[bytes]) -> Any:
-    """An ``(n, 1280)`` float matrix, one row per encoded image; ValueError naming a bad image."""
-    import numpy as np
-
-    from multi_cloud.onprem.engines.image_labels import features
-    from multi_cloud.onprem.engines.imaging import ANALYSIS_MAX_SIDE, decode_image
-
-    rows = []
-    for index, data in enumerate(images):
-        try:
-            pixels = decode_image(data, max_side=ANALYSIS_MAX_SIDE).pixels
-        except Exception as exc:  # noqa: BLE001 - any decoding failure names the image
-            raise ValueError(f"image {index} cannot be decoded: {exc}") from exc
-        rows.append(features(pixels))
-    return np.vstack(rows) if rows else np.zeros((0, 1280), dtype=np.float32)
 
 
 def search_images(

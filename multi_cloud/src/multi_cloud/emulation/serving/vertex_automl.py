@@ -1,8 +1,8 @@
 """Vertex AI AutoML models served as Vertex serves them: tabular instances are objects of column → value,
 image instances ``{"content": base64}``; answers in AutoML's prediction schemas.
 
-The model directory holds ``model.joblib`` (a scikit-learn pipeline) and ``automl.json`` (what the
-pipeline expects and how to answer): ``{"kind": "tabular"|"image", "predictionType", ...}``.
+The model directory holds ``model.joblib`` (a scikit-learn pipeline, loadable as the prebuilt images load
+it) and ``automl.json`` (what the pipeline expects and how to answer): ``{"kind": "tabular"|"image", ...}``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,8 @@ from typing import Any
 from multi_cloud.emulation.serving.vertex_prebuilt import PrebuiltModel, PredictionError
 
 AUTOML_SPEC = "automl.json"
+#: encoded images → an ``(n, features)`` matrix; ValueError naming a bad image
+Featurize = Callable[[list[bytes]], Any]
 
 
 @dataclass(frozen=True)
@@ -78,10 +80,11 @@ class AutoMLImageModel(PrebuiltModel):
     """Single-label classification: ``{"ids", "displayNames", "confidences"}`` over a confidence threshold."""
 
     spec: dict[str, Any] = field(default_factory=dict)
+    featurize: Featurize | None = field(default=None, repr=False)
 
     def predict(self, request: Mapping[str, Any]) -> dict[str, Any]:
-        from multi_cloud.emulation.automl.images import image_features
-
+        if self.featurize is None:
+            raise PredictionError(500, "this image model was loaded without its feature extractor")
         instances = _instances(request)
         images = []
         for index, row in enumerate(instances):
@@ -96,7 +99,7 @@ class AutoMLImageModel(PrebuiltModel):
         threshold = float(parameters.get("confidenceThreshold", 0.0))
         most = int(parameters.get("maxPredictions", 10))
         try:
-            scores = self.model.predict_proba(image_features(images))
+            scores = self.model.predict_proba(self.featurize(images))
         except ValueError as exc:
             raise PredictionError(400, str(exc)) from exc
         classes = [str(c) for c in self.model.classes_]
@@ -116,19 +119,24 @@ class AutoMLImageModel(PrebuiltModel):
         return {"predictions": answers}
 
 
-def automl_model(model: Any, filename: str, model_dir: Path) -> PrebuiltModel | None:
-    """The AutoML server for ``model`` when ``model_dir`` holds ``automl.json``; None otherwise."""
+def load_automl_model(model_dir: Path, featurize: Featurize | None = None) -> PrebuiltModel:
+    """The AutoML server for ``model_dir`` (``model.joblib`` + ``automl.json``); image models need the
+    ``featurize`` function that turns encoded images into the feature rows they were trained on."""
+    import joblib
+
     path = model_dir / AUTOML_SPEC
-    if not path.is_file():
-        return None
     try:
         spec = json.loads(path.read_text())
-    except ValueError as exc:
-        raise PredictionError(500, f"{AUTOML_SPEC} is not JSON: {exc}") from exc
-    kinds = {"tabular": AutoMLTabularModel, "image": AutoMLImageModel}
-    if spec.get("kind") not in kinds:
-        raise PredictionError(500, f"{AUTOML_SPEC} names unknown kind {spec.get('kind')!r}.")
-    return kinds[spec["kind"]](model, filename, spec)
+        model = joblib.load(model_dir / "model.joblib")
+    except (OSError, ValueError) as exc:
+        raise PredictionError(500, f"{model_dir} is not an AutoML model directory: {exc}") from exc
+    if spec.get("kind") == "tabular":
+        return AutoMLTabularModel(model, "model.joblib", spec)
+    if spec.get("kind") == "image" and featurize is not None:
+        return AutoMLImageModel(model, "model.joblib", spec, featurize)
+    raise PredictionError(
+        500, f"{AUTOML_SPEC} names kind {spec.get('kind')!r}, which this server cannot load."
+    )
 
 
 def _instances(request: Mapping[str, Any]) -> list[Any]:

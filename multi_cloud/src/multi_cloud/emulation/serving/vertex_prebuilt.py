@@ -77,9 +77,6 @@ def load_prebuilt_model(model_dir: Path) -> PrebuiltModel:
     import joblib
 
     try:
-        model = joblib.load(model_dir / filename)
+        return PrebuiltModel(joblib.load(model_dir / filename), filename)
     except Exception as exc:  # noqa: BLE001 - unpickling raises whatever the model's classes raise
         raise PredictionError(500, f"{filename} could not be loaded: {exc}") from exc
-    from multi_cloud.emulation.serving.vertex_automl import automl_model
-
-    return automl_model(model, filename, model_dir) or PrebuiltModel(model, filename)

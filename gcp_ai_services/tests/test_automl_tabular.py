@@ -130,3 +130,6 @@ def test_too_few_rows_fail_and_bad_budget_is_refused(automl_bucket: Any) -> None
     with pytest.raises(exceptions.BadRequest) as refused:
         job.run(dataset=dataset, target_column="churned", budget_milli_node_hours=10)
     assert status_of(refused.value) == "INVALID_ARGUMENT" and "1,000" in str(refused.value)
+    with pytest.raises(exceptions.GoogleAPICallError) as weights:
+        job.run(dataset=dataset, target_column="churned", weight_column="support_calls")
+    assert status_of(weights.value) == "UNIMPLEMENTED" and "weightColumnName" in str(weights.value)

@@ -132,6 +132,15 @@ def _tabular(dataset: DatasetRecord, inputs: dict[str, Any], config: dict[str, A
             f"optimizationObjective {objective!r} is not valid for {kind}: use one of "
             f"{sorted(OBJECTIVES[kind])}.",
         )
+    if inputs.get("weightColumnName"):
+        raise GoogleError(
+            "UNIMPLEMENTED", "Row weights (weightColumnName) are not emulated by the local AutoML."
+        )
+    if inputs.get("exportEvaluatedDataItemsConfig"):
+        raise GoogleError(
+            "UNIMPLEMENTED",
+            "exportEvaluatedDataItemsConfig writes to BigQuery, which the local cloud does not have.",
+        )
     seconds = _budget(inputs.get("trainBudgetMilliNodeHours"), TABULAR_BUDGET, "trainBudgetMilliNodeHours")
     return AutoMLTask("tabular", dataset, inputs, seconds, not inputs.get("disableEarlyStopping"), config)
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from multi_cloud.emulation.protocols.google.operations import OperationsService
 
+from gcp_ai_services.emulator.vertex.automl_api import AutoMLAPI
+from gcp_ai_services.emulator.vertex.datasets_api import DatasetsAPI
 from gcp_ai_services.emulator.vertex.endpoints_api import EndpointsAPI
 from gcp_ai_services.emulator.vertex.models_api import ModelsAPI
 from gcp_ai_services.emulator.vertex.state import VertexState
@@ -17,6 +19,13 @@ VERSIONS = ("v1", "v1beta1")
 def vertex_services(state: VertexState) -> list[Any]:
     """The ``EmulatorApp`` services of Vertex AI, operations last (they claim ``**/operations/*``)."""
     services: list[Any] = []
-    for api in (TrainingAPI(state), ModelsAPI(state), EndpointsAPI(state)):
+    training = TrainingAPI(state)
+    for api in (
+        AutoMLAPI(state, training),
+        DatasetsAPI(state),
+        training,
+        ModelsAPI(state),
+        EndpointsAPI(state),
+    ):
         services += [api.routes(version) for version in VERSIONS]
     return [*services, OperationsService(state.operations)]

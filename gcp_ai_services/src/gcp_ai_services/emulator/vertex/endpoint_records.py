@@ -13,6 +13,7 @@ from multi_cloud.emulation.serving.traffic_split import choose_variant
 from multi_cloud.emulation.serving.vertex_prebuilt import PrebuiltModel, PredictionError, load_prebuilt_model
 
 from gcp_ai_services.emulator.vertex import gcs_files
+from gcp_ai_services.emulator.vertex.automl_models import served_automl_model
 from gcp_ai_services.emulator.vertex.model_registry import PREBUILT_PREDICTION, find_model
 from gcp_ai_services.emulator.vertex.resources import new_id, now, percentages
 from gcp_ai_services.emulator.vertex.state import VertexState
@@ -64,8 +65,9 @@ def deploy(state: VertexState, endpoint: EndpointRecord, body: dict[str, Any]) -
         raise GoogleError("INVALID_ARGUMENT", "deployed_model.model is required.")
     record, version = find_model(state, str(wanted["model"]))
     spec = record.versions[version]
-    image = str(spec["containerSpec"]["imageUri"])
-    if not PREBUILT_PREDICTION.search(image):
+    automl = served_automl_model(record.name, version)
+    image = str((spec.get("containerSpec") or {}).get("imageUri", ""))
+    if automl is None and not PREBUILT_PREDICTION.search(image):
         raise GoogleError(
             "FAILED_PRECONDITION",
             f"The local emulator serves models on Vertex's prebuilt prediction images (e.g. "
@@ -73,7 +75,7 @@ def deploy(state: VertexState, endpoint: EndpointRecord, body: dict[str, Any]) -
         )
     deployed_id = new_id()
     traffic = _new_split(endpoint, body.get("trafficSplit") or {}, deployed_id)
-    served = _load(record.name, version, str(spec.get("artifactUri", "")), state.work_root)
+    served = automl or _load(record.name, version, str(spec.get("artifactUri", "")), state.work_root)
     entry = {k: v for k, v in wanted.items() if k not in ("model", "id")}
     entry.setdefault("displayName", spec.get("displayName", ""))
     entry["createTime"] = now()

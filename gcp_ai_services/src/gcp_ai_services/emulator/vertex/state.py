@@ -9,12 +9,13 @@ import threading
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from multi_cloud.emulation.jobs.store import JobStore
 from multi_cloud.emulation.protocols.google.operations import OperationStore
 
 if TYPE_CHECKING:  # pragma: no cover
+    from gcp_ai_services.emulator.vertex.dataset_records import DatasetRecord
     from gcp_ai_services.emulator.vertex.endpoint_records import EndpointRecord
     from gcp_ai_services.emulator.vertex.job_records import JobRecord
     from gcp_ai_services.emulator.vertex.model_registry import ModelRecord
@@ -30,6 +31,8 @@ class VertexState:
     pipelines: dict[str, JobRecord] = field(default_factory=dict)
     models: dict[str, ModelRecord] = field(default_factory=dict)
     endpoints: dict[str, EndpointRecord] = field(default_factory=dict)
+    datasets: dict[str, DatasetRecord] = field(default_factory=dict)
+    evaluations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by model version name
     operations: OperationStore = field(default_factory=OperationStore)
     lock: threading.RLock = field(default_factory=threading.RLock)
     rng: random.Random = field(default_factory=random.Random)
@@ -49,6 +52,8 @@ class VertexState:
             self.pipelines.clear()
             self.models.clear()
             self.endpoints.clear()
+            self.datasets.clear()
+            self.evaluations.clear()
             self.operations.clear()
         shutil.rmtree(self.work_root, ignore_errors=True)
         self.work_root.mkdir(parents=True, exist_ok=True)

@@ -130,7 +130,10 @@ def build_lite0_onnx(weights: dict[str, Any]) -> bytes:
         g.nodes,
         "efficientnet_lite0",
         [g.helper.make_tensor_value_info("image", float_type, [None, 3, INPUT_SIDE, INPUT_SIDE])],
-        [g.helper.make_tensor_value_info("logits", float_type, [None, 1000])],
+        [
+            g.helper.make_tensor_value_info("logits", float_type, [None, 1000]),
+            g.helper.make_tensor_value_info("features", float_type, [None, 1280]),
+        ],
         g.initializers,
     )
     model = g.helper.make_model(graph, opset_imports=[g.helper.make_opsetid("", 13)])
@@ -173,6 +176,11 @@ def preprocess(bgr: Any) -> Any:
     resized = cv2.resize(crop, (INPUT_SIDE, INPUT_SIDE), interpolation=cv2.INTER_CUBIC)
     rgb = resized[:, :, ::-1].astype(np.float32)
     return np.ascontiguousarray(((rgb - 127.0) / 128.0).transpose(2, 0, 1)[None])
+
+
+def features(bgr: Any) -> Any:
+    """The 1280 pooled features (before the classifier) of a BGR image, as a float32 vector."""
+    return _session().run(["features"], {"image": preprocess(bgr)})[0][0]
 
 
 def classify(bgr: Any, *, max_labels: int = 10) -> list[Label]:

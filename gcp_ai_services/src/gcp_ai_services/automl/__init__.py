@@ -1,0 +1,1 @@
+"""Vertex AI datasets and AutoML: tabular and image training, evaluations, deployment; AutoML text status."""

@@ -1,0 +1,1 @@
+"""AutoML shared by the emulators: a timed search over scikit-learn candidates (tables, image features)."""

@@ -32,8 +32,11 @@ class EmulatorState:
 
 
 def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
+    from multi_cloud.emulation.protocols.azure.operations import AsyncOperationsService
+
     from azure_ai_services.emulator import image_analysis, metadata
     from azure_ai_services.emulator.azure_ml import history
+    from azure_ai_services.emulator.azure_ml.online_routes import scoring_routes
     from azure_ai_services.emulator.azure_ml.routes import routes as azure_ml_routes
     from azure_ai_services.emulator.azure_ml.tracking import Tracking
     from azure_ai_services.emulator.identity import ManagedIdentity
@@ -53,6 +56,8 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
         metadata.routes(),
         ManagedIdentity(secrets.identity_header).routes(),
         azure_ml_routes(state.azure_ml),
+        AsyncOperationsService(state.azure_ml.online.operations),
+        scoring_routes(state.azure_ml.online),
         history.routes(state.azure_ml),
         Tracking(state.azure_ml).routes(),
         *(KeyChecked(service, secrets.ai_services_key) for service in ai_services),

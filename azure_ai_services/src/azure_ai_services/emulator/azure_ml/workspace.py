@@ -14,10 +14,12 @@ from multi_cloud.emulation.protocols.azure.errors import AzureError
 
 from azure_ai_services.emulator.azure_ml import catalog
 from azure_ai_services.emulator.azure_ml.jobs import JobBook, JobRecord
+from azure_ai_services.emulator.azure_ml.online import OnlineEndpoints
 from azure_ai_services.emulator.azure_ml.resources import ResourceStore, Scope, arm_resource
 from azure_ai_services.emulator.azure_ml.storage import BlobStore
 
 JOB_TYPES = ("Command",)
+JOB_OUTPUT = re.compile(r"^azureml://jobs/(?P<job>[^/]+)/outputs/(?P<output>[^/]+)(/paths/(?P<path>.*))?$")
 
 
 @dataclass
@@ -27,6 +29,10 @@ class AzureML:
     resources: ResourceStore = field(default_factory=ResourceStore)
     jobs: JobBook = field(default_factory=JobBook)
     blobs: BlobStore = field(default_factory=BlobStore)
+    online: OnlineEndpoints = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.online = OnlineEndpoints(self)
 
     def use_tls(self, cert_file: Path, key_file: Path) -> None:
         self.blobs.cert_file, self.blobs.key_file = cert_file, key_file
@@ -37,8 +43,11 @@ class AzureML:
 
     def locate(self, uri: str, scope: Scope) -> tuple[str, str]:
         """(container, blob name) of ``azureml://datastores/.../paths/P`` or an Azurite blob URL."""
-        if uri.startswith("azureml://datastores/") and "/paths/" in uri:
+        if uri.startswith("azureml://") and "/datastores/" in uri and "/paths/" in uri:
             return self.container_name(scope), unquote(uri.split("/paths/", 1)[1])
+        job_output = JOB_OUTPUT.match(uri)
+        if job_output is not None:  # azureml://jobs/<job>/outputs/<name|artifacts>/paths/<path>
+            return self.locate(self.job_output_uri(scope, *job_output.group("job", "output", "path")), scope)
         asset = re.search(r"/data/(?P<name>[^/]+)/versions/(?P<version>[^/]+)$", uri)
         if asset is not None:  # a data asset's ARM id: where its dataUri points
             data = self.resources.get(scope, "data", asset.group("name"), asset.group("version"))
@@ -48,6 +57,23 @@ class AzureML:
             container, _, path = uri.split("?", 1)[0].split(account, 1)[1].partition("/")
             return container, unquote(path)
         raise AzureError(400, "UserError", f"'{uri}' is not in the local cloud's blob storage")
+
+    def job_output_uri(self, scope: Scope, job: str, output: str, path: str | None) -> str:
+        """The datastore URI of a job's output (``artifacts``: its ``./outputs`` and logs) plus ``path``."""
+        from azure_ai_services.emulator.azure_ml.execution import run_prefix
+
+        record = self.jobs.get(scope, job)
+        if output in ("artifacts", "default"):
+            base = f"azureml://datastores/workspaceblobstore/paths/{run_prefix(record.name)}/"
+        elif output in record.outputs:
+            base = record.outputs[output]
+        else:
+            raise AzureError(
+                400,
+                "UserError",
+                f"Job '{job}' has no output '{output}' (outputs: {', '.join(['artifacts', *record.outputs])}).",
+            )
+        return base.rstrip("/") + "/" + (path or "").lstrip("/")
 
     def start_pending_upload(self, scope: Scope, kind: str, name: str, version: str) -> dict[str, Any]:
         """A fresh container and a SAS to it, where the SDK uploads an asset's files."""
@@ -96,9 +122,11 @@ class AzureML:
         return record.resource()
 
     def reset(self) -> None:
+        self.online.reset()
         self.jobs.reset()
         self.resources.reset()
 
     def close(self) -> None:
+        self.online.reset()
         self.jobs.reset()
         self.blobs.close()

@@ -16,6 +16,7 @@ from multi_cloud.emulation.protocols.azure.operations import AsyncOperation, Asy
 from multi_cloud.emulation.serving.traffic_split import RequestRejected, choose_variant
 
 from azure_ai_services.emulator.azure_ml import catalog
+from azure_ai_services.emulator.azure_ml.jobs import now
 from azure_ai_services.emulator.azure_ml.model_files import stage_code, stage_model
 from azure_ai_services.emulator.azure_ml.request_log import RequestLog
 from azure_ai_services.emulator.azure_ml.resources import Scope
@@ -25,6 +26,24 @@ if TYPE_CHECKING:  # pragma: no cover
     from azure_ai_services.emulator.azure_ml.workspace import AzureML
 
 AUTH_MODES = {"key": "Key", "amltoken": "AMLToken", "aadtoken": "AADToken"}
+#: what the service fills in when a deployment leaves them out
+PROBE = {
+    "failureThreshold": 30,
+    "successThreshold": 1,
+    "timeout": "PT2S",
+    "period": "PT10S",
+    "initialDelay": "PT10S",
+}
+DEPLOYMENT_DEFAULTS: dict[str, Any] = {
+    "endpointComputeType": "Managed",
+    "instanceType": "Standard_DS3_v2",
+    "scaleSettings": {"scaleType": "Default"},
+    "requestSettings": {"requestTimeout": "PT5S", "maxConcurrentRequestsPerInstance": 1},
+    "livenessProbe": PROBE,
+    "readinessProbe": PROBE,
+    "appInsightsEnabled": False,
+    "egressPublicNetworkAccess": "Enabled",
+}
 #: worker processes per deployment at most (one per instance; the machine is shared)
 MAX_LOCAL_INSTANCES = 2
 
@@ -41,6 +60,7 @@ class Deployment:
     workers: list[ScoringProcess] = field(default_factory=list)
     turn: int = 0
     log: RequestLog | None = None
+    created: str = field(default_factory=now)
 
     @property
     def log_file(self) -> Path:
@@ -78,6 +98,8 @@ class Endpoint:
     keys: dict[str, str] = field(default_factory=lambda: {"primary": _key(), "secondary": _key()})
     deployments: dict[str, Deployment] = field(default_factory=dict)
     rng: random.Random = field(default_factory=random.Random)
+    created: str = field(default_factory=now)
+    modified: str = field(default_factory=now)
 
     @property
     def auth_mode(self) -> str:
@@ -145,6 +167,7 @@ class OnlineEndpoints:
             else:
                 endpoint.body = {**endpoint.body, **body, "properties": properties}
                 endpoint.state = "Updating"
+                endpoint.modified = now()
 
         def work(operation: AsyncOperation) -> None:
             endpoint.state = "Succeeded"
@@ -190,7 +213,8 @@ class OnlineEndpoints:
             raise AzureError(400, "BadArgument", f"keyType '{key_type}' must be Primary or Secondary.")
 
         def work(operation: AsyncOperation) -> None:
-            endpoint.keys[kind] = value or _key()
+            # the SDK sends the current key as keyValue: that regenerates; another value sets the key
+            endpoint.keys[kind] = value if value and value != endpoint.keys[kind] else _key()
 
         return self.operations.start(self._op_scope(scope), work)
 
@@ -210,7 +234,7 @@ class OnlineEndpoints:
         self, scope: Scope, endpoint_name: str, name: str, body: dict[str, Any]
     ) -> tuple[Deployment, AsyncOperation]:
         endpoint = self.get(scope, endpoint_name)
-        properties = dict(body.get("properties") or {})
+        properties = {**DEPLOYMENT_DEFAULTS, **{k: v for k, v in (body.get("properties") or {}).items() if v}}
         if not properties.get("model"):
             raise AzureError(400, "BadArgument", "A managed online deployment needs properties.model.")
         sku = body.get("sku") or {}

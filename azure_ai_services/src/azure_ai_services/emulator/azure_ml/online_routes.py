@@ -67,6 +67,7 @@ def endpoint_json(request: Request, endpoint: Endpoint) -> dict[str, Any]:
     resource["location"] = endpoint.body.get("location") or "local"
     resource["identity"] = endpoint.body.get("identity") or {"type": "SystemAssigned"}
     resource["kind"] = endpoint.body.get("kind") or "Managed"
+    resource["systemData"] = system_data(endpoint.created, endpoint.modified)
     return resource
 
 
@@ -80,7 +81,19 @@ def deployment_json(scope: Scope, deployment: Deployment) -> dict[str, Any]:
     resource["location"] = deployment.body.get("location") or "local"
     resource["kind"] = deployment.body.get("kind") or "Managed"
     resource["sku"] = deployment.body.get("sku") or {"name": "Default", "capacity": 1}
+    resource["systemData"] = system_data(deployment.created, deployment.created)
     return resource
+
+
+def system_data(created: str, modified: str) -> dict[str, str]:
+    return {
+        "createdBy": "local",
+        "createdByType": "User",
+        "createdAt": created,
+        "lastModifiedBy": "local",
+        "lastModifiedByType": "User",
+        "lastModifiedAt": modified,
+    }
 
 
 class OnlineHandlers:

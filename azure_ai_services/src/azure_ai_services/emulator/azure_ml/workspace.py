@@ -18,7 +18,7 @@ from azure_ai_services.emulator.azure_ml.online import OnlineEndpoints
 from azure_ai_services.emulator.azure_ml.resources import ResourceStore, Scope, arm_resource
 from azure_ai_services.emulator.azure_ml.storage import BlobStore
 
-JOB_TYPES = ("Command",)
+JOB_TYPES = ("Command", "Sweep")
 JOB_OUTPUT = re.compile(r"^azureml://jobs/(?P<job>[^/]+)/outputs/(?P<output>[^/]+)(/paths/(?P<path>.*))?$")
 
 
@@ -105,21 +105,40 @@ class AzureML:
         from azure_ai_services.emulator.azure_ml.execution import CommandRun
 
         job_type = str(properties.get("jobType", ""))
-        if not job_type or not properties.get("command"):
-            raise AzureError(400, "UserError", "A job needs properties.jobType and properties.command.")
         if job_type not in JOB_TYPES:
-            raise AzureError(501, "NotImplemented", f"the local emulator runs Command jobs, not '{job_type}'")
+            raise AzureError(
+                501 if job_type else 400,
+                "NotImplemented" if job_type else "UserError",
+                f"the local emulator runs {', '.join(JOB_TYPES)} jobs, not '{job_type}'"
+                if job_type
+                else "A job needs properties.jobType.",
+            )
+        runner = self._runner(job_type, properties)
         compute = str(properties.get("computeId") or "").rstrip("/").split("/")[-1]
         if compute and self.resources.find(scope, "computes", compute) is None:
             raise AzureError(
                 400, "UserError", f"Compute '{compute}' was not found in workspace {scope.workspace}."
             )
-        catalog.check_environment(str(properties.get("environmentId", "")))
         properties.setdefault("experimentName", "Default")
         record = JobRecord(scope, name, properties, tracking_uri=tracking_uri)
         self.jobs.add(record)
-        self.jobs.runs.submit(record.key, "azureml", lambda control: CommandRun(self, record, control).run())
+        self.jobs.runs.submit(record.key, "azureml", lambda control: runner(self, record, control).run())
         return record.resource()
+
+    @staticmethod
+    def _runner(job_type: str, properties: dict[str, Any]) -> Any:
+        """The class that runs a job of ``job_type``, after checking what the service checks."""
+        from azure_ai_services.emulator.azure_ml.execution import CommandRun
+        from azure_ai_services.emulator.azure_ml.sweep import SweepRun, check_sweep
+
+        if job_type == "Sweep":
+            check_sweep(properties)
+            catalog.check_environment(str((properties.get("trial") or {}).get("environmentId", "")))
+            return SweepRun
+        if not properties.get("command"):
+            raise AzureError(400, "UserError", "A command job needs properties.command.")
+        catalog.check_environment(str(properties.get("environmentId", "")))
+        return CommandRun
 
     def reset(self) -> None:
         self.online.reset()

@@ -95,7 +95,7 @@ def children(ml: AzureML, sub: str, rg: str, ws: str, name: str) -> list[dict[st
         details.update(
             {
                 "parentRunId": name,
-                "displayName": record.name,
+                "displayName": str(record.properties.get("displayName") or record.name),
                 "experimentId": str(record.properties.get("experimentName") or "Default"),
                 "properties": dict(record.properties.get("properties") or {}),
                 "tags": dict(record.properties.get("tags") or {}),

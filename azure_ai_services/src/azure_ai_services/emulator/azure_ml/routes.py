@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 WS = "/subscriptions/{sub}/resourceGroups/{rg}/providers/" + PROVIDER + "/workspaces/{ws}"
 DEFAULT_DATASTORE = "workspaceblobstore"
-ASSET_KINDS = ("codes", "environments", "data", "models")
+ASSET_KINDS = ("codes", "environments", "data", "models", "components")
 #: both name the workspace's container in Azurite (runs' logs and ``./outputs`` go to the artifact store)
 DATASTORES = (DEFAULT_DATASTORE, "workspaceartifactstore")
 

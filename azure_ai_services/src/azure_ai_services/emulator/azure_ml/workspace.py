@@ -18,7 +18,7 @@ from azure_ai_services.emulator.azure_ml.online import OnlineEndpoints
 from azure_ai_services.emulator.azure_ml.resources import ResourceStore, Scope, arm_resource
 from azure_ai_services.emulator.azure_ml.storage import BlobStore
 
-JOB_TYPES = ("Command", "Sweep")
+JOB_TYPES = ("Command", "Sweep", "Pipeline")
 JOB_OUTPUT = re.compile(r"^azureml://jobs/(?P<job>[^/]+)/outputs/(?P<output>[^/]+)(/paths/(?P<path>.*))?$")
 
 
@@ -102,7 +102,6 @@ class AzureML:
     def submit_job(
         self, scope: Scope, name: str, properties: dict[str, Any], tracking_uri: str = ""
     ) -> dict[str, Any]:
-        from azure_ai_services.emulator.azure_ml.execution import CommandRun
 
         job_type = str(properties.get("jobType", ""))
         if job_type not in JOB_TYPES:
@@ -113,7 +112,7 @@ class AzureML:
                 if job_type
                 else "A job needs properties.jobType.",
             )
-        runner = self._runner(job_type, properties)
+        runner = self._runner(scope, job_type, properties)
         compute = str(properties.get("computeId") or "").rstrip("/").split("/")[-1]
         if compute and self.resources.find(scope, "computes", compute) is None:
             raise AzureError(
@@ -125,12 +124,16 @@ class AzureML:
         self.jobs.runs.submit(record.key, "azureml", lambda control: runner(self, record, control).run())
         return record.resource()
 
-    @staticmethod
-    def _runner(job_type: str, properties: dict[str, Any]) -> Any:
+    def _runner(self, scope: Scope, job_type: str, properties: dict[str, Any]) -> Any:
         """The class that runs a job of ``job_type``, after checking what the service checks."""
         from azure_ai_services.emulator.azure_ml.execution import CommandRun
         from azure_ai_services.emulator.azure_ml.sweep import SweepRun, check_sweep
 
+        if job_type == "Pipeline":
+            from azure_ai_services.emulator.azure_ml.pipeline import PipelineRun, check_pipeline
+
+            check_pipeline(self, scope, properties)
+            return PipelineRun
         if job_type == "Sweep":
             check_sweep(properties)
             catalog.check_environment(str((properties.get("trial") or {}).get("environmentId", "")))

@@ -201,3 +201,31 @@ def test_delete_tears_the_endpoint_down(ml_client: Any, model: Any, endpoint: An
     import requests
 
     assert requests.post(scoring_uri, json={}, timeout=30).status_code == 404
+
+
+def test_the_deployer_lesson_collects_requests_and_measures_drift(
+    ml_client: Any, model: Any, tmp_path: Path
+) -> None:
+    import random
+
+    from azure_ai_services.azure_ml.deployment import AzureMLDeployer
+    from azure_ai_services.azure_ml.monitoring import collected_rows, feature_drift
+
+    deployer = AzureMLDeployer(ml_client)
+    deployer.create_endpoint("iris-ep")
+    deployer.deploy("iris-ep", "blue", model, code_dir=scoring_code(tmp_path, "blue"), collect_requests=True)
+    assert deployer.set_traffic("iris-ep", {"blue": 100}) == {"blue": 100}
+    rng = random.Random(7)
+    training = [[rng.gauss(0, 1), rng.gauss(0, 1)] for _ in range(300)]
+    shifted = [[rng.gauss(3, 1), rng.gauss(0, 1)] for _ in range(60)]
+    for start in range(0, 60, 20):
+        answer = deployer.invoke("iris-ep", {"data": shifted[start : start + 20]})
+        assert len(answer["predictions"]) == 20
+    logged = collected_rows(ml_client, "iris-ep", "blue")
+    assert sorted(map(tuple, logged)) == sorted(map(tuple, shifted))
+    drift = {d.feature: d for d in feature_drift(training, logged, names=["x1", "x2"])}
+    assert drift["x1"].drifted and drift["x1"].psi > 1.0
+    assert not drift["x2"].drifted
+    assert "model loaded from" in deployer.logs("iris-ep", "blue")
+    deployer.delete_endpoint("iris-ep")
+    assert list(ml_client.online_endpoints.list()) == []

@@ -147,3 +147,14 @@ def test_a_failing_step_fails_the_pipeline_and_skips_the_rest(
     assert finished.status == "Failed"
     steps = {child.display_name: child.status for child in ml_client.jobs.list(parent_job_name=returned.name)}
     assert steps == {"cleaned": "Failed"}
+
+
+def test_the_pipelines_lesson_chains_prep_and_train(ml_client: Any, src: Path, raw_csv: Path) -> None:
+    from azure_ai_services.azure_ml.pipelines import AzureMLPipelines
+
+    state = AzureMLPipelines(ml_client).prep_then_train(
+        src,
+        raw_csv,
+        train_command="python train.py --data ${{inputs.data}} --C 1.0 --model ${{outputs.model}}",
+    )
+    assert state.succeeded, state

@@ -129,3 +129,22 @@ def test_a_sweep_whose_trials_never_log_the_metric_fails(ml_client: Any, src: Pa
     sweep_job.set_limits(max_total_trials=1)
     finished = wait(ml_client, ml_client.jobs.create_or_update(sweep_job).name)
     assert finished.status == "Failed"
+
+
+def test_the_pipelines_lesson_sweeps_and_names_the_best_trial(ml_client: Any, src: Path) -> None:
+    from azure.ai.ml.sweep import Choice
+
+    from azure_ai_services.azure_ml.pipelines import AzureMLPipelines
+
+    lesson = AzureMLPipelines(ml_client)
+    result = lesson.sweep(
+        src,
+        "python train.py --C ${{inputs.C}}",
+        {"C": Choice([0.1, 1.0, 3.0])},
+        primary_metric="accuracy",
+        sampling="grid",
+        max_trials=3,
+    )
+    assert result.state.succeeded
+    assert result.score == pytest.approx(1.0)
+    assert result.best_trial in [trial.name for trial in lesson.trials(result.state.name)]

@@ -1,4 +1,4 @@
-"""Azure ML models as Microsoft's docs register them: custom and MLflow, from local files or a job's output."""
+"""Azure ML models as Microsoft's docs register them: custom and MLflow, from local files or a job output."""
 
 from __future__ import annotations
 

@@ -105,7 +105,7 @@ def test_a_dsl_pipeline_runs_its_steps_in_order_and_passes_outputs(
 
     prep, train = components(src)
 
-    @dsl.pipeline(compute="cpu-cluster", description="prep then train")
+    @dsl.pipeline(compute="cpu-cluster", description="prep then train")  # type: ignore[call-overload]
     def prep_and_train(raw, C=0.5):  # type: ignore[no-untyped-def]  # noqa: N803 - the SDK reads the names
         cleaned = prep(raw=raw)
         trained = train(data=cleaned.outputs.clean, C=C)
@@ -128,7 +128,7 @@ def test_a_failing_step_fails_the_pipeline_and_skips_the_rest(
     from azure.ai.ml import Input, Output, command, dsl
 
     _, train = components(src)
-    broken = command(
+    broken: Any = command(
         name="broken",
         code=str(src),
         command="python fail.py ${{inputs.raw}} ${{outputs.clean}}",
@@ -137,7 +137,7 @@ def test_a_failing_step_fails_the_pipeline_and_skips_the_rest(
         environment=SKLEARN_ENV,
     )
 
-    @dsl.pipeline(compute="cpu-cluster")
+    @dsl.pipeline(compute="cpu-cluster")  # type: ignore[call-overload]
     def broken_pipeline(raw):  # type: ignore[no-untyped-def]
         cleaned = broken(raw=raw)
         train(data=cleaned.outputs.clean)

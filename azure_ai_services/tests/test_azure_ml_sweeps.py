@@ -133,7 +133,6 @@ def test_a_sweep_whose_trials_never_log_the_metric_fails(ml_client: Any, src: Pa
 
 def test_the_pipelines_lesson_sweeps_and_names_the_best_trial(ml_client: Any, src: Path) -> None:
     from azure.ai.ml.sweep import Choice
-
     from azure_ai_services.azure_ml.pipelines import AzureMLPipelines
 
     lesson = AzureMLPipelines(ml_client)

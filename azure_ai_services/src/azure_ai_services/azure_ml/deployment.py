@@ -29,7 +29,9 @@ class AzureMLDeployer:
     def client(self) -> MLClient:
         return self._trainer.client
 
-    def register_model(self, path: str | Path, name: str, *, mlflow: bool = False, description: str = "") -> Any:
+    def register_model(
+        self, path: str | Path, name: str, *, mlflow: bool = False, description: str = ""
+    ) -> Any:
         """``models.create_or_update``: a local folder or file, or ``azureml://jobs/<job>/outputs/...``."""
         from azure.ai.ml.constants import AssetTypes
         from azure.ai.ml.entities import Model
@@ -64,7 +66,9 @@ class AzureMLDeployer:
 
         options: dict[str, Any] = {}
         if code_dir is not None:
-            options["code_configuration"] = CodeConfiguration(code=str(code_dir), scoring_script=scoring_script)
+            options["code_configuration"] = CodeConfiguration(
+                code=str(code_dir), scoring_script=scoring_script
+            )
             options["environment"] = environment
         if collect_requests:
             from azure.ai.ml.entities import DataCollector, DeploymentCollection
@@ -103,7 +107,9 @@ class AzureMLDeployer:
         return json.loads(answer)
 
     def logs(self, endpoint: str, deployment: str, lines: int = 50) -> str:
-        return str(self.client.online_deployments.get_logs(name=deployment, endpoint_name=endpoint, lines=lines))
+        return str(
+            self.client.online_deployments.get_logs(name=deployment, endpoint_name=endpoint, lines=lines)
+        )
 
     def delete_endpoint(self, endpoint: str) -> None:
         """Delete the endpoint and its deployments (their instances stop)."""

@@ -94,6 +94,6 @@ def feature_drift(training: Rows, requests: Rows, names: Sequence[str] | None = 
     found = []
     for index, label in enumerate(labels):
         test = ks_2samp(base[:, index], live[:, index])
-        psi = population_stability_index(base[:, index], live[:, index])
+        psi = population_stability_index(base[:, index].tolist(), live[:, index].tolist())
         found.append(FeatureDrift(label, float(test.statistic), float(test.pvalue), psi))
     return found

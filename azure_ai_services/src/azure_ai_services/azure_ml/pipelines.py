@@ -71,7 +71,9 @@ class AzureMLPipelines:
         state = self._trainer.wait(name, timeout=timeout)
         properties = self.client.jobs.get(name).properties
         score = properties.get("score")
-        return SweepResult(state, str(properties.get("best_child_run_id", "")), float(score) if score else None)
+        return SweepResult(
+            state, str(properties.get("best_child_run_id", "")), float(score) if score else None
+        )
 
     def trials(self, sweep_name: str) -> list[Any]:
         """The sweep's child jobs (one per trial)."""
@@ -90,7 +92,7 @@ class AzureMLPipelines:
         """A two-step ``@dsl.pipeline``: prep's ``clean`` folder is train's ``data``; waits for it."""
         from azure.ai.ml import Input, Output, command, dsl
 
-        prep = command(
+        prep: Any = command(
             name="prep",
             code=str(source_dir),
             command=prep_command,
@@ -98,7 +100,7 @@ class AzureMLPipelines:
             outputs={"clean": Output(type="uri_folder")},
             environment=SKLEARN_ENVIRONMENT,
         )
-        train = command(
+        train: Any = command(
             name="train",
             code=str(source_dir),
             command=train_command,
@@ -107,7 +109,7 @@ class AzureMLPipelines:
             environment=SKLEARN_ENVIRONMENT,
         )
 
-        @dsl.pipeline(compute=compute, description="prep then train")  # type: ignore[misc]
+        @dsl.pipeline(compute=compute, description="prep then train")  # type: ignore[call-overload]
         def prep_and_train(raw):  # type: ignore[no-untyped-def]
             cleaned = prep(raw=raw)
             trained = train(data=cleaned.outputs.clean)

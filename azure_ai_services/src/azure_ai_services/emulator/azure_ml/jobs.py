@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -100,7 +101,7 @@ class JobBook:
             records = [r for r in self._records.values() if r.scope.id.lower() == scope.id.lower()]
         return [record.resource() for record in records if not record.parent]
 
-    def children(self, scope: Scope, parent: str) -> list[JobRecord]:
+    def children(self, scope: Scope, parent: str) -> builtins.list[JobRecord]:
         """A sweep's or pipeline's child jobs, in the order they were added."""
         with self._lock:
             return [

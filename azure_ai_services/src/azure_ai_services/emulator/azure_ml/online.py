@@ -181,7 +181,8 @@ class OnlineEndpoints:
             raise AzureError(
                 400,
                 "BadArgument",
-                f"The {label} of endpoint '{name}' names deployment(s) {', '.join(missing)} that do not exist "
+                f"The {label} of endpoint '{name}' names deployment(s) {', '.join(missing)} that do not "
+                f"exist "
                 f"in the endpoint (deployments: {', '.join(known) or 'none'}); create them first.",
             )
         if any(value < 0 or value > 100 for value in traffic.values()):

@@ -12,7 +12,7 @@ from azure_ai_services.emulator.azure_ml.resources import Scope, arm_resource
 from azure_ai_services.emulator.unversioned_routes import PathVersionedRoutes
 
 if TYPE_CHECKING:  # pragma: no cover
-    from werkzeug.wrappers import Request, Response
+    from werkzeug.wrappers import Request
 
     from azure_ai_services.emulator.azure_ml.online import Deployment, Endpoint, OnlineEndpoints
 
@@ -106,13 +106,13 @@ class OnlineHandlers:
     def get_endpoint(self, request: Request, name: str, **bound: str) -> dict[str, Any]:
         return endpoint_json(request, self.online.get(_scope(bound), name))
 
-    def put_endpoint(self, request: Request, name: str, **bound: str) -> Response:
+    def put_endpoint(self, request: Request, name: str, **bound: str) -> Any:
         endpoint, operation = self.online.put_endpoint(_scope(bound), name, json_body(request))
         return accepted_response(
             operation, request.host_url, status=201, body=endpoint_json(request, endpoint)
         )
 
-    def delete_endpoint(self, request: Request, name: str, **bound: str) -> Response:
+    def delete_endpoint(self, request: Request, name: str, **bound: str) -> Any:
         operation = self.online.delete_endpoint(_scope(bound), name)
         return accepted_response(operation, request.host_url)
 
@@ -124,7 +124,7 @@ class OnlineHandlers:
             )
         return {"primaryKey": endpoint.keys["primary"], "secondaryKey": endpoint.keys["secondary"]}
 
-    def regenerate_keys(self, request: Request, name: str, **bound: str) -> Response:
+    def regenerate_keys(self, request: Request, name: str, **bound: str) -> Any:
         body = json_body(request)
         operation = self.online.regenerate_key(
             _scope(bound), name, str(body.get("keyType") or ""), str(body.get("keyValue") or "")
@@ -140,12 +140,12 @@ class OnlineHandlers:
         scope = _scope(bound)
         return deployment_json(scope, self.online.deployment(scope, name, deployment))
 
-    def put_deployment(self, request: Request, name: str, deployment: str, **bound: str) -> Response:
+    def put_deployment(self, request: Request, name: str, deployment: str, **bound: str) -> Any:
         scope = _scope(bound)
         record, operation = self.online.put_deployment(scope, name, deployment, json_body(request))
         return accepted_response(operation, request.host_url, status=201, body=deployment_json(scope, record))
 
-    def delete_deployment(self, request: Request, name: str, deployment: str, **bound: str) -> Response:
+    def delete_deployment(self, request: Request, name: str, deployment: str, **bound: str) -> Any:
         operation = self.online.delete_deployment(_scope(bound), name, deployment)
         return accepted_response(operation, request.host_url)
 
@@ -160,8 +160,8 @@ class OnlineHandlers:
         return {"content": record.logs(int(body.get("tail") or 0))}
 
 
-def score(online: OnlineEndpoints, request: Request, sub: str, rg: str, ws: str, endpoint: str) -> Response:
-    """One scoring request: the key checked, a deployment chosen by traffic (or the header), its worker runs."""
+def score(online: OnlineEndpoints, request: Request, sub: str, rg: str, ws: str, endpoint: str) -> Any:
+    """One request: the key checked, a deployment chosen by traffic (or the header), its worker scores."""
     from azure_ai_services.emulator.azure_ml.scoring_process import WorkerFailed
 
     target = online.get(Scope(sub, rg, ws), endpoint)

@@ -94,7 +94,7 @@ def order(steps: dict[str, Any]) -> list[str]:
 
 
 class PipelineRun:
-    """Runs the steps as their inputs become available; a failed step fails the pipeline, the rest never start."""
+    """Runs steps as their inputs become available; a failed step fails the pipeline, the rest never start."""
 
     def __init__(self, ml: AzureML, record: JobRecord, control: BackgroundJob) -> None:
         self.ml = ml
@@ -205,7 +205,8 @@ class PipelineRun:
                     raise AzureError(
                         400,
                         "UserError",
-                        f"step '{name}' reads pipeline input '{reference.group('input')}', which was not given.",
+                        f"step '{name}' reads pipeline input '{reference.group('input')}', which was not "
+                        "given.",
                     )
                 resolved[input_name] = upper
             else:
@@ -215,7 +216,8 @@ class PipelineRun:
                     raise AzureError(
                         400,
                         "UserError",
-                        f"step '{name}' reads output '{reference.group('output')}' that step '{reference.group('job')}' does not have.",
+                        f"step '{name}' reads output '{reference.group('output')}' that step "
+                        f"'{reference.group('job')}' does not have.",
                     )
                 resolved[input_name] = {"jobInputType": "uri_folder", "uri": uri}
         return resolved

@@ -71,7 +71,7 @@ class ScoringProcess:
             reply = self._receive(REQUEST_SECONDS)
         if reply.get("ok"):
             return Answer(200, str(reply.get("body", "")))
-        return Answer(int(reply.get("status") or 500), str(reply.get("message", "")))
+        return Answer(int(str(reply.get("status") or 500)), str(reply.get("message", "")))
 
     def _receive(self, timeout: float) -> dict[str, object]:
         assert self._process.stdout is not None

@@ -75,6 +75,6 @@ def trials(search_space: dict[str, Any], algorithm: dict[str, Any], max_trials: 
             "needs Azure's HyperDrive service).",
         )
     seed = algorithm.get("seed")
-    rng = random.Random(int(seed) if seed is not None else None)
+    rng = random.Random(int(seed) if seed is not None else None)  # noqa: S311 - sampling, not secrets
     for _ in range(max_trials):
         yield {name: _draw(name, spec, rng) for name, spec in search_space.items()}

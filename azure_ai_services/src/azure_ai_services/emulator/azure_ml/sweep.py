@@ -135,7 +135,8 @@ class SweepRun:
         elif not scored:
             completed = [child for child in children if child.status == "Completed"]
             reason = (
-                f"no trial logged the primary metric '{metric}' (log it with mlflow.log_metric('{metric}', value))"
+                f"no trial logged the primary metric '{metric}' (log it with "
+                f"mlflow.log_metric('{metric}', value))"
                 if completed
                 else "every trial failed; see the trials' logs"
             )

@@ -71,7 +71,8 @@ class AzureML:
             raise AzureError(
                 400,
                 "UserError",
-                f"Job '{job}' has no output '{output}' (outputs: {', '.join(['artifacts', *record.outputs])}).",
+                f"Job '{job}' has no output '{output}' "
+                f"(outputs: {', '.join(['artifacts', *record.outputs])}).",
             )
         return base.rstrip("/") + "/" + (path or "").lstrip("/")
 

@@ -97,7 +97,14 @@ class AzureMLDeployer:
         return {name: int(share) for name, share in updated.traffic.items()}
 
     def invoke(self, endpoint: str, payload: Any, *, deployment: str | None = None) -> Any:
-        """``online_endpoints.invoke`` with ``payload`` as the request file; the decoded JSON answer."""
+        """``online_endpoints.invoke`` with ``payload`` as the request file; the decoded JSON answer.
+
+        azure-ai-ml (1.35) keeps the ``azureml-model-deployment`` header of a pinned invoke in a shared
+        dict, so every later invoke in the process would stay pinned: it is dropped first.
+        """
+        from azure.ai.ml.constants._endpoint import EndpointInvokeFields
+
+        EndpointInvokeFields.DEFAULT_HEADER.pop(EndpointInvokeFields.MODEL_DEPLOYMENT, None)
         with tempfile.TemporaryDirectory(prefix="cloudai-invoke-") as folder:
             request_file = Path(folder, "request.json")
             request_file.write_text(json.dumps(payload))

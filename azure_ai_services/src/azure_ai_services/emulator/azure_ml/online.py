@@ -251,6 +251,8 @@ class OnlineEndpoints:
             raise AzureError(
                 400, "BadArgument", "A deployment with a scoring script needs an environment (environmentId)."
             )
+        if environment and not self._registered(scope, environment):
+            catalog.check_environment(environment)
         with self._lock:
             previous = endpoint.deployments.get(name)
             deployment = Deployment(endpoint_name, name, {**body, "properties": properties})
@@ -361,6 +363,13 @@ class OnlineEndpoints:
             raise AzureError(
                 401, "Unauthorized", "Invalid authentication: the key in the Authorization header is wrong."
             )
+
+    def _registered(self, scope: Scope, environment_id: str) -> bool:
+        """An environment the SDK registered in the workspace (an image and a conda file)."""
+        if "/environments/" not in environment_id or "/versions/" not in environment_id:
+            return False
+        name, _, version = environment_id.split("/environments/", 1)[1].partition("/versions/")
+        return self.ml.resources.find(scope, "environments", name, version.strip("/")) is not None
 
     @staticmethod
     def _op_scope(scope: Scope) -> str:

@@ -229,3 +229,75 @@ def test_the_deployer_lesson_collects_requests_and_measures_drift(
     assert "model loaded from" in deployer.logs("iris-ep", "blue")
     deployer.delete_endpoint("iris-ep")
     assert list(ml_client.online_endpoints.list()) == []
+
+
+BATCH_SCORE = """
+import os, pickle
+import pandas as pd
+
+def init():
+    global model
+    with open(os.path.join(os.environ["AZUREML_MODEL_DIR"], "model", "model.pkl"), "rb") as f:
+        model = pickle.load(f)
+
+def run(mini_batch):
+    rows = []
+    for path in mini_batch:
+        frame = pd.read_csv(path)
+        for prediction in model.predict(frame.values):
+            rows.append([os.path.basename(path), int(prediction)])
+    return pd.DataFrame(rows)
+"""
+
+
+def test_a_batch_endpoint_scores_a_folder_into_azurite(ml_client: Any, model: Any, tmp_path: Path) -> None:
+    from azure.ai.ml import Input
+    from azure.ai.ml.entities import (
+        AmlCompute,
+        BatchEndpoint,
+        CodeConfiguration,
+        ModelBatchDeployment,
+        ModelBatchDeploymentSettings,
+    )
+
+    ml_client.compute.begin_create_or_update(AmlCompute(name="cpu-cluster", max_instances=1)).result()
+    ml_client.batch_endpoints.begin_create_or_update(BatchEndpoint(name="iris-batch")).result()
+    code = tmp_path / "batch-code"
+    code.mkdir()
+    (code / "batch_score.py").write_text(BATCH_SCORE)
+    ml_client.batch_deployments.begin_create_or_update(
+        ModelBatchDeployment(
+            name="classifier",
+            endpoint_name="iris-batch",
+            model=model,
+            code_configuration=CodeConfiguration(code=str(code), scoring_script="batch_score.py"),
+            environment=SKLEARN_ENV,
+            compute="cpu-cluster",
+            settings=ModelBatchDeploymentSettings(mini_batch_size=1, output_file_name="predictions.csv"),
+        )
+    ).result()
+    data = tmp_path / "to-score"
+    data.mkdir()
+    (data / "a.csv").write_text("x1,x2\n0.0,0.0\n1.0,1.0\n")
+    (data / "b.csv").write_text("x1,x2\n0.9,1.0\n")
+    job = ml_client.batch_endpoints.invoke(
+        endpoint_name="iris-batch", input=Input(type="uri_folder", path=str(data))
+    )
+    ml_client.jobs.stream(job.name)
+    assert ml_client.jobs.get(job.name).status == "Completed"
+    ml_client.jobs.download(name=job.name, download_path=str(tmp_path / "out"), output_name="score")
+    lines = (tmp_path / "out" / "predictions.csv").read_text().splitlines()
+    assert sorted(lines) == ["a.csv 0", "a.csv 1", "b.csv 1"]
+    assert [child.display_name for child in ml_client.jobs.list(parent_job_name=job.name)] == ["batchscoring"]
+
+
+def test_a_batch_deployment_needs_an_existing_cluster(ml_client: Any, model: Any, tmp_path: Path) -> None:
+    from azure.ai.ml.entities import BatchEndpoint, ModelBatchDeployment
+    from azure.core.exceptions import HttpResponseError
+
+    ml_client.batch_endpoints.begin_create_or_update(BatchEndpoint(name="no-cluster")).result()
+    with pytest.raises(HttpResponseError, match="no-such-cluster") as raised:
+        ml_client.batch_deployments.begin_create_or_update(
+            ModelBatchDeployment(name="d", endpoint_name="no-cluster", model=model, compute="no-such-cluster")
+        ).result()
+    assert raised.value.status_code == 400

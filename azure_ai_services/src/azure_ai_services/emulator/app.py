@@ -36,6 +36,7 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
 
     from azure_ai_services.emulator import image_analysis, metadata
     from azure_ai_services.emulator.azure_ml import history
+    from azure_ai_services.emulator.azure_ml.batch_routes import invoke_routes
     from azure_ai_services.emulator.azure_ml.online_routes import scoring_routes
     from azure_ai_services.emulator.azure_ml.routes import routes as azure_ml_routes
     from azure_ai_services.emulator.azure_ml.tracking import Tracking
@@ -58,6 +59,7 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
         azure_ml_routes(state.azure_ml),
         AsyncOperationsService(state.azure_ml.online.operations),
         scoring_routes(state.azure_ml.online),
+        invoke_routes(state.azure_ml.batch),
         history.routes(state.azure_ml),
         Tracking(state.azure_ml).routes(),
         *(KeyChecked(service, secrets.ai_services_key) for service in ai_services),

@@ -9,6 +9,7 @@ from multi_cloud.emulation.protocols.azure.errors import AzureError
 from multi_cloud.emulation.protocols.azure.routing import AzureRoutes, json_body
 
 from azure_ai_services.emulator.azure_ml import catalog
+from azure_ai_services.emulator.azure_ml.batch_routes import add_routes as add_batch_routes
 from azure_ai_services.emulator.azure_ml.model_assets import complete_model
 from azure_ai_services.emulator.azure_ml.online_routes import add_routes as add_online_routes
 from azure_ai_services.emulator.azure_ml.resources import PROVIDER, Scope, arm_resource
@@ -52,6 +53,7 @@ def routes(ml: AzureML) -> AzureRoutes:
     table.add("PUT", WS + "/jobs/{name}", handlers.put_job)
     table.add("POST", WS + "/jobs/{name}/cancel", handlers.cancel_job)
     add_online_routes(table, WS, ml.online)
+    add_batch_routes(table, WS, ml.batch)
     return table
 
 

@@ -13,6 +13,7 @@ from urllib.parse import unquote
 from multi_cloud.emulation.protocols.azure.errors import AzureError
 
 from azure_ai_services.emulator.azure_ml import catalog
+from azure_ai_services.emulator.azure_ml.batch import BatchEndpoints
 from azure_ai_services.emulator.azure_ml.jobs import JobBook, JobRecord
 from azure_ai_services.emulator.azure_ml.online import OnlineEndpoints
 from azure_ai_services.emulator.azure_ml.resources import ResourceStore, Scope, arm_resource
@@ -30,9 +31,11 @@ class AzureML:
     jobs: JobBook = field(default_factory=JobBook)
     blobs: BlobStore = field(default_factory=BlobStore)
     online: OnlineEndpoints = field(init=False)
+    batch: BatchEndpoints = field(init=False)
 
     def __post_init__(self) -> None:
         self.online = OnlineEndpoints(self)
+        self.batch = BatchEndpoints(self)
 
     def use_tls(self, cert_file: Path, key_file: Path) -> None:
         self.blobs.cert_file, self.blobs.key_file = cert_file, key_file
@@ -146,6 +149,7 @@ class AzureML:
 
     def reset(self) -> None:
         self.online.reset()
+        self.batch.reset()
         self.jobs.reset()
         self.resources.reset()
 

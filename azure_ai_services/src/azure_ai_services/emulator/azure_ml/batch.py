@@ -11,7 +11,7 @@ from multi_cloud.emulation.protocols.azure.errors import AzureError
 from multi_cloud.emulation.protocols.azure.operations import AsyncOperation
 
 from azure_ai_services.emulator.azure_ml.jobs import JobRecord, now
-from azure_ai_services.emulator.azure_ml.model_files import _versioned
+from azure_ai_services.emulator.azure_ml.model_files import versioned
 from azure_ai_services.emulator.azure_ml.resources import Scope
 from azure_ai_services.emulator.azure_ml.sweep import PARENT_PROPERTY
 
@@ -110,7 +110,7 @@ class BatchEndpoints:
         endpoint = self.get(scope, endpoint_name)
         properties = dict(body.get("properties") or {})
         model_id = _model_id(properties.get("model"))
-        model_name, version = _versioned(model_id, "models")
+        model_name, version = versioned(model_id, "models")
         if self.ml.resources.find(scope, "models", model_name, version) is None:
             raise AzureError(404, "ResourceNotFound", f"Model '{model_name}:{version}' was not found.")
         compute = str(properties.get("compute") or "").rstrip("/").split("/")[-1]
@@ -158,7 +158,7 @@ class BatchEndpoints:
         deployment = self.deployment(scope, endpoint_name, name)
         properties = deployment["properties"]
         data = _input_data(body)
-        model_name, version = _versioned(_model_id(properties.get("model")), "models")
+        model_name, version = versioned(_model_id(properties.get("model")), "models")
         model = self.ml.resources.get(scope, "models", model_name, version)
         model_uri = str(model["properties"].get("modelUri") or "")
         leaf = model_uri.rstrip("/").split("/")[-1] or "model"

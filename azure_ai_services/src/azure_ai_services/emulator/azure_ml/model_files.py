@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from azure_ai_services.emulator.azure_ml.workspace import AzureML
 
 
-def _versioned(asset_id: str, kind: str) -> tuple[str, str]:
+def versioned(asset_id: str, kind: str) -> tuple[str, str]:
     """(name, version) of ``.../{kind}/NAME/versions/V`` (or ``azureml:NAME:V``)."""
     if f"/{kind}/" in asset_id and "/versions/" in asset_id:
         name, _, version = asset_id.split(f"/{kind}/", 1)[1].partition("/versions/")
@@ -29,7 +29,7 @@ def _versioned(asset_id: str, kind: str) -> tuple[str, str]:
 
 def stage_model(ml: AzureML, scope: Scope, model_id: str, root: Path) -> Path:
     """Download the model into ``root/NAME/VERSION`` (``AZUREML_MODEL_DIR``), its folder or file name kept."""
-    name, version = _versioned(model_id, "models")
+    name, version = versioned(model_id, "models")
     model = ml.resources.find(scope, "models", name, version)
     if model is None:
         raise AzureError(
@@ -51,7 +51,7 @@ def stage_model(ml: AzureML, scope: Scope, model_id: str, root: Path) -> Path:
 
 def stage_code(ml: AzureML, scope: Scope, code_id: str, target: Path) -> None:
     """Download a code asset's files into ``target``."""
-    name, version = _versioned(code_id, "codes")
+    name, version = versioned(code_id, "codes")
     code = ml.resources.find(scope, "codes", name, version)
     if code is None:
         raise AzureError(

@@ -85,11 +85,18 @@ def test_bad_job_bodies_get_azure_errors(azure_env: dict[str, str], body: bytes,
     assert answer.json()["error"]["code"] == code
 
 
-def test_a_sweep_job_is_a_clear_501(azure_env: dict[str, str]) -> None:
-    body = {"properties": {"jobType": "Sweep", "command": "x"}}
+def test_an_automl_job_is_a_clear_501(azure_env: dict[str, str]) -> None:
+    body = {"properties": {"jobType": "AutoML", "command": "x"}}
     answer = requests.put(azure_env["CLOUDAI_AZURE_ENDPOINT"] + JOB_URL, json=body, timeout=10)
     assert answer.status_code == 501
     assert answer.json()["error"]["code"] == "NotImplemented"
+
+
+def test_a_sweep_job_without_a_trial_is_a_user_error(azure_env: dict[str, str]) -> None:
+    body = {"properties": {"jobType": "Sweep", "command": "x"}}
+    answer = requests.put(azure_env["CLOUDAI_AZURE_ENDPOINT"] + JOB_URL, json=body, timeout=10)
+    assert answer.status_code == 400
+    assert "trial.command" in answer.json()["error"]["message"]
 
 
 def test_an_unknown_job_is_404(azure_env: dict[str, str]) -> None:

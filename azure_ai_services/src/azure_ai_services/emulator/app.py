@@ -59,8 +59,12 @@ class EmulatorState:
 
 
 def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
+    from multi_cloud.emulation.protocols.azure.operations import AsyncOperationsService
+
     from azure_ai_services.emulator import image_analysis, metadata
     from azure_ai_services.emulator.azure_ml import history
+    from azure_ai_services.emulator.azure_ml.batch_routes import invoke_routes
+    from azure_ai_services.emulator.azure_ml.online_routes import scoring_routes
     from azure_ai_services.emulator.azure_ml.routes import routes as azure_ml_routes
     from azure_ai_services.emulator.azure_ml.tracking import Tracking
     from azure_ai_services.emulator.content_safety.routes import ContentSafety
@@ -96,6 +100,9 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
         metadata.routes(),
         ManagedIdentity(secrets.identity_header).routes(),
         azure_ml_routes(state.azure_ml),
+        AsyncOperationsService(state.azure_ml.online.operations),
+        scoring_routes(state.azure_ml.online),
+        invoke_routes(state.azure_ml.batch),
         history.routes(state.azure_ml),
         Tracking(state.azure_ml).routes(),
         SecretsAPI(state.key_vault).routes(),

@@ -45,6 +45,11 @@ def routes(ml: AzureML) -> PathVersionedRoutes:
         HISTORY_WS + "/experiments/{experiment}/runs/{name}/details",
         lambda request, experiment, **bound: run_details(ml, **bound),
     )
+    table.add(
+        "GET",
+        HISTORY_WS + "/runs/{name}/children",
+        lambda request, **bound: {"value": children(ml, **bound)},
+    )
     table.add("POST", HISTORY_WS + "/rundata", lambda request, **bound: run_data(ml, request, **bound))
     table.add("POST", DATA_WS + "/dataversion/batchGetResolvedUris", resolved_uris)
     return table
@@ -77,6 +82,28 @@ def run_details(ml: AzureML, sub: str, rg: str, ws: str, name: str) -> dict[str,
         url = ml.blobs.blob_url(container, f"{run_prefix(record.name)}/{LOG_NAME}")
         details["logFiles"] = {LOG_NAME: url}
     return details
+
+
+def children(ml: AzureML, sub: str, rg: str, ws: str, name: str) -> list[dict[str, Any]]:
+    """Run history's view of a job's child runs (``jobs.list(parent_job_name=...)``)."""
+    scope = Scope(sub, rg, ws)
+    ml.jobs.get(scope, name)
+    found = []
+    for record in ml.jobs.children(scope, name):
+        details = run_details(ml, sub, rg, ws, record.name)
+        details.pop("logFiles", None)
+        details.update(
+            {
+                "parentRunId": name,
+                "displayName": str(record.properties.get("displayName") or record.name),
+                "experimentId": str(record.properties.get("experimentName") or "Default"),
+                "properties": dict(record.properties.get("properties") or {}),
+                "tags": dict(record.properties.get("tags") or {}),
+                "runType": "azureml.scriptrun",
+            }
+        )
+        found.append(details)
+    return found
 
 
 def run_data(ml: AzureML, request: Request, sub: str, rg: str, ws: str) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -38,6 +39,11 @@ class JobRecord:
     tracking_uri: str = ""
     #: ``user_logs/std_log.txt`` exists in Azurite (written when the run starts, then about once a second)
     has_log: bool = False
+
+    @property
+    def parent(self) -> str:
+        """The sweep or pipeline job this one is a child of ("" for a top-level job)."""
+        return str((self.properties.get("properties") or {}).get("azureml.parentrunid") or "")
 
     @property
     def key(self) -> str:
@@ -93,7 +99,16 @@ class JobBook:
     def list(self, scope: Scope) -> list[dict[str, Any]]:
         with self._lock:
             records = [r for r in self._records.values() if r.scope.id.lower() == scope.id.lower()]
-        return [record.resource() for record in records]
+        return [record.resource() for record in records if not record.parent]
+
+    def children(self, scope: Scope, parent: str) -> builtins.list[JobRecord]:
+        """A sweep's or pipeline's child jobs, in the order they were added."""
+        with self._lock:
+            return [
+                r
+                for r in self._records.values()
+                if r.scope.id.lower() == scope.id.lower() and r.parent == parent
+            ]
 
     def cancel(self, scope: Scope, name: str) -> None:
         record = self.get(scope, name)

@@ -75,7 +75,7 @@ class ResourceStore:
             return [
                 item
                 for (ws, k, n, v), item in self._items.items()
-                if ws == scope.id.lower() and k == kind and (n == name if name else not v)
+                if ws == scope.id.lower() and k == kind and (n == name and bool(v) if name else not v)
             ]
 
     def reset(self) -> None:

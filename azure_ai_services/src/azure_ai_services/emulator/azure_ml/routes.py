@@ -9,6 +9,9 @@ from multi_cloud.emulation.protocols.azure.errors import AzureError
 from multi_cloud.emulation.protocols.azure.routing import AzureRoutes, json_body
 
 from azure_ai_services.emulator.azure_ml import catalog
+from azure_ai_services.emulator.azure_ml.batch_routes import add_routes as add_batch_routes
+from azure_ai_services.emulator.azure_ml.model_assets import complete_model
+from azure_ai_services.emulator.azure_ml.online_routes import add_routes as add_online_routes
 from azure_ai_services.emulator.azure_ml.resources import PROVIDER, Scope, arm_resource
 from azure_ai_services.emulator.azure_ml.tracking import tracking_uri
 
@@ -19,6 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 WS = "/subscriptions/{sub}/resourceGroups/{rg}/providers/" + PROVIDER + "/workspaces/{ws}"
 DEFAULT_DATASTORE = "workspaceblobstore"
+ASSET_KINDS = ("codes", "environments", "data", "models", "components")
 #: both name the workspace's container in Azurite (runs' logs and ``./outputs`` go to the artifact store)
 DATASTORES = (DEFAULT_DATASTORE, "workspaceartifactstore")
 
@@ -30,7 +34,9 @@ def routes(ml: AzureML) -> AzureRoutes:
     table.add("GET", WS + "/datastores", handlers.list_datastores)
     table.add("GET", WS + "/datastores/{name}", handlers.get_datastore)
     table.add("POST", WS + "/datastores/{name}/listSecrets", handlers.list_secrets)
-    for kind in ("codes", "environments", "data"):
+    for kind in ASSET_KINDS:
+        table.add("GET", WS + f"/{kind}", handlers.containers(kind))
+        table.add("GET", WS + f"/{kind}/{{name}}", handlers.container(kind))
         table.add("GET", WS + f"/{kind}/{{name}}/versions", handlers.versions(kind))
         table.add("GET", WS + f"/{kind}/{{name}}/versions/{{version}}", handlers.get_version(kind))
         table.add("PUT", WS + f"/{kind}/{{name}}/versions/{{version}}", handlers.put_version(kind))
@@ -46,6 +52,8 @@ def routes(ml: AzureML) -> AzureRoutes:
     table.add("GET", WS + "/jobs/{name}", handlers.get_job)
     table.add("PUT", WS + "/jobs/{name}", handlers.put_job)
     table.add("POST", WS + "/jobs/{name}/cancel", handlers.cancel_job)
+    add_online_routes(table, WS, ml.online)
+    add_batch_routes(table, WS, ml.batch)
     return table
 
 
@@ -55,6 +63,14 @@ def _scope(bound: dict[str, str]) -> Scope:
 
 def _page(items: list[dict[str, Any]]) -> dict[str, Any]:
     return {"value": items}
+
+
+def _in_view(items: list[dict[str, Any]], view: str) -> list[dict[str, Any]]:
+    """``listViewType``: ActiveOnly (default) hides archived assets, ArchivedOnly shows only them."""
+    if view.lower() == "all":
+        return items
+    archived = view.lower() == "archivedonly"
+    return [item for item in items if bool(item["properties"].get("isArchived")) == archived]
 
 
 class Handlers:
@@ -118,7 +134,7 @@ class Handlers:
             found = self.ml.resources.list(scope, kind, name)
             if not found and kind == "environments":
                 found = [self.ml.curated_environment(scope, name, "1")]
-            return _page(found)
+            return _page(_in_view(found, request.args.get("listViewType", "ActiveOnly")))
 
         return handler
 
@@ -137,12 +153,33 @@ class Handlers:
             scope = _scope(bound)
             properties = dict(json_body(request).get("properties") or {})
             properties.setdefault("provisioningState", "Succeeded")
+            if kind == "models":
+                complete_model(self.ml, scope, properties)
             resource = arm_resource(scope, kind, name, properties, version)
             self.ml.resources.put(scope, kind, name, resource, version)
-            if self.ml.resources.find(scope, kind, name) is None:
-                container = arm_resource(scope, kind, name, {"latestVersion": version})
-                self.ml.resources.put(scope, kind, name, container)
+            self._update_container(scope, kind, name)
             return resource
+
+        return handler
+
+    def _update_container(self, scope: Scope, kind: str, name: str) -> None:
+        """The container's ``latestVersion`` and ``nextVersion`` (the SDK's auto-increment reads them)."""
+        versions = [v["name"] for v in self.ml.resources.list(scope, kind, name)]
+        numeric = [int(v) for v in versions if v.isdigit()]
+        latest = str(max(numeric)) if numeric else versions[-1]
+        properties = {"latestVersion": latest, "nextVersion": str(max(numeric, default=0) + 1)}
+        self.ml.resources.put(scope, kind, name, arm_resource(scope, kind, name, properties))
+
+    def containers(self, kind: str) -> Any:
+        def handler(request: Request, **bound: str) -> dict[str, Any]:
+            found = self.ml.resources.list(_scope(bound), kind)
+            return _page(_in_view(found, request.args.get("listViewType", "ActiveOnly")))
+
+        return handler
+
+    def container(self, kind: str) -> Any:
+        def handler(request: Request, name: str, **bound: str) -> dict[str, Any]:
+            return self.ml.resources.get(_scope(bound), kind, name)
 
         return handler
 

@@ -13,11 +13,14 @@ from urllib.parse import unquote
 from multi_cloud.emulation.protocols.azure.errors import AzureError
 
 from azure_ai_services.emulator.azure_ml import catalog
+from azure_ai_services.emulator.azure_ml.batch import BatchEndpoints
 from azure_ai_services.emulator.azure_ml.jobs import JobBook, JobRecord
+from azure_ai_services.emulator.azure_ml.online import OnlineEndpoints
 from azure_ai_services.emulator.azure_ml.resources import ResourceStore, Scope, arm_resource
 from azure_ai_services.emulator.azure_ml.storage import BlobStore
 
-JOB_TYPES = ("Command",)
+JOB_TYPES = ("Command", "Sweep", "Pipeline")
+JOB_OUTPUT = re.compile(r"^azureml://jobs/(?P<job>[^/]+)/outputs/(?P<output>[^/]+)(/paths/(?P<path>.*))?$")
 
 
 @dataclass
@@ -27,6 +30,12 @@ class AzureML:
     resources: ResourceStore = field(default_factory=ResourceStore)
     jobs: JobBook = field(default_factory=JobBook)
     blobs: BlobStore = field(default_factory=BlobStore)
+    online: OnlineEndpoints = field(init=False)
+    batch: BatchEndpoints = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.online = OnlineEndpoints(self)
+        self.batch = BatchEndpoints(self)
 
     def use_tls(self, cert_file: Path, key_file: Path) -> None:
         self.blobs.cert_file, self.blobs.key_file = cert_file, key_file
@@ -37,8 +46,11 @@ class AzureML:
 
     def locate(self, uri: str, scope: Scope) -> tuple[str, str]:
         """(container, blob name) of ``azureml://datastores/.../paths/P`` or an Azurite blob URL."""
-        if uri.startswith("azureml://datastores/") and "/paths/" in uri:
+        if uri.startswith("azureml://") and "/datastores/" in uri and "/paths/" in uri:
             return self.container_name(scope), unquote(uri.split("/paths/", 1)[1])
+        job_output = JOB_OUTPUT.match(uri)
+        if job_output is not None:  # azureml://jobs/<job>/outputs/<name|artifacts>/paths/<path>
+            return self.locate(self.job_output_uri(scope, *job_output.group("job", "output", "path")), scope)
         asset = re.search(r"/data/(?P<name>[^/]+)/versions/(?P<version>[^/]+)$", uri)
         if asset is not None:  # a data asset's ARM id: where its dataUri points
             data = self.resources.get(scope, "data", asset.group("name"), asset.group("version"))
@@ -48,6 +60,24 @@ class AzureML:
             container, _, path = uri.split("?", 1)[0].split(account, 1)[1].partition("/")
             return container, unquote(path)
         raise AzureError(400, "UserError", f"'{uri}' is not in the local cloud's blob storage")
+
+    def job_output_uri(self, scope: Scope, job: str, output: str, path: str | None) -> str:
+        """The datastore URI of a job's output (``artifacts``: its ``./outputs`` and logs) plus ``path``."""
+        from azure_ai_services.emulator.azure_ml.execution import run_prefix
+
+        record = self.jobs.get(scope, job)
+        if output in ("artifacts", "default"):
+            base = f"azureml://datastores/workspaceblobstore/paths/{run_prefix(record.name)}/"
+        elif output in record.outputs:
+            base = record.outputs[output]
+        else:
+            raise AzureError(
+                400,
+                "UserError",
+                f"Job '{job}' has no output '{output}' "
+                f"(outputs: {', '.join(['artifacts', *record.outputs])}).",
+            )
+        return base.rstrip("/") + "/" + (path or "").lstrip("/")
 
     def start_pending_upload(self, scope: Scope, kind: str, name: str, version: str) -> dict[str, Any]:
         """A fresh container and a SAS to it, where the SDK uploads an asset's files."""
@@ -76,29 +106,54 @@ class AzureML:
     def submit_job(
         self, scope: Scope, name: str, properties: dict[str, Any], tracking_uri: str = ""
     ) -> dict[str, Any]:
-        from azure_ai_services.emulator.azure_ml.execution import CommandRun
 
         job_type = str(properties.get("jobType", ""))
-        if not job_type or not properties.get("command"):
-            raise AzureError(400, "UserError", "A job needs properties.jobType and properties.command.")
         if job_type not in JOB_TYPES:
-            raise AzureError(501, "NotImplemented", f"the local emulator runs Command jobs, not '{job_type}'")
+            raise AzureError(
+                501 if job_type else 400,
+                "NotImplemented" if job_type else "UserError",
+                f"the local emulator runs {', '.join(JOB_TYPES)} jobs, not '{job_type}'"
+                if job_type
+                else "A job needs properties.jobType.",
+            )
+        runner = self._runner(scope, job_type, properties)
         compute = str(properties.get("computeId") or "").rstrip("/").split("/")[-1]
         if compute and self.resources.find(scope, "computes", compute) is None:
             raise AzureError(
                 400, "UserError", f"Compute '{compute}' was not found in workspace {scope.workspace}."
             )
-        catalog.check_environment(str(properties.get("environmentId", "")))
         properties.setdefault("experimentName", "Default")
         record = JobRecord(scope, name, properties, tracking_uri=tracking_uri)
         self.jobs.add(record)
-        self.jobs.runs.submit(record.key, "azureml", lambda control: CommandRun(self, record, control).run())
+        self.jobs.runs.submit(record.key, "azureml", lambda control: runner(self, record, control).run())
         return record.resource()
 
+    def _runner(self, scope: Scope, job_type: str, properties: dict[str, Any]) -> Any:
+        """The class that runs a job of ``job_type``, after checking what the service checks."""
+        from azure_ai_services.emulator.azure_ml.execution import CommandRun
+        from azure_ai_services.emulator.azure_ml.sweep import SweepRun, check_sweep
+
+        if job_type == "Pipeline":
+            from azure_ai_services.emulator.azure_ml.pipeline import PipelineRun, check_pipeline
+
+            check_pipeline(self, scope, properties)
+            return PipelineRun
+        if job_type == "Sweep":
+            check_sweep(properties)
+            catalog.check_environment(str((properties.get("trial") or {}).get("environmentId", "")))
+            return SweepRun
+        if not properties.get("command"):
+            raise AzureError(400, "UserError", "A command job needs properties.command.")
+        catalog.check_environment(str(properties.get("environmentId", "")))
+        return CommandRun
+
     def reset(self) -> None:
+        self.online.reset()
+        self.batch.reset()
         self.jobs.reset()
         self.resources.reset()
 
     def close(self) -> None:
+        self.online.reset()
         self.jobs.reset()
         self.blobs.close()

@@ -20,11 +20,15 @@ if TYPE_CHECKING:  # the service modules import the Azure SDKs; each factory imp
     from azure_ai_services.infrastructure.costs import AzureCosts
     from azure_ai_services.storage.blob_storage import BlobStorage
 
-#: the capabilities this package does not offer yet, and why (issue 11's later work)
+#: the portable capabilities without an adapter yet, and where the Azure services themselves are
 NOT_YET: dict[str, str] = {
-    "models": "arrives with issue 11's Azure ML work (MLClient jobs, models and online endpoints)",
-    "functions": "arrives with issue 11's Azure Functions work",
-    "events": "arrives with issue 11's Event Grid work",
+    "models": "the portable adapter (SageMaker-style script mode onto Azure ML) is not built yet; Azure ML "
+    "command jobs, models, online and batch endpoints work through azure_ai_services.azure_ml (training, "
+    "deployment, pipelines) and MLClient",
+    "functions": "the portable adapter (Lambda-style handler(event, context)) is not built yet; Azure "
+    "Functions (Python v2 function_app.py) work through azure_ai_services.serverless.azure_functions",
+    "events": "the portable adapter (EventBridge patterns) is not built yet; Event Grid topics and "
+    "subscriptions work through azure_ai_services.serverless.event_grid",
 }
 
 

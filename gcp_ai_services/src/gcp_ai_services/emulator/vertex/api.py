@@ -6,8 +6,10 @@ from typing import Any
 
 from multi_cloud.emulation.protocols.google.operations import OperationsService
 
+from gcp_ai_services.emulator.vertex.batch_prediction_api import BatchPredictionAPI
 from gcp_ai_services.emulator.vertex.endpoints_api import EndpointsAPI
 from gcp_ai_services.emulator.vertex.models_api import ModelsAPI
+from gcp_ai_services.emulator.vertex.pipeline_jobs_api import PipelineJobsAPI
 from gcp_ai_services.emulator.vertex.state import VertexState
 from gcp_ai_services.emulator.vertex.training_api import TrainingAPI
 
@@ -19,4 +21,6 @@ def vertex_services(state: VertexState) -> list[Any]:
     services: list[Any] = []
     for api in (TrainingAPI(state), ModelsAPI(state), EndpointsAPI(state)):
         services += [api.routes(version) for version in VERSIONS]
+    for more in (BatchPredictionAPI(state), PipelineJobsAPI(state)):
+        services += [more.routes(version) for version in VERSIONS]
     return [*services, OperationsService(state.operations)]

@@ -17,6 +17,7 @@ from multi_cloud.emulation.protocols.google.operations import OperationStore
 if TYPE_CHECKING:  # pragma: no cover
     from gcp_ai_services.emulator.vertex.endpoint_records import EndpointRecord
     from gcp_ai_services.emulator.vertex.job_records import JobRecord
+    from gcp_ai_services.emulator.vertex.metadata_store import MetadataStore
     from gcp_ai_services.emulator.vertex.model_registry import ModelRecord
 
 JOBS = JobStore("vertex")
@@ -30,6 +31,9 @@ class VertexState:
     pipelines: dict[str, JobRecord] = field(default_factory=dict)
     models: dict[str, ModelRecord] = field(default_factory=dict)
     endpoints: dict[str, EndpointRecord] = field(default_factory=dict)
+    batch_jobs: dict[str, JobRecord] = field(default_factory=dict)
+    pipeline_jobs: dict[str, JobRecord] = field(default_factory=dict)
+    metadata: dict[str, MetadataStore] = field(default_factory=dict)
     operations: OperationStore = field(default_factory=OperationStore)
     lock: threading.RLock = field(default_factory=threading.RLock)
     rng: random.Random = field(default_factory=random.Random)
@@ -49,6 +53,9 @@ class VertexState:
             self.pipelines.clear()
             self.models.clear()
             self.endpoints.clear()
+            self.batch_jobs.clear()
+            self.pipeline_jobs.clear()
+            self.metadata.clear()
             self.operations.clear()
         shutil.rmtree(self.work_root, ignore_errors=True)
         self.work_root.mkdir(parents=True, exist_ok=True)

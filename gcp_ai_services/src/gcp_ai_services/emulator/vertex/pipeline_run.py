@@ -1,0 +1,193 @@
+"""A pipeline job's run in the server: tasks in dependency order, each recorded in ``jobDetail.taskDetails``.
+
+A failing task fails the pipeline with its error (as Vertex: "The DAG failed because some tasks failed");
+the tasks after it are never started. Parameters go to each task's ``execution.metadata`` as
+``input:<name>``/``output:<name>`` and artifacts to its ``inputs``/``outputs``, as Vertex records them.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from typing import Any
+
+from multi_cloud.emulation.jobs.store import BackgroundJob
+from multi_cloud.emulation.protocols.google.errors import CANONICAL, GoogleError
+
+from gcp_ai_services.emulator.vertex.job_records import JobRecord
+from gcp_ai_services.emulator.vertex.pipeline_spec import PythonTask, ordered_tasks, pipeline_parameters
+from gcp_ai_services.emulator.vertex.pipeline_tasks import TaskContext, TaskOutcome, run_task
+from gcp_ai_services.emulator.vertex.resources import new_id, now
+from gcp_ai_services.emulator.vertex.state import JOBS, VertexState
+
+log = logging.getLogger("multi_cloud.emulation")
+CANCELLED = {"code": CANONICAL["CANCELLED"][0], "message": "CANCELLED"}
+
+
+def start_pipeline_job(state: VertexState, record: JobRecord) -> None:
+    JOBS.submit(record.name, state.scope, lambda job: run_pipeline_job(state, record, job))
+
+
+def run_pipeline_job(state: VertexState, record: JobRecord, job: BackgroundJob) -> None:
+    if not record.move("RUNNING"):
+        return
+    try:
+        _run(state, record, job)
+    except GoogleError as err:
+        record.move("FAILED", err.rpc_status())
+    except Exception as exc:  # noqa: BLE001 - the local cloud's own failure ends the job, not the server
+        log.exception("the local Vertex AI failed running a pipeline")
+        record.move("FAILED", {"code": CANONICAL["INTERNAL"][0], "message": f"{type(exc).__name__}: {exc}"})
+
+
+class _Details:
+    """The job's ``jobDetail``, republished as a fresh copy after every change (readers never see it torn)."""
+
+    def __init__(self, record: JobRecord, store: str, pipeline: str, job_id: str) -> None:
+        self.record = record
+        self.store = store
+        self.root = _detail(_task_id(), pipeline, "RUNNING", store)
+        self.root["startTime"] = now()
+        self.tasks: list[dict[str, Any]] = []
+        self.contexts = {
+            "pipelineContext": {
+                "name": f"{store}/contexts/{pipeline}",
+                "displayName": pipeline,
+                "schemaTitle": "system.Pipeline",
+            },
+            "pipelineRunContext": {
+                "name": f"{store}/contexts/{job_id}",
+                "displayName": job_id,
+                "schemaTitle": "system.PipelineRun",
+            },
+        }
+        self.publish()
+
+    def add(self, name: str) -> dict[str, Any]:
+        detail = _detail(_task_id(), name, "RUNNING", self.store)
+        detail["parentTaskId"] = self.root["taskId"]
+        detail["startTime"] = now()
+        self.tasks.append(detail)
+        self.publish()
+        return detail
+
+    def publish(self) -> None:
+        body = {**self.contexts, "taskDetails": copy.deepcopy([self.root, *self.tasks])}
+        with self.record.lock:
+            self.record.extra["jobDetail"] = body
+
+
+def _run(state: VertexState, record: JobRecord, job: BackgroundJob) -> None:
+    spec = record.body["pipelineSpec"]
+    runtime = record.body.get("runtimeConfig") or {}
+    parameters = pipeline_parameters(spec, runtime.get("parameterValues"))
+    tasks = ordered_tasks(spec)
+    parent, _, job_id = record.name.partition("/pipelineJobs/")
+    store = f"{parent}/metadataStores/default"
+    details = _Details(record, store, str((spec.get("pipelineInfo") or {}).get("name", "pipeline")), job_id)
+    details.root["execution"]["metadata"] = {f"input:{k}": v for k, v in parameters.items()}
+    context = TaskContext(
+        folder=state.work_root / f"pipeline-{job_id}",
+        pipeline_root=str(runtime.get("gcsOutputDirectory", "")).rstrip("/"),
+        job_id=job_id,
+        store=store,
+        parameters=parameters,
+        finished={},
+        should_stop=job.stop_requested.is_set,
+    )
+    for task in tasks:
+        detail = details.add(task.name)
+        outcome = run_task(task, str(detail["taskId"]), context)
+        _record(detail, task, outcome)
+        if outcome.stopped or job.stop_requested.is_set():
+            _finish(details, "CANCELLED", CANCELLED)
+            record.move("CANCELLED", CANCELLED)
+            return
+        if outcome.error:
+            details.publish()
+            error = {
+                "code": CANONICAL["FAILED_PRECONDITION"][0],
+                "message": f"The DAG failed because some tasks failed. The failed tasks are: [{task.name}].; "
+                f"{outcome.error}",
+            }
+            _finish(details, "FAILED", error)
+            record.move("FAILED", error)
+            return
+        context.finished[task.name] = outcome
+        details.publish()
+    details.root["execution"]["metadata"].update(_pipeline_outputs(spec, context.finished))
+    _finish(details, "SUCCEEDED", None)
+    record.move("SUCCEEDED")
+
+
+def _record(detail: dict[str, Any], task: PythonTask, outcome: TaskOutcome) -> None:
+    detail["endTime"] = now()
+    detail["state"] = "CANCELLED" if outcome.stopped else "FAILED" if outcome.error else "SUCCEEDED"
+    detail["execution"]["state"] = (
+        "CANCELLED" if outcome.stopped else "FAILED" if outcome.error else "COMPLETE"
+    )
+    metadata = {f"input:{k}": v for k, v in outcome.inputs.items()}
+    metadata |= {f"output:{k}": v for k, v in outcome.parameters.items()}
+    detail["execution"]["metadata"] = metadata
+    detail["inputs"] = {
+        k: {"artifacts": [_metadata_artifact(k, a)]} for k, a in outcome.input_artifacts.items()
+    }
+    detail["outputs"] = {k: {"artifacts": [_metadata_artifact(k, a)]} for k, a in outcome.artifacts.items()}
+    if outcome.error:
+        detail["error"] = {"code": CANONICAL["FAILED_PRECONDITION"][0], "message": outcome.error}
+
+
+def _finish(details: _Details, state: str, error: dict[str, Any] | None) -> None:
+    details.root["state"] = state
+    details.root["endTime"] = now()
+    details.root["execution"]["state"] = {"SUCCEEDED": "COMPLETE"}.get(state, state)
+    if error is not None:
+        details.root["error"] = error
+    details.publish()
+
+
+def _pipeline_outputs(spec: dict[str, Any], finished: dict[str, TaskOutcome]) -> dict[str, Any]:
+    outputs = (((spec.get("root") or {}).get("dag") or {}).get("outputs") or {}).get("parameters") or {}
+    found: dict[str, Any] = {}
+    for name, source in outputs.items():
+        selector = (source or {}).get("valueFromParameter") or {}
+        producer = finished.get(str(selector.get("producerSubtask", "")))
+        if producer is not None:
+            found[f"output:{name}"] = producer.parameters.get(str(selector.get("outputParameterKey", "")))
+    return found
+
+
+def _task_id() -> str:
+    """A task id as Vertex makes them: a decimal int64."""
+    return new_id()[:16]
+
+
+def _detail(task_id: str, name: str, state: str, store: str) -> dict[str, Any]:
+    stamp = now()
+    return {
+        "taskId": task_id,
+        "taskName": name,
+        "createTime": stamp,
+        "state": state,
+        "execution": {
+            "name": f"{store}/executions/{task_id}",
+            "displayName": name,
+            "state": "RUNNING",
+            "schemaTitle": "system.ContainerExecution",
+            "metadata": {},
+        },
+    }
+
+
+def _metadata_artifact(key: str, runtime: dict[str, Any]) -> dict[str, Any]:
+    """A runtime artifact (executor JSON) as the metadata ``Artifact`` message task details carry."""
+    kind = runtime.get("type") or {}
+    return {
+        "name": runtime.get("name", ""),
+        "displayName": key,
+        "uri": runtime.get("uri", ""),
+        "schemaTitle": kind.get("schemaTitle", "system.Artifact"),
+        "schemaVersion": kind.get("schemaVersion", "0.0.1"),
+        "metadata": runtime.get("metadata") or {},
+        "state": "LIVE",
+    }

@@ -1,0 +1,182 @@
+"""Vertex AI Pipelines through plain ``kfp`` + ``google-cloud-aiplatform``: the server runs the compiled DAG.
+
+Lightweight Python components run under the KFP executor contract; parameters and artifacts flow between
+tasks; a failing task fails the pipeline with its error; Google's error codes for specs it cannot run.
+"""
+
+# no `from __future__ import annotations`: kfp reads the component annotations as types
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from google.api_core import exceptions
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import aiplatform, storage
+from kfp import compiler, dsl
+from kfp.dsl import Dataset, Input, Metrics, Output
+
+from .conftest import status_of
+
+PROJECT = "cloudai-local"
+BUCKET = "vertex-pipelines"
+ROOT = f"gs://{BUCKET}/root"
+SERVICE_ACCOUNT = f"pipelines@{PROJECT}.iam.gserviceaccount.com"
+
+
+@dsl.component(base_image="python:3.11")
+def make_numbers(count: int, numbers: Output[Dataset]) -> str:
+    with open(numbers.path, "w") as handle:
+        handle.write("\n".join(str(i) for i in range(1, count + 1)))
+    return f"wrote {count}"
+
+
+@dsl.component(base_image="python:3.11")
+def add_up(numbers: Input[Dataset], scale: float, report: Output[Metrics]) -> float:
+    total = sum(float(line) for line in open(numbers.path)) * scale
+    report.log_metric("total", total)
+    return total
+
+
+@dsl.component(base_image="python:3.11")
+def explode(value: float) -> float:
+    raise ValueError(f"refusing {value}")
+
+
+@dsl.pipeline(name="sum-numbers")
+def sum_numbers(count: int = 3, scale: float = 1.0) -> float:
+    made = make_numbers(count=count)
+    return add_up(numbers=made.outputs["numbers"], scale=scale).outputs["Output"]
+
+
+@dsl.pipeline(name="fails-midway")
+def fails_midway(count: int = 2) -> None:
+    made = make_numbers(count=count)
+    summed = add_up(numbers=made.outputs["numbers"], scale=1.0)
+    explode(value=summed.outputs["Output"])
+
+
+@dsl.container_component
+def shell_step() -> dsl.ContainerSpec:
+    return dsl.ContainerSpec(image="alpine:3.20", command=["echo"], args=["hello"])
+
+
+@dsl.pipeline(name="container-step")
+def container_pipeline() -> None:
+    shell_step()
+
+
+@pytest.fixture
+def bucket(clean_google: Any) -> storage.Bucket:
+    """The pipeline root's bucket, left for the SDK to create (as ``PipelineJob.submit`` does).
+
+    With a ``service_account`` the SDK skips its Resource Manager call (gRPC to
+    cloudresourcemanager.googleapis.com, 60 s of retries offline) that an existing bucket or the default
+    compute service account would cost.
+    """
+    aiplatform.init(
+        project=PROJECT,
+        location="us-central1",
+        api_endpoint=os.environ["CLOUDAI_GCP_ENDPOINT"],
+        api_transport="rest",
+        credentials=AnonymousCredentials(),
+        service_account=SERVICE_ACCOUNT,
+    )
+    return storage.Client(project=PROJECT, credentials=AnonymousCredentials()).bucket(BUCKET)
+
+
+def compiled(pipeline: Any, tmp_path: Path) -> str:
+    path = tmp_path / f"{pipeline.name}.yaml"
+    compiler.Compiler().compile(pipeline, str(path))
+    return str(path)
+
+
+def test_pipeline_runs_tasks_in_order_and_passes_outputs(bucket: storage.Bucket, tmp_path: Path) -> None:
+    job = aiplatform.PipelineJob(
+        display_name="sum",
+        template_path=compiled(sum_numbers, tmp_path),
+        pipeline_root=ROOT,
+        parameter_values={"count": 4, "scale": 2.0},
+        enable_caching=False,
+    )
+    job.run(sync=True)
+
+    assert job.state == aiplatform.gapic.PipelineState.PIPELINE_STATE_SUCCEEDED
+    tasks = {t.task_name: t for t in job.task_details}
+    assert set(tasks) == {"sum-numbers", "make-numbers", "add-up"}
+    assert all(t.state.name == "SUCCEEDED" for t in tasks.values())
+    assert tasks["make-numbers"].execution.metadata["output:Output"] == "wrote 4"
+    assert tasks["add-up"].execution.metadata["output:Output"] == 20.0
+    assert tasks["sum-numbers"].execution.metadata["output:Output"] == 20.0
+    report = tasks["add-up"].outputs["report"].artifacts[0]
+    assert report.schema_title == "system.Metrics" and report.metadata["total"] == 20.0
+    numbers = tasks["make-numbers"].outputs["numbers"].artifacts[0]
+    assert numbers.uri.startswith(f"{ROOT}/{job.name}/make-numbers_")
+    blob = bucket.blob(numbers.uri.removeprefix(f"gs://{BUCKET}/"))
+    assert blob.download_as_text() == "1\n2\n3\n4"
+    assert tasks["add-up"].inputs["numbers"].artifacts[0].uri == numbers.uri
+
+
+def test_a_failing_task_fails_the_pipeline_with_its_error(bucket: storage.Bucket, tmp_path: Path) -> None:
+    job = aiplatform.PipelineJob(
+        display_name="fails", template_path=compiled(fails_midway, tmp_path), pipeline_root=ROOT
+    )
+    job.submit()
+    with pytest.raises(RuntimeError, match=r"failed tasks are: \[explode\].*ValueError: refusing 3.0"):
+        job.wait()
+    assert job.state == aiplatform.gapic.PipelineState.PIPELINE_STATE_FAILED
+    states = {t.task_name: t.state.name for t in job.task_details}
+    assert states == {
+        "fails-midway": "FAILED",
+        "make-numbers": "SUCCEEDED",
+        "add-up": "SUCCEEDED",
+        "explode": "FAILED",
+    }
+    assert [j.resource_name for j in aiplatform.PipelineJob.list()] == [job.resource_name]
+    job.delete()
+    with pytest.raises(exceptions.NotFound, match="PipelineJob"):
+        aiplatform.PipelineJob.get(job.resource_name)
+
+
+def test_container_components_are_failed_precondition_naming_the_image(
+    bucket: storage.Bucket, tmp_path: Path
+) -> None:
+    job = aiplatform.PipelineJob(
+        display_name="container", template_path=compiled(container_pipeline, tmp_path), pipeline_root=ROOT
+    )
+    with pytest.raises(exceptions.BadRequest, match="alpine:3.20") as refused:
+        job.submit()
+    assert status_of(refused.value) == "FAILED_PRECONDITION"
+
+
+def test_malformed_specs_and_parameters_are_invalid_argument(bucket: storage.Bucket, tmp_path: Path) -> None:
+    from google.cloud.aiplatform_v1 import PipelineServiceClient
+    from google.cloud.aiplatform_v1.types import PipelineJob
+
+    client = PipelineServiceClient(
+        transport="rest",
+        client_options={"api_endpoint": os.environ["CLOUDAI_GCP_ENDPOINT"]},
+        credentials=AnonymousCredentials(),
+    )
+    parent = f"projects/{PROJECT}/locations/us-central1"
+    spec = {
+        "pipelineInfo": {"name": "broken"},
+        "root": {"dag": {"tasks": {"a": {"componentRef": {"name": "x"}}}}},
+    }
+    broken = PipelineJob(display_name="broken", runtime_config={"gcs_output_directory": ROOT})
+    broken.pipeline_spec = spec
+    with pytest.raises(exceptions.BadRequest, match="component 'x'") as malformed:
+        client.create_pipeline_job(parent=parent, pipeline_job=broken)
+    assert status_of(malformed.value) == "INVALID_ARGUMENT"
+
+    job = aiplatform.PipelineJob(
+        display_name="sum",
+        template_path=compiled(sum_numbers, tmp_path),
+        pipeline_root=ROOT,
+        parameter_values={"count": 2},
+    )
+    job._gca_resource.runtime_config.parameter_values["countt"] = 2
+    with pytest.raises(exceptions.BadRequest, match=r"\['countt'\]") as unknown:
+        job.submit()
+    assert status_of(unknown.value) == "INVALID_ARGUMENT"

@@ -8,9 +8,11 @@ from multi_cloud.emulation.protocols.google.operations import OperationsService
 
 from gcp_ai_services.emulator.vertex.batch_prediction_api import BatchPredictionAPI
 from gcp_ai_services.emulator.vertex.endpoints_api import EndpointsAPI
+from gcp_ai_services.emulator.vertex.metadata_api import MetadataAPI
 from gcp_ai_services.emulator.vertex.models_api import ModelsAPI
 from gcp_ai_services.emulator.vertex.pipeline_jobs_api import PipelineJobsAPI
 from gcp_ai_services.emulator.vertex.state import VertexState
+from gcp_ai_services.emulator.vertex.tensorboards_api import TensorboardsAPI
 from gcp_ai_services.emulator.vertex.training_api import TrainingAPI
 
 VERSIONS = ("v1", "v1beta1")
@@ -21,6 +23,11 @@ def vertex_services(state: VertexState) -> list[Any]:
     services: list[Any] = []
     for api in (TrainingAPI(state), ModelsAPI(state), EndpointsAPI(state)):
         services += [api.routes(version) for version in VERSIONS]
-    for more in (BatchPredictionAPI(state), PipelineJobsAPI(state)):
+    for more in (
+        BatchPredictionAPI(state),
+        PipelineJobsAPI(state),
+        MetadataAPI(state),
+        TensorboardsAPI(state),
+    ):
         services += [more.routes(version) for version in VERSIONS]
     return [*services, OperationsService(state.operations)]

@@ -9,7 +9,7 @@ import threading
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from multi_cloud.emulation.jobs.store import JobStore
 from multi_cloud.emulation.protocols.google.operations import OperationStore
@@ -34,6 +34,7 @@ class VertexState:
     batch_jobs: dict[str, JobRecord] = field(default_factory=dict)
     pipeline_jobs: dict[str, JobRecord] = field(default_factory=dict)
     metadata: dict[str, MetadataStore] = field(default_factory=dict)
+    tensorboards: dict[str, dict[str, Any]] = field(default_factory=dict)
     operations: OperationStore = field(default_factory=OperationStore)
     lock: threading.RLock = field(default_factory=threading.RLock)
     rng: random.Random = field(default_factory=random.Random)
@@ -56,6 +57,7 @@ class VertexState:
             self.batch_jobs.clear()
             self.pipeline_jobs.clear()
             self.metadata.clear()
+            self.tensorboards.clear()
             self.operations.clear()
         shutil.rmtree(self.work_root, ignore_errors=True)
         self.work_root.mkdir(parents=True, exist_ok=True)

@@ -180,3 +180,27 @@ def test_malformed_specs_and_parameters_are_invalid_argument(bucket: storage.Buc
     with pytest.raises(exceptions.BadRequest, match=r"\['countt'\]") as unknown:
         job.submit()
     assert status_of(unknown.value) == "INVALID_ARGUMENT"
+
+
+def test_the_packaged_helper_compiles_runs_and_reads_outputs(bucket: storage.Bucket, tmp_path: Path) -> None:
+    from gcp_ai_services.vertex_ai.pipelines import VertexPipelines
+
+    pipelines = VertexPipelines()
+    template = pipelines.compile(sum_numbers, tmp_path / "sum.yaml")
+    run = pipelines.run(
+        "sum",
+        template,
+        ROOT,
+        parameter_values={"count": 3},
+        service_account=SERVICE_ACCOUNT,
+        poll_seconds=0.5,
+    )
+    assert run.succeeded, run.error
+    assert run.tasks["add-up"].parameters["Output"] == 6.0
+    assert run.tasks["make-numbers"].artifacts["numbers"].startswith(f"{ROOT}/")
+    failed = pipelines.run(
+        "fails", pipelines.compile(fails_midway, tmp_path / "f.yaml"), ROOT, service_account=SERVICE_ACCOUNT
+    )
+    assert (failed.state, failed.tasks["explode"].state) == ("FAILED", "FAILED")
+    assert "ValueError: refusing 3.0" in failed.tasks["explode"].error
+    pipelines.delete(run.name)

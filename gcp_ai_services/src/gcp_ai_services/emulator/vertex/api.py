@@ -11,6 +11,7 @@ from gcp_ai_services.emulator.vertex.endpoints_api import EndpointsAPI
 from gcp_ai_services.emulator.vertex.metadata_api import MetadataAPI
 from gcp_ai_services.emulator.vertex.models_api import ModelsAPI
 from gcp_ai_services.emulator.vertex.pipeline_jobs_api import PipelineJobsAPI
+from gcp_ai_services.emulator.vertex.projects_api import ProjectsAPI
 from gcp_ai_services.emulator.vertex.state import VertexState
 from gcp_ai_services.emulator.vertex.tensorboards_api import TensorboardsAPI
 from gcp_ai_services.emulator.vertex.training_api import TrainingAPI
@@ -30,4 +31,5 @@ def vertex_services(state: VertexState) -> list[Any]:
         TensorboardsAPI(state),
     ):
         services += [more.routes(version) for version in VERSIONS]
+    services.append(ProjectsAPI().routes())
     return [*services, OperationsService(state.operations)]

@@ -44,6 +44,19 @@ def explode(value: float) -> float:
     raise ValueError(f"refusing {value}")
 
 
+@dsl.component(base_image="python:3.11")
+def sleep_long(seconds: float) -> str:
+    import time
+
+    time.sleep(seconds)
+    return "woke"
+
+
+@dsl.pipeline(name="sleeps")
+def sleeps(seconds: float = 120.0) -> None:
+    sleep_long(seconds=seconds)
+
+
 @dsl.pipeline(name="sum-numbers")
 def sum_numbers(count: int = 3, scale: float = 1.0) -> float:
     made = make_numbers(count=count)
@@ -204,3 +217,29 @@ def test_the_packaged_helper_compiles_runs_and_reads_outputs(bucket: storage.Buc
     assert (failed.state, failed.tasks["explode"].state) == ("FAILED", "FAILED")
     assert "ValueError: refusing 3.0" in failed.tasks["explode"].error
     pipelines.delete(run.name)
+
+
+def test_cancel_stops_the_running_task(bucket: storage.Bucket, tmp_path: Path) -> None:
+    import time
+
+    job = aiplatform.PipelineJob(
+        display_name="sleeps", template_path=compiled(sleeps, tmp_path), pipeline_root=ROOT
+    )
+    job.submit()
+    deadline = time.monotonic() + 60
+    while not any(
+        t.task_name == "sleep-long" for t in aiplatform.PipelineJob.get(job.resource_name).task_details
+    ):
+        assert time.monotonic() < deadline, "the task never started"
+        time.sleep(0.2)
+    started = time.monotonic()
+    job.cancel()
+    while aiplatform.PipelineJob.get(job.resource_name).task_details[-1].state.name == "RUNNING":
+        assert time.monotonic() - started < 10, "cancel did not stop the task"
+        time.sleep(0.2)
+    finished = aiplatform.PipelineJob.get(job.resource_name)
+    assert finished.state == aiplatform.gapic.PipelineState.PIPELINE_STATE_CANCELLED
+    assert {t.task_name: t.state.name for t in finished.task_details}["sleep-long"] == "CANCELLED"
+    with pytest.raises(exceptions.BadRequest, match="already PIPELINE_STATE_CANCELLED") as refused:
+        job.cancel()
+    assert status_of(refused.value) == "FAILED_PRECONDITION"

@@ -77,6 +77,10 @@ def test_a_resumed_run_adds_to_what_it_logged(experiment: str) -> None:
 
 
 def test_metadata_errors_are_googles(experiment: str) -> None:
+    aiplatform.start_run("curves")
+    with pytest.raises(exceptions.MethodNotImplemented, match="runs/curves:write"):
+        aiplatform.log_time_series_metrics({"loss": 0.5}, step=1)
+    aiplatform.end_run()
     client = metadata_client()
     with pytest.raises(exceptions.NotFound, match="contexts/no-such-run not found"):
         client.get_context(name=f"{STORE}/contexts/no-such-run")

@@ -75,6 +75,16 @@ def shell_step() -> dsl.ContainerSpec:
     return dsl.ContainerSpec(image="alpine:3.20", command=["echo"], args=["hello"])
 
 
+@dsl.component(base_image="python:3.11", packages_to_install=["no-such-package-for-cloudai==1.0"])
+def needs_a_package() -> str:
+    return "never"
+
+
+@dsl.pipeline(name="needs-package")
+def package_pipeline() -> None:
+    needs_a_package()
+
+
 @dsl.pipeline(name="container-step")
 def container_pipeline() -> None:
     shell_step()
@@ -161,6 +171,17 @@ def test_container_components_are_failed_precondition_naming_the_image(
     with pytest.raises(exceptions.BadRequest, match="alpine:3.20") as refused:
         job.submit()
     assert status_of(refused.value) == "FAILED_PRECONDITION"
+
+
+def test_missing_packages_to_install_are_failed_precondition_naming_them(
+    bucket: storage.Bucket, tmp_path: Path
+) -> None:
+    needs = aiplatform.PipelineJob(
+        display_name="package", template_path=compiled(package_pipeline, tmp_path), pipeline_root=ROOT
+    )
+    with pytest.raises(exceptions.BadRequest, match="no-such-package-for-cloudai==1.0") as missing:
+        needs.submit()
+    assert status_of(missing.value) == "FAILED_PRECONDITION"
 
 
 def test_malformed_specs_and_parameters_are_invalid_argument(bucket: storage.Bucket, tmp_path: Path) -> None:

@@ -264,3 +264,28 @@ def test_cancel_stops_the_running_task(bucket: storage.Bucket, tmp_path: Path) -
     with pytest.raises(exceptions.BadRequest, match="already PIPELINE_STATE_CANCELLED") as refused:
         job.cancel()
     assert status_of(refused.value) == "FAILED_PRECONDITION"
+
+
+def test_a_pipeline_run_joins_an_experiment_with_its_params_and_metrics(
+    bucket: storage.Bucket, tmp_path: Path
+) -> None:
+    aiplatform.Experiment.create("pipeline-runs")
+    job = aiplatform.PipelineJob(
+        display_name="sum",
+        template_path=compiled(sum_numbers, tmp_path),
+        pipeline_root=ROOT,
+        parameter_values={"count": 3, "scale": 10.0},
+    )
+    job.submit(experiment="pipeline-runs")
+    job.wait()
+
+    (row,) = aiplatform.get_experiment_df("pipeline-runs").to_dict("records")
+    assert (row["run_name"], row["run_type"], row["state"]) == (job.name, "system.PipelineRun", "COMPLETE")
+    assert (row["param.count"], row["param.scale"], row["metric.total"]) == (3, 10.0, 60.0)
+    lineage = aiplatform.Context(
+        job.gca_resource.job_detail.pipeline_run_context.name
+    ).query_lineage_subgraph()
+    assert {a.display_name for a in lineage.artifacts} == {"numbers", "report"}
+    assert {(e.type_.name, e.artifact.rsplit("/", 1)[-1]) for e in lineage.events} >= {
+        ("OUTPUT", lineage.artifacts[0].name.rsplit("/", 1)[-1])
+    }

@@ -119,7 +119,9 @@ class MetadataStore:
         self.get("executions", execution)
         for event in events:
             self.get("artifacts", str(event.get("artifact", "")))
-            self.events.append({**event, "execution": execution, "eventTime": now()})
+            known = (execution, event.get("artifact"), event.get("type"))
+            if not any((e["execution"], e.get("artifact"), e.get("type")) == known for e in self.events):
+                self.events.append({**event, "execution": execution, "eventTime": now()})
 
     def lineage(self, context: str) -> dict[str, Any]:
         """The artifacts and executions of ``context`` and the events between them."""

@@ -10,6 +10,7 @@ from multi_cloud.emulation.protocols.google.routing import GoogleRoutes, json_bo
 
 from gcp_ai_services.emulator.vertex import gcs_files
 from gcp_ai_services.emulator.vertex.job_records import JobRecord
+from gcp_ai_services.emulator.vertex.pipeline_metadata import register_run
 from gcp_ai_services.emulator.vertex.pipeline_run import CANCELLED, start_pipeline_job
 from gcp_ai_services.emulator.vertex.pipeline_spec import ordered_tasks, pipeline_parameters
 from gcp_ai_services.emulator.vertex.resources import done_operation, new_id, page
@@ -61,6 +62,11 @@ class PipelineJobsAPI:
         with self.state.lock:
             if record.name in self.state.pipeline_jobs:
                 raise GoogleError("ALREADY_EXISTS", f"PipelineJob {record.name} already exists.")
+            pipeline = str((spec.get("pipelineInfo") or {}).get("name", "pipeline"))
+            record.extra["jobDetail"] = {
+                **register_run(self.state, parent, pipeline, job_id),
+                "taskDetails": [],
+            }
             self.state.pipeline_jobs[record.name] = record
         start_pipeline_job(self.state, record)
         return record.to_json()

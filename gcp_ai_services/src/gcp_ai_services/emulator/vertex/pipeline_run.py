@@ -15,6 +15,7 @@ from multi_cloud.emulation.jobs.store import BackgroundJob
 from multi_cloud.emulation.protocols.google.errors import CANONICAL, GoogleError
 
 from gcp_ai_services.emulator.vertex.job_records import JobRecord
+from gcp_ai_services.emulator.vertex.pipeline_metadata import record_artifacts, record_execution
 from gcp_ai_services.emulator.vertex.pipeline_spec import PythonTask, ordered_tasks, pipeline_parameters
 from gcp_ai_services.emulator.vertex.pipeline_tasks import TaskContext, TaskOutcome, run_task
 from gcp_ai_services.emulator.vertex.resources import new_id, now
@@ -41,27 +42,20 @@ def run_pipeline_job(state: VertexState, record: JobRecord, job: BackgroundJob) 
 
 
 class _Details:
-    """The job's ``jobDetail``, republished as a fresh copy after every change (readers never see it torn)."""
+    """The job's ``jobDetail``, republished as a fresh copy after every change (readers never see it torn),
+    and the same executions and artifacts kept in ML Metadata."""
 
-    def __init__(self, record: JobRecord, store: str, pipeline: str, job_id: str) -> None:
+    def __init__(self, state: VertexState, record: JobRecord, store: str, pipeline: str) -> None:
+        self.state = state
         self.record = record
         self.store = store
         self.root = _detail(_task_id(), pipeline, "RUNNING", store)
         self.root["startTime"] = now()
         self.tasks: list[dict[str, Any]] = []
-        self.contexts = {
-            "pipelineContext": {
-                "name": f"{store}/contexts/{pipeline}",
-                "displayName": pipeline,
-                "schemaTitle": "system.Pipeline",
-            },
-            "pipelineRunContext": {
-                "name": f"{store}/contexts/{job_id}",
-                "displayName": job_id,
-                "schemaTitle": "system.PipelineRun",
-            },
-        }
-        self.publish()
+        with record.lock:
+            detail = record.extra.get("jobDetail") or {}
+        self.contexts = {k: detail[k] for k in ("pipelineContext", "pipelineRunContext") if k in detail}
+        self.run_context = str(self.contexts["pipelineRunContext"]["name"])
 
     def add(self, name: str) -> dict[str, Any]:
         detail = _detail(_task_id(), name, "RUNNING", self.store)
@@ -75,6 +69,12 @@ class _Details:
         body = {**self.contexts, "taskDetails": copy.deepcopy([self.root, *self.tasks])}
         with self.record.lock:
             self.record.extra["jobDetail"] = body
+        for detail in (self.root, *self.tasks):
+            schema = "system.Run" if detail is self.root else "system.ContainerExecution"
+            record_execution(self.state, self.run_context, detail["execution"], schema)
+            for kind, event in (("inputs", "INPUT"), ("outputs", "OUTPUT")):
+                listed = {k: v["artifacts"][0] for k, v in (detail.get(kind) or {}).items()}
+                record_artifacts(self.state, self.run_context, detail["execution"]["name"], listed, event)
 
 
 def _run(state: VertexState, record: JobRecord, job: BackgroundJob) -> None:
@@ -84,8 +84,9 @@ def _run(state: VertexState, record: JobRecord, job: BackgroundJob) -> None:
     tasks = ordered_tasks(spec)
     parent, _, job_id = record.name.partition("/pipelineJobs/")
     store = f"{parent}/metadataStores/default"
-    details = _Details(record, store, str((spec.get("pipelineInfo") or {}).get("name", "pipeline")), job_id)
+    details = _Details(state, record, store, str((spec.get("pipelineInfo") or {}).get("name", "pipeline")))
     details.root["execution"]["metadata"] = {f"input:{k}": v for k, v in parameters.items()}
+    details.publish()
     context = TaskContext(
         folder=state.work_root / f"pipeline-{job_id}",
         pipeline_root=str(runtime.get("gcsOutputDirectory", "")).rstrip("/"),

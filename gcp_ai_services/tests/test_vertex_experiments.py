@@ -113,3 +113,15 @@ def test_lineage_links_executions_and_artifacts(experiment: str) -> None:
     assert [(e.artifact, e.type_.name) for e in graph.events] == [(data.name, "INPUT")]
     inputs = client.list_artifacts(request={"parent": STORE, "filter": f'in_context("{context}")'})
     assert [a.name for a in inputs] == [data.name]
+
+
+def test_deleting_runs_and_the_experiment(experiment: str) -> None:
+    aiplatform.start_run("short")
+    aiplatform.log_metrics({"accuracy": 0.5})
+    aiplatform.end_run()
+    aiplatform.ExperimentRun("short", experiment=experiment).delete()
+    assert aiplatform.get_experiment_df().empty
+    aiplatform.Experiment(experiment).delete()
+    assert aiplatform.Experiment.list() == []
+    with pytest.raises(exceptions.NotFound, match=f"contexts/{experiment} not found"):
+        metadata_client().get_context(name=f"{STORE}/contexts/{experiment}")

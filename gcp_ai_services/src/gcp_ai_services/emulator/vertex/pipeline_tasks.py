@@ -21,6 +21,7 @@ from multi_cloud.emulation.protocols.google.errors import GoogleError
 
 from gcp_ai_services.emulator.vertex import gcs_files
 from gcp_ai_services.emulator.vertex.pipeline_spec import PythonTask, coerce
+from gcp_ai_services.emulator.vertex.resources import new_id
 
 #: the executor with the GCSFuse mount moved to a folder of the job (the first argument)
 _WRAPPER = (
@@ -165,8 +166,6 @@ def _input_artifacts(task: PythonTask, context: TaskContext) -> dict[str, dict[s
 
 
 def _new_artifact(name: str, definition: dict[str, Any], folder: str, context: TaskContext) -> dict[str, Any]:
-    from gcp_ai_services.emulator.vertex.resources import new_id
-
     kind = definition.get("artifactType") or {}
     return {
         "name": f"{context.store}/artifacts/{new_id()}",

@@ -57,6 +57,12 @@ def sleeps(seconds: float = 120.0) -> None:
     sleep_long(seconds=seconds)
 
 
+@dsl.pipeline(name="imports-data")
+def imports_data(uri: str) -> float:
+    imported = dsl.importer(artifact_uri=uri, artifact_class=Dataset, metadata={"source": "upload"})
+    return add_up(numbers=imported.output, scale=1.0).outputs["Output"]
+
+
 @dsl.pipeline(name="sum-numbers")
 def sum_numbers(count: int = 3, scale: float = 1.0) -> float:
     made = make_numbers(count=count)
@@ -289,3 +295,23 @@ def test_a_pipeline_run_joins_an_experiment_with_its_params_and_metrics(
     assert {(e.type_.name, e.artifact.rsplit("/", 1)[-1]) for e in lineage.events} >= {
         ("OUTPUT", lineage.artifacts[0].name.rsplit("/", 1)[-1])
     }
+
+
+def test_an_importer_brings_an_existing_object_into_the_pipeline(
+    bucket: storage.Bucket, tmp_path: Path
+) -> None:
+    data = storage.Client(project=PROJECT, credentials=AnonymousCredentials()).create_bucket("vertex-data")
+    data.blob("numbers/values.txt").upload_from_string("5\n7\n30")
+    job = aiplatform.PipelineJob(
+        display_name="imports",
+        template_path=compiled(imports_data, tmp_path),
+        pipeline_root=ROOT,
+        parameter_values={"uri": "gs://vertex-data/numbers/values.txt"},
+    )
+    job.run(sync=True)
+
+    tasks = {t.task_name: t for t in job.task_details}
+    imported = tasks["importer"].outputs["artifact"].artifacts[0]
+    assert (imported.uri, imported.schema_title) == ("gs://vertex-data/numbers/values.txt", "system.Dataset")
+    assert imported.metadata["source"] == "upload"
+    assert tasks["add-up"].execution.metadata["output:Output"] == 42.0

@@ -1,8 +1,9 @@
 """A KFP v2 pipeline spec (``PipelineSpec`` IR) checked and ordered: flat DAGs of lightweight components.
 
 A lightweight component (``@dsl.component`` on a function) embeds its source in the executor's command and
-runs ``python3 -m kfp.dsl.executor_main``; the emulator runs exactly that with this interpreter. Any other
-container, importers, nested DAGs (``dsl.If``, ``dsl.ParallelFor``, sub-pipelines) are FAILED_PRECONDITION.
+runs ``python3 -m kfp.dsl.executor_main``; the emulator runs exactly that with this interpreter (and
+``dsl.importer`` tasks, which run nothing). Any other
+container, nested DAGs (``dsl.If``, ``dsl.ParallelFor``, sub-pipelines) are FAILED_PRECONDITION.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ class PythonTask:
     source: str
     args: tuple[str, ...]
     image: str
+    #: ``dsl.importer``'s executor (``artifactUri``, ``typeSchema``, ``metadata``): no process, an artifact
+    importer: dict[str, Any] | None = None
 
     @property
     def depends_on(self) -> tuple[str, ...]:
@@ -85,6 +88,8 @@ def _python_task(
     executor = executors.get(label)
     if not isinstance(executor, dict):
         raise _invalid(f"component {ref} names executor {label!r}, which deploymentSpec.executors lacks.")
+    if isinstance(executor.get("importer"), dict):
+        return PythonTask(name, task, component, "", (), "", importer=executor["importer"])
     container = executor.get("container")
     if not isinstance(container, dict):
         kind = next(iter(executor), "unknown")

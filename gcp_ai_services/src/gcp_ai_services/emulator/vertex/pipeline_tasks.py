@@ -19,6 +19,7 @@ from typing import Any
 from multi_cloud.emulation.jobs.processes import run_watched
 from multi_cloud.emulation.protocols.google.errors import GoogleError
 
+from gcp_ai_services.emulator.gcs_objects import read_object
 from gcp_ai_services.emulator.vertex import gcs_files
 from gcp_ai_services.emulator.vertex.pipeline_spec import PythonTask, coerce
 from gcp_ai_services.emulator.vertex.resources import new_id
@@ -32,6 +33,7 @@ _WRAPPER = (
     "runpy.run_module('kfp.dsl.executor_main', run_name='__main__', alter_sys=True)\n"
 )
 TASK_TIMEOUT = 3600.0
+MAX_IMPORT_BYTES = 1024 * 1024 * 1024
 
 
 @dataclass
@@ -67,6 +69,8 @@ def run_task(task: PythonTask, task_id: str, context: TaskContext) -> TaskOutcom
     outcome.inputs = _input_parameters(task, context)
     outcome.input_artifacts = _input_artifacts(task, context)
     outputs = task.component.get("outputDefinitions") or {}
+    if task.importer is not None:
+        return _import(task, outcome, context)
     artifacts = {
         name: _new_artifact(
             name, definition, f"{context.pipeline_root}/{context.job_id}/{task.name}_{task_id}", context
@@ -187,3 +191,38 @@ def _upload(mount: Path, uri: str) -> None:
         gcs_files.upload_directory(local, uri + "/")
     elif local.is_file():
         gcs_files.upload_file(local, uri)
+
+
+def _import(task: PythonTask, outcome: TaskOutcome, context: TaskContext) -> TaskOutcome:
+    """``dsl.importer``: the artifact at ``artifactUri`` (a constant or the task's parameter), mounted."""
+    spec = task.importer or {}
+    given = spec.get("artifactUri") or {}
+    uri = str(given.get("constant") or outcome.inputs.get(str(given.get("runtimeParameter", ""))) or "")
+    if not uri:
+        outcome.error = f"The importer task {task.name} has no artifact_uri."
+        return outcome
+    kind = spec.get("typeSchema") or {}
+    key = next(iter((task.component.get("outputDefinitions") or {}).get("artifacts") or {"artifact": {}}))
+    outcome.artifacts[key] = {
+        "name": f"{context.store}/artifacts/{new_id()}",
+        "type": {
+            "schemaTitle": kind.get("schemaTitle", "system.Artifact"),
+            "schemaVersion": kind.get("schemaVersion", "0.0.1"),
+        },
+        "uri": uri,
+        "metadata": dict(spec.get("metadata") or {}),
+    }
+    if uri.startswith("gs://"):
+        _mount(context.folder / "gcs", uri)
+    return outcome
+
+
+def _mount(mount: Path, uri: str) -> None:
+    """The object ``uri`` (or every object under it as a folder) copied into the job's mount."""
+    bucket, name = gcs_files.split_uri(uri)
+    folder = name.rstrip("/") + "/"
+    for found in gcs_files.list_objects(uri):
+        if found == name or found.startswith(folder):
+            target = mount / bucket / found
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(read_object(f"gs://{bucket}/{found}", MAX_IMPORT_BYTES))

@@ -63,6 +63,43 @@ def imports_data(uri: str) -> float:
     return add_up(numbers=imported.output, scale=1.0).outputs["Output"]
 
 
+@dsl.component(base_image="python:3.11")
+def echo(value: float) -> float:
+    return value
+
+
+@dsl.component(base_image="python:3.11")
+def verdict(word: str, value: float) -> str:
+    return f"{word} {value}"
+
+
+@dsl.pipeline(name="gate")
+def gate(value: float = 0.9, threshold: float = 0.5) -> None:
+    score = echo(value=value)
+    with dsl.If(score.output > threshold, name="good-enough"):
+        verdict(word="approve", value=score.output)
+    with dsl.Else(name="too-low"):
+        verdict(word="reject", value=score.output)
+
+
+@dsl.pipeline(name="inner-sum")
+def inner_sum(count: int) -> float:
+    made = make_numbers(count=count)
+    return add_up(numbers=made.outputs["numbers"], scale=1.0).outputs["Output"]
+
+
+@dsl.pipeline(name="outer")
+def outer(count: int = 4) -> None:
+    inner = inner_sum(count=count)
+    echo(value=inner.output)
+
+
+@dsl.pipeline(name="loops")
+def loops() -> None:
+    with dsl.ParallelFor([1.0, 2.0]) as item:
+        echo(value=item)
+
+
 @dsl.pipeline(name="sum-numbers")
 def sum_numbers(count: int = 3, scale: float = 1.0) -> float:
     made = make_numbers(count=count)
@@ -315,3 +352,44 @@ def test_an_importer_brings_an_existing_object_into_the_pipeline(
     assert (imported.uri, imported.schema_title) == ("gs://vertex-data/numbers/values.txt", "system.Dataset")
     assert imported.metadata["source"] == "upload"
     assert tasks["add-up"].execution.metadata["output:Output"] == 42.0
+
+
+def test_dsl_if_runs_the_branch_whose_condition_holds(bucket: storage.Bucket, tmp_path: Path) -> None:
+    job = aiplatform.PipelineJob(
+        display_name="gate",
+        template_path=compiled(gate, tmp_path),
+        pipeline_root=ROOT,
+        parameter_values={"value": 0.2, "threshold": 0.5},
+    )
+    job.run(sync=True)
+
+    details = job.task_details
+    by_id = {t.task_id: t for t in details}
+    states = {t.task_name: t.state.name for t in details if t.task_name.startswith("condition")}
+    assert states == {
+        "condition-branches-1": "SUCCEEDED",
+        "condition-2": "SKIPPED",
+        "condition-3": "SUCCEEDED",
+    }
+    (ran,) = [t for t in details if t.task_name.startswith("verdict")]
+    assert by_id[ran.parent_task_id].task_name == "condition-3"
+    assert ran.execution.metadata["output:Output"] == "reject 0.2"
+
+
+def test_a_sub_pipeline_hands_its_output_to_the_next_task(bucket: storage.Bucket, tmp_path: Path) -> None:
+    job = aiplatform.PipelineJob(
+        display_name="outer", template_path=compiled(outer, tmp_path), pipeline_root=ROOT
+    )
+    job.run(sync=True)
+    tasks = {t.task_name: t for t in job.task_details}
+    assert tasks["inner-sum"].state.name == "SUCCEEDED"
+    assert tasks["echo"].execution.metadata["output:Output"] == 10.0
+
+
+def test_parallel_for_is_failed_precondition(bucket: storage.Bucket, tmp_path: Path) -> None:
+    job = aiplatform.PipelineJob(
+        display_name="loops", template_path=compiled(loops, tmp_path), pipeline_root=ROOT
+    )
+    with pytest.raises(exceptions.BadRequest, match="dsl.ParallelFor") as refused:
+        job.submit()
+    assert status_of(refused.value) == "FAILED_PRECONDITION"

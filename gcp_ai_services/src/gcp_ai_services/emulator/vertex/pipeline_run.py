@@ -9,15 +9,22 @@ from __future__ import annotations
 
 import copy
 import logging
+from dataclasses import replace
 from typing import Any
 
 from multi_cloud.emulation.jobs.store import BackgroundJob
 from multi_cloud.emulation.protocols.google.errors import CANONICAL, GoogleError
 
 from gcp_ai_services.emulator.vertex.job_records import JobRecord
+from gcp_ai_services.emulator.vertex.pipeline_conditions import condition_holds
 from gcp_ai_services.emulator.vertex.pipeline_metadata import record_artifacts, record_execution
 from gcp_ai_services.emulator.vertex.pipeline_spec import PythonTask, ordered_tasks, pipeline_parameters
-from gcp_ai_services.emulator.vertex.pipeline_tasks import TaskContext, TaskOutcome, run_task
+from gcp_ai_services.emulator.vertex.pipeline_tasks import (
+    TaskContext,
+    TaskOutcome,
+    input_parameters,
+    run_task,
+)
 from gcp_ai_services.emulator.vertex.resources import new_id, now
 from gcp_ai_services.emulator.vertex.state import JOBS, VertexState
 
@@ -57,9 +64,9 @@ class _Details:
         self.contexts = {k: detail[k] for k in ("pipelineContext", "pipelineRunContext") if k in detail}
         self.run_context = str(self.contexts["pipelineRunContext"]["name"])
 
-    def add(self, name: str) -> dict[str, Any]:
+    def add(self, name: str, parent: str) -> dict[str, Any]:
         detail = _detail(_task_id(), name, "RUNNING", self.store)
-        detail["parentTaskId"] = self.root["taskId"]
+        detail["parentTaskId"] = parent
         detail["startTime"] = now()
         self.tasks.append(detail)
         self.publish()
@@ -96,29 +103,55 @@ def _run(state: VertexState, record: JobRecord, job: BackgroundJob) -> None:
         finished={},
         should_stop=job.stop_requested.is_set,
     )
+    ended, failed, why = _run_dag(spec, tasks, context, details, str(details.root["taskId"]))
+    if ended == "CANCELLED" or job.stop_requested.is_set():
+        _finish(details, "CANCELLED", CANCELLED)
+        record.move("CANCELLED", CANCELLED)
+    elif ended == "FAILED":
+        error = {
+            "code": CANONICAL["FAILED_PRECONDITION"][0],
+            "message": f"The DAG failed because some tasks failed. The failed tasks are: [{failed}].; {why}",
+        }
+        _finish(details, "FAILED", error)
+        record.move("FAILED", error)
+    else:
+        details.root["execution"]["metadata"].update(_pipeline_outputs(spec, context.finished))
+        _finish(details, "SUCCEEDED", None)
+        record.move("SUCCEEDED")
+
+
+def _run_dag(
+    spec: dict[str, Any], tasks: list[PythonTask], context: TaskContext, details: _Details, parent: str
+) -> tuple[str, str, str]:
+    """Run ``tasks`` in order: ``("SUCCEEDED" | "FAILED" | "CANCELLED", failed task, its error)``."""
     for task in tasks:
-        detail = details.add(task.name)
+        detail = details.add(task.name, parent)
+        if task.condition and not condition_holds(task.condition, input_parameters(task, context)):
+            detail |= {"state": "SKIPPED", "endTime": now()}
+            detail["execution"]["state"] = "NEW"
+            details.publish()
+            continue
+        if task.dag is not None:
+            inner = replace(context, parameters=input_parameters(task, context), finished={})
+            ended, failed, why = _run_dag(
+                spec, ordered_tasks(spec, task.dag), inner, details, str(detail["taskId"])
+            )
+            detail |= {"state": ended, "endTime": now()}
+            detail["execution"]["state"] = {"SUCCEEDED": "COMPLETE"}.get(ended, ended)
+            details.publish()
+            if ended != "SUCCEEDED":
+                return ended, failed, why
+            context.finished[task.name] = _dag_outputs(task.dag, inner.finished)
+            continue
         outcome = run_task(task, str(detail["taskId"]), context)
         _record(detail, task, outcome)
-        if outcome.stopped or job.stop_requested.is_set():
-            _finish(details, "CANCELLED", CANCELLED)
-            record.move("CANCELLED", CANCELLED)
-            return
-        if outcome.error:
-            details.publish()
-            error = {
-                "code": CANONICAL["FAILED_PRECONDITION"][0],
-                "message": f"The DAG failed because some tasks failed. The failed tasks are: [{task.name}].; "
-                f"{outcome.error}",
-            }
-            _finish(details, "FAILED", error)
-            record.move("FAILED", error)
-            return
-        context.finished[task.name] = outcome
         details.publish()
-    details.root["execution"]["metadata"].update(_pipeline_outputs(spec, context.finished))
-    _finish(details, "SUCCEEDED", None)
-    record.move("SUCCEEDED")
+        if outcome.stopped or context.should_stop():
+            return "CANCELLED", task.name, ""
+        if outcome.error:
+            return "FAILED", task.name, outcome.error
+        context.finished[task.name] = outcome
+    return "SUCCEEDED", "", ""
 
 
 def _record(detail: dict[str, Any], task: PythonTask, outcome: TaskOutcome) -> None:
@@ -145,6 +178,24 @@ def _finish(details: _Details, state: str, error: dict[str, Any] | None) -> None
     if error is not None:
         details.root["error"] = error
     details.publish()
+
+
+def _dag_outputs(dag: dict[str, Any], finished: dict[str, TaskOutcome]) -> TaskOutcome:
+    """What a nested DAG (a sub-pipeline) hands on: its declared outputs, taken from its inner tasks."""
+    declared = dag.get("outputs") or {}
+    outcome = TaskOutcome()
+    for name, source in (declared.get("parameters") or {}).items():
+        selector = (source or {}).get("valueFromParameter") or {}
+        producer = finished.get(str(selector.get("producerSubtask", "")))
+        if producer is not None:
+            outcome.parameters[name] = producer.parameters.get(str(selector.get("outputParameterKey", "")))
+    for name, source in (declared.get("artifacts") or {}).items():
+        for selector in (source or {}).get("artifactSelectors") or []:
+            producer = finished.get(str(selector.get("producerSubtask", "")))
+            key = str(selector.get("outputArtifactKey", ""))
+            if producer is not None and key in producer.artifacts:
+                outcome.artifacts[name] = producer.artifacts[key]
+    return outcome
 
 
 def _pipeline_outputs(spec: dict[str, Any], finished: dict[str, TaskOutcome]) -> dict[str, Any]:

@@ -1,10 +1,9 @@
-"""A KFP v2 pipeline spec (``PipelineSpec`` IR) checked and ordered: flat DAGs of lightweight components.
+"""A KFP v2 pipeline spec (``PipelineSpec`` IR) checked and ordered: DAGs of lightweight Python components.
 
 A lightweight component (``@dsl.component`` on a function) embeds its source in the executor's command and
-runs ``python3 -m kfp.dsl.executor_main``; the emulator runs exactly that with this interpreter (and
-``dsl.importer`` tasks, which run nothing). Any other
-container, nested DAGs (``dsl.If``, ``dsl.ParallelFor``, sub-pipelines) are FAILED_PRECONDITION.
-"""
+runs ``python3 -m kfp.dsl.executor_main``; the emulator runs exactly that with this interpreter, and
+``dsl.importer`` tasks, which run nothing. ``dsl.If`` branches and sub-pipelines are nested DAGs run in their
+inputs' scope. Any other container and ``dsl.ParallelFor`` loops are FAILED_PRECONDITION."""
 
 from __future__ import annotations
 
@@ -33,6 +32,13 @@ class PythonTask:
     image: str
     #: ``dsl.importer``'s executor (``artifactUri``, ``typeSchema``, ``metadata``): no process, an artifact
     importer: dict[str, Any] | None = None
+    #: a nested DAG (a ``dsl.If`` branch or a sub-pipeline): its tasks run in the inputs' scope
+    dag: dict[str, Any] | None = None
+
+    @property
+    def condition(self) -> str:
+        """The CEL ``triggerPolicy.condition`` (``dsl.If``), empty when the task always runs."""
+        return str((self.spec.get("triggerPolicy") or {}).get("condition", ""))
 
     @property
     def depends_on(self) -> tuple[str, ...]:
@@ -49,17 +55,21 @@ def _mapping(value: Any, where: str) -> dict[str, Any]:
     return value
 
 
-def ordered_tasks(spec: Any) -> list[PythonTask]:
-    """The root DAG's tasks in an order that runs every task after those it depends on."""
+def ordered_tasks(spec: Any, dag: dict[str, Any] | None = None, where: str = "root.dag") -> list[PythonTask]:
+    """A DAG's tasks (the root's by default) in an order that runs every task after those it depends on.
+
+    Nested DAGs (``dsl.If`` branches, sub-pipelines) are checked too; each becomes one task with ``dag``.
+    """
     spec = _mapping(spec, "pipeline_spec")
     components = _mapping(spec.get("components", {}), "components")
     executors = _mapping(
         _mapping(spec.get("deploymentSpec", {}), "deploymentSpec").get("executors", {}), "executors"
     )
-    root = _mapping(spec.get("root"), "root")
-    tasks = _mapping(_mapping(root.get("dag"), "root.dag").get("tasks"), "root.dag.tasks")
+    if dag is None:
+        dag = _mapping(_mapping(spec.get("root"), "root").get("dag"), "root.dag")
+    tasks = _mapping(dag.get("tasks"), f"{where}.tasks")
     if not tasks:
-        raise _invalid("root.dag.tasks is empty.")
+        raise _invalid(f"{where}.tasks is empty.")
     found = {
         name: _python_task(name, _mapping(task, f"task {name}"), components, executors)
         for name, task in tasks.items()
@@ -67,7 +77,9 @@ def ordered_tasks(spec: Any) -> list[PythonTask]:
     for task in found.values():
         for needed in task.depends_on + _producers(task.spec):
             if needed not in found:
-                raise _invalid(f"task {task.name} depends on {needed}, which is not a task of root.dag.")
+                raise _invalid(f"task {task.name} depends on {needed}, which is not a task of {where}.")
+        if task.dag is not None:
+            ordered_tasks(spec, task.dag, f"{where}.{task.name}")
     return _topological(found)
 
 
@@ -78,12 +90,14 @@ def _python_task(
     component = components.get(ref)
     if not isinstance(component, dict):
         raise _invalid(f"task {name} refers to component {ref!r}, which components does not define.")
-    if "dag" in component:
+    if "parameterIterator" in task or "artifactIterator" in task:
         raise GoogleError(
             "FAILED_PRECONDITION",
-            f"Task {name} is a nested DAG (dsl.If, dsl.ParallelFor or a sub-pipeline): the local emulator "
-            "runs flat pipelines of lightweight Python components only.",
+            f"Task {name} is a dsl.ParallelFor loop: the local emulator does not run loops; unroll it or use "
+            "real Vertex AI Pipelines.",
         )
+    if "dag" in component:
+        return PythonTask(name, task, component, "", (), "", dag=_mapping(component["dag"], f"{ref}.dag"))
     label = str(component.get("executorLabel", ""))
     executor = executors.get(label)
     if not isinstance(executor, dict):

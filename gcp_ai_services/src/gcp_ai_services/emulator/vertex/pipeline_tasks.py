@@ -66,7 +66,7 @@ def run_task(task: PythonTask, task_id: str, context: TaskContext) -> TaskOutcom
     outcome = TaskOutcome()
     work = context.folder / f"{task.name}_{task_id}"
     work.mkdir(parents=True, exist_ok=True)
-    outcome.inputs = _input_parameters(task, context)
+    outcome.inputs = input_parameters(task, context)
     outcome.input_artifacts = _input_artifacts(task, context)
     outputs = task.component.get("outputDefinitions") or {}
     if task.importer is not None:
@@ -122,7 +122,7 @@ def run_task(task: PythonTask, task_id: str, context: TaskContext) -> TaskOutcom
     return outcome
 
 
-def _input_parameters(task: PythonTask, context: TaskContext) -> dict[str, Any]:
+def input_parameters(task: PythonTask, context: TaskContext) -> dict[str, Any]:
     declared = ((task.component.get("inputDefinitions") or {}).get("parameters")) or {}
     given = ((task.spec.get("inputs") or {}).get("parameters")) or {}
     values: dict[str, Any] = {}

@@ -25,6 +25,14 @@ BUCKET = "vertex-batch"
 PROJECT = "cloudai-local"
 
 
+@pytest.fixture(autouse=True)
+def fast_polls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SDK polls a job every 5 s; the local jobs end in well under a second (as test_vertex_lessons)."""
+    from google.cloud.aiplatform import jobs
+
+    monkeypatch.setattr(jobs, "_JOB_WAIT_TIME", 0.5)
+
+
 @pytest.fixture
 def bucket(clean_google: Any) -> storage.Bucket:
     aiplatform.init(

@@ -133,6 +133,14 @@ def container_pipeline() -> None:
     shell_step()
 
 
+@pytest.fixture(autouse=True)
+def fast_polls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SDK polls a job every 5 s; the local jobs end in well under a second (as test_vertex_lessons)."""
+    from google.cloud.aiplatform import pipeline_jobs
+
+    monkeypatch.setattr(pipeline_jobs, "_JOB_WAIT_TIME", 0.5)
+
+
 @pytest.fixture
 def bucket(clean_google: Any) -> storage.Bucket:
     """The pipeline root's bucket, left for the SDK to create (as ``PipelineJob.submit`` does).

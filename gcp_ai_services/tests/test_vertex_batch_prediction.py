@@ -68,7 +68,7 @@ def test_jsonl_batch_prediction_counts_bad_rows(
 ) -> None:
     uploaded, fitted = model
     rows = [[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3], [5.9, 3.0, 4.2, 1.5]]
-    lines = [json.dumps(r) for r in rows] + ['["not", "numbers", 1, 2]', json.dumps([1.0, 2.0])]
+    lines = [json.dumps(r) for r in rows] + ['["not", "numbers", 1, 2]', json.dumps([1.0, 2.0]), "{not json"]
     bucket.blob("input/part-1.jsonl").upload_from_string("\n".join(lines[:3]) + "\n")
     bucket.blob("input/part-2.jsonl").upload_from_string("\n".join(lines[3:]) + "\n")
 
@@ -83,12 +83,12 @@ def test_jsonl_batch_prediction_counts_bad_rows(
     assert job.state == aiplatform.gapic.JobState.JOB_STATE_SUCCEEDED
     folder = job.output_info.gcs_output_directory
     assert folder.startswith(f"gs://{BUCKET}/output/prediction-iris-")
-    assert (job.completion_stats.successful_count, job.completion_stats.failed_count) == (3, 2)
+    assert (job.completion_stats.successful_count, job.completion_stats.failed_count) == (3, 3)
     results = read_lines(job, "results")
     assert [r["instance"] for r in results] == rows
     assert [r["prediction"] for r in results] == fitted.predict(rows).tolist()
     failed = read_lines(job, "errors_stats")
-    assert [f["instance"] for f in failed] == [["not", "numbers", 1, 2], [1.0, 2.0]]
+    assert [f["instance"] for f in failed] == ["{not json", ["not", "numbers", 1, 2], [1.0, 2.0]]
     assert all(f["error"]["code"] == 3 and f["error"]["message"] for f in failed)
 
 
@@ -100,6 +100,7 @@ def test_csv_in_the_background_then_list_and_delete(
     csv_text = "sepal_length,sepal_width,petal_length,petal_width\n" + "".join(
         ",".join(map(str, r)) + "\n" for r in rows
     )
+    csv_text += "5.0,wide,1.4,0.2\n"  # unquoted text: Vertex reads unquoted CSV values as numbers
     bucket.blob("input/rows.csv").upload_from_string(csv_text)
 
     job = uploaded.batch_predict(
@@ -113,6 +114,8 @@ def test_csv_in_the_background_then_list_and_delete(
 
     assert job.state == aiplatform.gapic.JobState.JOB_STATE_SUCCEEDED
     assert [r["prediction"] for r in read_lines(job, "results")] == fitted.predict(rows).tolist()
+    (unreadable,) = read_lines(job, "errors_stats")
+    assert unreadable["instance"] == "5.0,wide,1.4,0.2" and "row 4" in unreadable["error"]["message"]
     assert [j.resource_name for j in aiplatform.BatchPredictionJob.list()] == [job.resource_name]
     job.delete()
     with pytest.raises(exceptions.NotFound, match="BatchPredictionJob"):

@@ -3,17 +3,18 @@
 As Vertex does, the job writes ``prediction.results-NNNNN-of-NNNNN`` (JSON Lines of
 ``{"instance", "prediction"}``) and ``prediction.errors_stats-NNNNN-of-NNNNN`` (``{"instance", "error"}``)
 under ``<outputUriPrefix>/prediction-<model display name>-<UTC timestamp>/``. A batch the model refuses is
-retried row by row so that only the bad rows fail; a job with no readable input ends FAILED with the reason.
+retried row by row so that only the bad rows fail, as do lines that are no instance; a job with no input
+ends FAILED with the reason.
 """
 
 from __future__ import annotations
 
 import csv
 import fnmatch
-import io
 import json
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -105,13 +106,21 @@ def _predict_all(state: VertexState, record: JobRecord, stopped: Callable[[], bo
     spec = model.versions[version]
     served = load_served_model(model.name, version, str(spec.get("artifactUri", "")), state.work_root)
     source = body["inputConfig"]
-    instances = list(
-        _read_instances([str(u) for u in source["gcsSource"]["uris"]], source["instancesFormat"])
-    )
+    rows = list(_read_instances([str(u) for u in source["gcsSource"]["uris"]], source["instancesFormat"]))
+    instances = [row for row in rows if not isinstance(row, Unreadable)]
     size = int((body.get("manualBatchTuningParameters") or {}).get("batchSize") or DEFAULT_BATCH)
     parameters = body.get("modelParameters")
     results: list[str] = []
-    errors: list[str] = []
+    errors = [
+        json.dumps(
+            {
+                "instance": row.text,
+                "error": {"code": CANONICAL["INVALID_ARGUMENT"][0], "message": row.message},
+            }
+        )
+        for row in rows
+        if isinstance(row, Unreadable)
+    ]
     for start in range(0, len(instances), max(size, 1)):
         if stopped():
             return
@@ -157,38 +166,44 @@ def _predict_batch(
     yield from ((instance, prediction, None) for instance, prediction in zip(batch, predictions, strict=True))
 
 
-def _read_instances(uris: list[str], instances_format: str) -> Iterator[Instance]:
-    """Every instance of every input file; a file that is not JSON Lines/CSV fails the job naming it."""
+@dataclass(frozen=True)
+class Unreadable:
+    """An input line that is no instance (not JSON; unquoted text in CSV): a failed row of the job."""
+
+    text: str
+    message: str
+
+
+def _read_instances(uris: list[str], instances_format: str) -> Iterator[Instance | Unreadable]:
+    """Every instance of every input file, in order; unreadable lines as :class:`Unreadable`."""
     for uri in uris:
         matched = _matching_objects(uri)
         if not matched:
             raise GoogleError("NOT_FOUND", f"No Cloud Storage object matches the gcs_source {uri}.")
         for object_uri in matched:
             text = read_object(object_uri, MAX_INPUT_BYTES).decode("utf-8-sig", errors="replace")
+            lines = [line for line in text.splitlines() if line.strip()]
             if instances_format == "csv":  # the first row is the header, as Vertex reads CSV input
-                rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
-                yield from ([_csv_value(cell) for cell in row] for row in rows[1:])
-                continue
-            for number, line in enumerate(text.splitlines(), 1):
-                if line.strip():
-                    yield _json_line(line, object_uri, number)
+                yield from (_csv_row(line, object_uri, n) for n, line in enumerate(lines[1:], 2))
+            else:
+                yield from (_json_line(line, object_uri, n) for n, line in enumerate(lines, 1))
 
 
-def _json_line(line: str, uri: str, number: int) -> Instance:
+def _json_line(line: str, uri: str, number: int) -> Instance | Unreadable:
     try:
         return json.loads(line)
     except json.JSONDecodeError as exc:
-        raise GoogleError(
-            "INVALID_ARGUMENT", f"{uri} line {number} is not JSON (instances_format jsonl): {exc.msg}."
-        ) from exc
+        return Unreadable(line, f"{uri} line {number} is not JSON (instances_format jsonl): {exc.msg}.")
 
 
-def _csv_value(cell: str) -> Any:
-    """A CSV cell as Vertex sends it to the model: a number when it reads as one, else the string."""
+def _csv_row(line: str, uri: str, number: int) -> list[Any] | Unreadable:
+    """One CSV row as Vertex reads it: unquoted values are numbers, quoted ones strings."""
     try:
-        return float(cell) if any(c in cell for c in ".eE") else int(cell)
-    except ValueError:
-        return cell
+        return list(next(csv.reader([line], quoting=csv.QUOTE_NONNUMERIC)))
+    except (ValueError, csv.Error) as exc:
+        return Unreadable(
+            line, f"{uri} row {number}: {exc} (quote strings in CSV input; unquoted values are numbers)."
+        )
 
 
 def _matching_objects(uri: str) -> list[str]:

@@ -103,6 +103,7 @@ def vertex_sdk(settings: Settings | None = None, *, staging_bucket: str = "") ->
     )
     if endpoint:
         rules.check_endpoint("aiplatform", endpoint, ENDPOINT_VARIABLE)
+        _project_lookups_at(endpoint)
     return aiplatform
 
 
@@ -123,6 +124,26 @@ def rest_session(default_host: str, settings: Settings | None = None) -> tuple[A
         rules.check_endpoint(default_host, base, ENDPOINT_VARIABLE)
     session = AuthorizedSession(_credentials(rules, endpoint))  # type: ignore[no-untyped-call]
     return session, base
+
+
+def _project_lookups_at(endpoint: str) -> None:
+    """Send the SDK's own project-number lookups (gRPC to Resource Manager, no endpoint option) here.
+
+    ``PipelineJob.submit`` asks Resource Manager for the project number before every run; the SDK builds
+    that client itself, so without this it retries an unreachable host for 60 s.
+    """
+    from google.cloud import resourcemanager
+    from google.cloud.aiplatform.utils import resource_manager_utils
+
+    def project_number(project_id: str, credentials: Any = None) -> str:
+        client = resourcemanager.ProjectsClient(
+            transport="rest",
+            client_options={"api_endpoint": endpoint},
+            credentials=credentials or _credentials(_rules(get_settings(), ENDPOINT_VARIABLE), endpoint),
+        )
+        return str(client.get_project(name=f"projects/{project_id}").name.split("/", 1)[1])
+
+    resource_manager_utils.get_project_number = project_number
 
 
 def _credentials(rules: ClientRules, local_endpoint: str) -> Any:

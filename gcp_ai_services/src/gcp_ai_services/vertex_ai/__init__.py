@@ -1,1 +1,1 @@
-"""Vertex AI lessons: custom training (``VertexTrainer``) and online serving (``VertexDeployer``)."""
+"""Vertex AI lessons: VertexTrainer, VertexDeployer, VertexPipelines and the model monitoring distances."""

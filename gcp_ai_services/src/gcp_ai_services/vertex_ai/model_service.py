@@ -200,6 +200,11 @@ class VertexModelService(ModelService):
             raise self._invalid(f"no .csv objects under {input_uri}", "batch_predict")
         rows = [row for uri in inputs for row in self._read(uri).decode().splitlines() if row.strip()]
         staging = f"gs://{self.staging_bucket}/batch/{name}"
+        # Vertex reads a CSV's first row as its header; the portable input has none, so one is added
+        width = len(rows[0].split(",")) if rows else 0
+        header = ",".join(f"f{i}" for i in range(width))
+        staged_input = f"{staging}/input/rows.csv"
+        self._upload(staged_input, "\n".join([header, *rows]).encode() + b"\n")
         with google_errors("models.batch_predict"):
             model = aiplatform.Model.upload(
                 display_name=name,
@@ -208,7 +213,7 @@ class VertexModelService(ModelService):
             )
             job = model.batch_predict(
                 job_display_name=name,
-                gcs_source=inputs,
+                gcs_source=[staged_input],
                 instances_format="csv",
                 predictions_format="jsonl",
                 gcs_destination_prefix=staging,
@@ -247,7 +252,9 @@ class VertexModelService(ModelService):
             for line in self._read(uri).decode().splitlines():
                 if line.strip():
                     record = json.loads(line)
-                    key = json.dumps([float(v) for v in record["instance"]])
+                    instance = record["instance"]
+                    values = instance.values() if isinstance(instance, dict) else instance
+                    key = json.dumps([float(v) for v in values])
                     by_instance.setdefault(key, []).append(record["prediction"])
         ordered = []
         for row in rows:

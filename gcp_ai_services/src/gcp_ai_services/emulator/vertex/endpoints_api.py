@@ -8,6 +8,7 @@ from multi_cloud.emulation.protocols.google.errors import GoogleError
 from multi_cloud.emulation.protocols.google.routing import GoogleRoutes, json_body
 
 from gcp_ai_services.emulator.vertex import endpoint_records as records
+from gcp_ai_services.emulator.vertex.request_logging import check_logging_config, log_prediction
 from gcp_ai_services.emulator.vertex.resources import (
     done_operation,
     new_id,
@@ -42,6 +43,7 @@ class EndpointsAPI:
     def create(self, request: Any, parent: str) -> dict[str, Any]:
         body = json_body(request)
         required(body, "displayName", "endpoint")
+        check_logging_config(body)
         endpoint_id = request.args.get("endpointId") or new_id()
         record = records.EndpointRecord(name=f"{parent}/endpoints/{endpoint_id}", body=body)
         with self.state.lock:
@@ -112,7 +114,10 @@ class EndpointsAPI:
         )
 
     def predict(self, request: Any, endpoint: str) -> dict[str, Any]:
-        return records.predict(self.state, records.find_endpoint(self.state, endpoint), json_body(request))
+        record, body = records.find_endpoint(self.state, endpoint), json_body(request)
+        answer = records.predict(self.state, record, body)
+        log_prediction(self.state, record, body, answer)
+        return answer
 
 
 def _camel(path: str) -> str:

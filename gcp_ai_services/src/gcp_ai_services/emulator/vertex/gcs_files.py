@@ -65,13 +65,18 @@ def upload_directory(source: Path, uri: str) -> list[str]:
     prefix = prefix if not prefix or prefix.endswith("/") else prefix + "/"
     written = []
     for path in sorted(p for p in source.rglob("*") if p.is_file()):
-        name = prefix + path.relative_to(source).as_posix()
-        url = f"{storage_url()}/upload/storage/v1/b/{bucket}/o?uploadType=media&name={quote(name, safe='')}"
-        request = urllib.request.Request(url, data=path.read_bytes(), method="POST")
-        request.add_header("Content-Type", "application/octet-stream")
-        _call(request, f"gs://{bucket}/{name}")
-        written.append(f"gs://{bucket}/{name}")
+        written.append(upload_file(path, f"gs://{bucket}/{prefix}{path.relative_to(source).as_posix()}"))
     return written
+
+
+def upload_file(path: Path, uri: str) -> str:
+    """One local file as the object ``uri`` (``gs://bucket/name``); the URI written."""
+    bucket, name = split_uri(uri)
+    url = f"{storage_url()}/upload/storage/v1/b/{bucket}/o?uploadType=media&name={quote(name, safe='')}"
+    request = urllib.request.Request(url, data=path.read_bytes(), method="POST")
+    request.add_header("Content-Type", "application/octet-stream")
+    _call(request, f"gs://{bucket}/{name}")
+    return f"gs://{bucket}/{name}"
 
 
 def _call(request: urllib.request.Request, what: str) -> bytes:

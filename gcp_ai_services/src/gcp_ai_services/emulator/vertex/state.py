@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from gcp_ai_services.emulator.vertex.dataset_records import DatasetRecord
     from gcp_ai_services.emulator.vertex.endpoint_records import EndpointRecord
     from gcp_ai_services.emulator.vertex.job_records import JobRecord
+    from gcp_ai_services.emulator.vertex.metadata_store import MetadataStore
     from gcp_ai_services.emulator.vertex.model_registry import ModelRecord
 
 JOBS = JobStore("vertex")
@@ -33,6 +34,10 @@ class VertexState:
     endpoints: dict[str, EndpointRecord] = field(default_factory=dict)
     datasets: dict[str, DatasetRecord] = field(default_factory=dict)
     evaluations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by model version name
+    batch_jobs: dict[str, JobRecord] = field(default_factory=dict)
+    pipeline_jobs: dict[str, JobRecord] = field(default_factory=dict)
+    metadata: dict[str, MetadataStore] = field(default_factory=dict)
+    tensorboards: dict[str, dict[str, Any]] = field(default_factory=dict)
     operations: OperationStore = field(default_factory=OperationStore)
     lock: threading.RLock = field(default_factory=threading.RLock)
     rng: random.Random = field(default_factory=random.Random)
@@ -54,6 +59,10 @@ class VertexState:
             self.endpoints.clear()
             self.datasets.clear()
             self.evaluations.clear()
+            self.batch_jobs.clear()
+            self.pipeline_jobs.clear()
+            self.metadata.clear()
+            self.tensorboards.clear()
             self.operations.clear()
         shutil.rmtree(self.work_root, ignore_errors=True)
         self.work_root.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,79 @@
+"""REST methods of ``batchPredictionJobs``: create (runs in the background), get, list, cancel, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from multi_cloud.emulation.protocols.google.errors import CANONICAL, GoogleError
+from multi_cloud.emulation.protocols.google.routing import GoogleRoutes, json_body
+
+from gcp_ai_services.emulator.vertex.batch_prediction import check_request, start_batch_prediction
+from gcp_ai_services.emulator.vertex.job_records import JobRecord
+from gcp_ai_services.emulator.vertex.resources import done_operation, new_id, page
+from gcp_ai_services.emulator.vertex.state import JOBS, VertexState
+
+PARENT = "{parent=projects/*/locations/*}"
+NAME = "{name=projects/*/locations/*/batchPredictionJobs/*}"
+
+
+class BatchPredictionAPI:
+    def __init__(self, state: VertexState) -> None:
+        self.state = state
+
+    def routes(self, version: str) -> GoogleRoutes:
+        routes = GoogleRoutes()
+        routes.add("POST", f"/{version}/{PARENT}/batchPredictionJobs", self.create)
+        routes.add("GET", f"/{version}/{PARENT}/batchPredictionJobs", self.list)
+        routes.add("GET", f"/{version}/{NAME}", self.get)
+        routes.add("POST", f"/{version}/{NAME}:cancel", self.cancel)
+        routes.add("DELETE", f"/{version}/{NAME}", self.delete)
+        return routes
+
+    def create(self, request: Any, parent: str) -> dict[str, Any]:
+        body = json_body(request)
+        check_request(self.state, body)
+        record = JobRecord(name=f"{parent}/batchPredictionJobs/{new_id()}", body=body, state="PENDING")
+        with self.state.lock:
+            self.state.batch_jobs[record.name] = record
+        start_batch_prediction(self.state, record)
+        return record.to_json()
+
+    def get(self, request: Any, name: str) -> dict[str, Any]:
+        return self._find(name).to_json()
+
+    def list(self, request: Any, parent: str) -> dict[str, Any]:
+        with self.state.lock:
+            found = [r for r in self.state.batch_jobs.values() if r.name.startswith(parent + "/")]
+        return page([r.to_json() for r in found], "batchPredictionJobs", request.args)
+
+    def cancel(self, request: Any, name: str) -> dict[str, Any]:
+        record = self._find(name)
+        if record.done:
+            raise GoogleError(
+                "FAILED_PRECONDITION", f"Cannot cancel {name}: it is already {record.to_json()['state']}."
+            )
+        record.move("CANCELLED", {"code": CANONICAL["CANCELLED"][0], "message": "CANCELLED"})
+        JOBS.stop(name)
+        return {}
+
+    def delete(self, request: Any, name: str) -> dict[str, Any]:
+        record = self._find(name)
+        if not record.done:
+            raise GoogleError(
+                "FAILED_PRECONDITION",
+                f"{name} is {record.to_json()['state']}: cancel it and wait for a terminal state "
+                "before deleting.",
+            )
+
+        def work() -> None:
+            with self.state.lock:
+                self.state.batch_jobs.pop(name, None)
+
+        return done_operation(self.state.operations, name, "DeleteOperationMetadata", work)
+
+    def _find(self, name: str) -> JobRecord:
+        with self.state.lock:
+            record = self.state.batch_jobs.get(name)
+        if record is None:
+            raise GoogleError("NOT_FOUND", f"BatchPredictionJob {name} not found.")
+        return record

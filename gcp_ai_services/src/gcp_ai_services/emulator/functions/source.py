@@ -8,31 +8,23 @@ local build is offline: it installs nothing, it checks the names; versions are n
 
 from __future__ import annotations
 
-import importlib.metadata
 import importlib.util
-import io
-import re
-import shutil
-import zipfile
 from pathlib import Path
 
 from multi_cloud.core.errors import InvalidArgument
 from multi_cloud.emulation.protocols.google.errors import GoogleError
 from multi_cloud.onprem import function_code
+from multi_cloud.onprem.function_source import missing_requirements, unpack_zip
 
 SHIM_MODULE = "_cloudai_ff"
-_REQUIREMENT = re.compile(r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
 def build(archive: bytes, entry_point: str, target: Path) -> Path:
     """Unpack ``archive`` into ``target`` (replaced), add the functions-framework shim; the code dir."""
-    shutil.rmtree(target, ignore_errors=True)
-    target.mkdir(parents=True)
     try:
-        with zipfile.ZipFile(io.BytesIO(archive)) as files:
-            files.extractall(target)  # zipfile drops absolute paths and ".." components
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise _failed(f"the source archive is not a valid zip file ({exc}).") from exc
+        unpack_zip(archive, target)  # zipfile drops absolute paths and ".." components
+    except InvalidArgument as exc:
+        raise _failed(f"the source archive: {exc.message}.") from exc
     main = target / "main.py"
     if not main.is_file():
         raise _failed(
@@ -59,23 +51,6 @@ def build(archive: bytes, entry_point: str, target: Path) -> Path:
     shim = Path(__file__).with_name("ff_entry.py").read_text(encoding="utf-8")
     (target / f"{SHIM_MODULE}.py").write_text(shim, encoding="utf-8")
     return target
-
-
-def missing_requirements(path: Path) -> list[str]:
-    """The distributions ``requirements.txt`` names that are not installed here (options are skipped)."""
-    if not path.is_file():
-        return []
-    missing = []
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        line = line.split("#", 1)[0].strip()
-        match = _REQUIREMENT.match(line)
-        if not line or line.startswith("-") or match is None:
-            continue
-        try:
-            importlib.metadata.distribution(match.group("name"))
-        except importlib.metadata.PackageNotFoundError:
-            missing.append(match.group("name"))
-    return missing
 
 
 def _failed(message: str) -> GoogleError:

@@ -22,8 +22,7 @@ from typing import Any
 
 from multi_cloud.core.archives import UnsafeArchive, safe_extractall
 from multi_cloud.emulation.protocols.google.errors import GoogleError
-
-from gcp_ai_services.emulator.functions.source import missing_requirements
+from multi_cloud.onprem.function_source import missing_requirements
 
 MAX_SOURCE_BYTES = 200 * 1024 * 1024
 _GS = re.compile(r"^gs://(?P<bucket>[^/]+)/(?P<object>.+)$")

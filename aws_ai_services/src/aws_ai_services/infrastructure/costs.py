@@ -65,14 +65,7 @@ class AWSCosts(CatalogCosts):
     def is_machine_type(self, resource_type: str) -> bool:
         return resource_type.startswith("ml.")
 
-    def known_usage(self) -> list[str]:
-        """Every ``service/resource_type`` this catalog prices (instance types listed per use)."""
+    def machine_types(self, service: str) -> list[str]:
+        """SageMaker instance types priced for training or for inference (endpoints)."""
         region = self.settings.aws.region if self.settings.aws.region in self.catalog.regions else "us-east-1"
-        names: list[str] = []
-        for service, resource in PRICED:
-            if resource == "*":
-                use = "training" if service == "training" else "inference"
-                names.extend(f"{service}/{t}" for t in self.catalog.instance_types(use, region))
-            else:
-                names.append(f"{service}/{resource}")
-        return names
+        return list(self.catalog.instance_types("training" if service == "training" else "inference", region))

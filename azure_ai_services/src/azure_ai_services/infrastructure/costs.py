@@ -63,13 +63,7 @@ class AzureCosts(CatalogCosts):
     def is_machine_type(self, resource_type: str) -> bool:
         return resource_type.startswith("Standard_")
 
-    def known_usage(self) -> list[str]:
-        """Every ``service/resource_type`` this catalog prices (VM sizes listed per use)."""
+    def machine_types(self, service: str) -> list[str]:
+        """VM sizes (Azure ML compute and managed endpoints pay the same VM price)."""
         region = self.default_region if self.default_region in self.catalog.regions else DEFAULT_REGION
-        names: list[str] = []
-        for service, resource in PRICED:
-            if resource == "*":
-                names.extend(f"{service}/{size}" for size in self.catalog.vm_sizes(region))
-            else:
-                names.append(f"{service}/{resource}")
-        return names
+        return list(self.catalog.vm_sizes(region))

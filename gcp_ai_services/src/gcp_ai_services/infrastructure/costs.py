@@ -75,14 +75,7 @@ class GCPCosts(CatalogCosts):
         region = self.settings.gcp.location or DEFAULT_REGION
         super().__init__(provider, catalog or GCPPriceCatalog.load(), default_region=region, period=period)
 
-    def known_usage(self) -> list[str]:
-        """Every ``service/resource_type`` this catalog prices (machine types listed per use)."""
+    def machine_types(self, service: str) -> list[str]:
+        """Vertex AI machine types priced for training or for prediction (endpoints)."""
         region = self.default_region if self.default_region in self.catalog.regions else DEFAULT_REGION
-        names: list[str] = []
-        for service, resource in PRICED:
-            if resource == "*":
-                use = "training" if service == "training" else "prediction"
-                names.extend(f"{service}/{machine}" for machine in self.catalog.machine_types(use, region))
-            else:
-                names.append(f"{service}/{resource}")
-        return names
+        return list(self.catalog.machine_types("training" if service == "training" else "prediction", region))

@@ -34,7 +34,7 @@ class CatalogCosts(CostService):
 
     Subclasses set ``priced`` — ``(Usage.service, Usage.resource_type)`` to a :class:`PricedLine`, with
     ``resource_type`` ``"*"`` for machine types the catalog looks up (its look-up raises
-    ``InvalidArgument`` for an unknown one) — and ``catalog_label``, and list :meth:`known_usage`.
+    ``InvalidArgument`` for an unknown one) — and ``catalog_label``, and list :meth:`machine_types`.
     The catalog needs ``as_of`` and ``currency``.
     """
 
@@ -55,8 +55,16 @@ class CatalogCosts(CostService):
         self.period = period or this_month()
 
     @abc.abstractmethod
+    def machine_types(self, service: str) -> list[str]:
+        """The machine types the catalog prices for ``service`` (its ``"*"`` line) in the default region."""
+
     def known_usage(self) -> list[str]:
         """Every ``service/resource_type`` the catalog prices (machine types listed one by one)."""
+        names: list[str] = []
+        for service, resource in self.priced:
+            types = self.machine_types(service) if resource == "*" else [resource]
+            names.extend(f"{service}/{name}" for name in types)
+        return names
 
     def is_machine_type(self, resource_type: str) -> bool:
         """Whether an unlisted ``resource_type`` goes to the service's ``"*"`` line (a machine type)."""

@@ -9,8 +9,8 @@ from multi_cloud.emulation.protocols.azure.routing import AzureRoutes, json_body
 
 from azure_ai_services.emulator.key_vault import crypto
 from azure_ai_services.emulator.key_vault.challenge import require_token
-from azure_ai_services.emulator.key_vault.secrets_api import vault_url
-from azure_ai_services.emulator.key_vault.vault import RETENTION_DAYS, Item, Vault, Version
+from azure_ai_services.emulator.key_vault.items_api import VaultItemsAPI, vault_url
+from azure_ai_services.emulator.key_vault.vault import Collection, Version
 
 if TYPE_CHECKING:  # pragma: no cover
     from werkzeug.wrappers import Request
@@ -19,27 +19,22 @@ OPERATIONS = ("encrypt", "decrypt", "sign", "verify", "wrapkey", "unwrapkey")
 OP_NAMES = {"wrapkey": "wrapKey", "unwrapkey": "unwrapKey"}
 
 
-class KeysAPI:
-    def __init__(self, vault: Vault) -> None:
-        self.vault = vault
+class KeysAPI(VaultItemsAPI):
+    path = "keys"
+
+    def collection(self) -> Collection:
+        return self.vault.keys
 
     def routes(self) -> AzureRoutes:
-        table = AzureRoutes()
+        table = self.shared_routes(AzureRoutes())
         table.add("POST", "/keys/{name}/create", self.create)
-        table.add("GET", "/keys", self.list)
-        table.add("GET", "/keys/{name}/versions", self.versions)
         table.add("GET", "/keys/{name}", self.get)
         table.add("GET", "/keys/{name}/{version}", self.get)
         table.add("PATCH", "/keys/{name}/{version}", self.update)
         table.add("PATCH", "/keys/{name}", self.update)
-        table.add("DELETE", "/keys/{name}", self.delete)
         for operation in OPERATIONS:
             table.add("POST", f"/keys/{{name}}/{{version}}/{operation}", self.operation(operation))
             table.add("POST", f"/keys/{{name}}/{operation}", self.operation(operation))
-        table.add("GET", "/deletedkeys", self.list_deleted)
-        table.add("GET", "/deletedkeys/{name}", self.get_deleted)
-        table.add("DELETE", "/deletedkeys/{name}", self.purge)
-        table.add("POST", "/deletedkeys/{name}/recover", self.recover)
         return table
 
     def create(self, request: Request, name: str) -> dict[str, Any]:
@@ -60,13 +55,13 @@ class KeysAPI:
                 tags=dict(body.get("tags") or {}),
                 extra={"kty": kty, "key_ops": ops},
             )
-            return self._bundle(request, name, version)
+            return self.bundle(request, name, version)
 
     def get(self, request: Request, name: str, version: str = "") -> dict[str, Any]:
         require_token(request)
         with self.vault.lock:
             _, found = self.vault.keys.get(name, version)
-            return self._bundle(request, name, found)
+            return self.bundle(request, name, found)
 
     def update(self, request: Request, name: str, version: str = "") -> dict[str, Any]:
         require_token(request)
@@ -79,48 +74,7 @@ class KeysAPI:
                 found.tags = dict(body["tags"] or {})
             if body.get("key_ops"):
                 found.extra["key_ops"] = [str(op) for op in body["key_ops"]]
-            return self._bundle(request, name, found)
-
-    def list(self, request: Request) -> dict[str, Any]:
-        require_token(request)
-        with self.vault.lock:
-            items = [self._item(request, i.name, i.latest) for i in self.vault.keys.live.values()]
-        return {"value": items, "nextLink": None}
-
-    def versions(self, request: Request, name: str) -> dict[str, Any]:
-        require_token(request)
-        with self.vault.lock:
-            item, _ = self.vault.keys.get(name)
-            return {
-                "value": [self._item(request, name, v, versioned=True) for v in item.versions],
-                "nextLink": None,
-            }
-
-    def delete(self, request: Request, name: str) -> dict[str, Any]:
-        require_token(request)
-        with self.vault.lock:
-            return self._deleted(request, self.vault.keys.delete(name))
-
-    def get_deleted(self, request: Request, name: str) -> dict[str, Any]:
-        require_token(request)
-        with self.vault.lock:
-            return self._deleted(request, self.vault.keys.deleted_item(name))
-
-    def list_deleted(self, request: Request) -> dict[str, Any]:
-        require_token(request)
-        with self.vault.lock:
-            items = [self._deleted(request, i, listed=True) for i in self.vault.keys.deleted.values()]
-        return {"value": items, "nextLink": None}
-
-    def purge(self, request: Request, name: str) -> None:
-        require_token(request)
-        with self.vault.lock:
-            self.vault.keys.purge(name)
-
-    def recover(self, request: Request, name: str) -> dict[str, Any]:
-        require_token(request)
-        with self.vault.lock:
-            return self._bundle(request, name, self.vault.keys.recover(name).latest)
+            return self.bundle(request, name, found)
 
     def operation(self, operation: str) -> Any:
         def handler(request: Request, name: str, version: str = "") -> dict[str, Any]:
@@ -153,28 +107,14 @@ class KeysAPI:
     def _kid(self, request: Request, name: str, version: Version) -> str:
         return f"{vault_url(request)}/keys/{name}/{version.version}"
 
-    def _item(
+    def item(
         self, request: Request, name: str, version: Version, *, versioned: bool = False
     ) -> dict[str, Any]:
         kid = self._kid(request, name, version) if versioned else f"{vault_url(request)}/keys/{name}"
         return {"kid": kid, "attributes": version.attributes, "tags": version.tags}
 
-    def _bundle(self, request: Request, name: str, version: Version) -> dict[str, Any]:
+    def bundle(self, request: Request, name: str, version: Version) -> dict[str, Any]:
         key = crypto.public_jwk(
             version.value, self._kid(request, name, version), version.extra["kty"], version.extra["key_ops"]
         )
         return {"key": key, "attributes": version.attributes, "tags": version.tags}
-
-    def _deleted(self, request: Request, item: Item, *, listed: bool = False) -> dict[str, Any]:
-        """A deleted key bundle (``key`` JWK), or as listed (a ``kid``, as key items have)."""
-        bundle = (
-            self._item(request, item.name, item.latest)
-            if listed
-            else self._bundle(request, item.name, item.latest)
-        )
-        bundle.update(
-            recoveryId=f"{vault_url(request)}/deletedkeys/{item.name}",
-            deletedDate=item.deleted_on,
-            scheduledPurgeDate=item.deleted_on + RETENTION_DAYS * 86400,
-        )
-        return bundle

@@ -8,7 +8,8 @@ from multi_cloud.emulation.protocols.azure.errors import AzureError
 from multi_cloud.emulation.protocols.azure.routing import AzureRoutes, json_body
 
 from azure_ai_services.emulator.key_vault.challenge import require_token
-from azure_ai_services.emulator.key_vault.vault import RETENTION_DAYS, Item, Vault, Version
+from azure_ai_services.emulator.key_vault.items_api import VaultItemsAPI, vault_url
+from azure_ai_services.emulator.key_vault.vault import Collection, Version
 
 if TYPE_CHECKING:  # pragma: no cover
     from werkzeug.wrappers import Request
@@ -16,28 +17,19 @@ if TYPE_CHECKING:  # pragma: no cover
 MAX_SECRET_BYTES = 25 * 1024  # Key Vault's limit on a secret's value
 
 
-def vault_url(request: Request) -> str:
-    return request.host_url.rstrip("/")
+class SecretsAPI(VaultItemsAPI):
+    path = "secrets"
 
-
-class SecretsAPI:
-    def __init__(self, vault: Vault) -> None:
-        self.vault = vault
+    def collection(self) -> Collection:
+        return self.vault.secrets
 
     def routes(self) -> AzureRoutes:
-        table = AzureRoutes()
+        table = self.shared_routes(AzureRoutes())
         table.add("PUT", "/secrets/{name}", self.set)
-        table.add("GET", "/secrets", self.list)
-        table.add("GET", "/secrets/{name}/versions", self.versions)
         table.add("GET", "/secrets/{name}", self.get)
         table.add("GET", "/secrets/{name}/{version}", self.get)
         table.add("PATCH", "/secrets/{name}/{version}", self.update)
         table.add("PATCH", "/secrets/{name}", self.update)
-        table.add("DELETE", "/secrets/{name}", self.delete)
-        table.add("GET", "/deletedsecrets", self.list_deleted)
-        table.add("GET", "/deletedsecrets/{name}", self.get_deleted)
-        table.add("DELETE", "/deletedsecrets/{name}", self.purge)
-        table.add("POST", "/deletedsecrets/{name}/recover", self.recover)
         return table
 
     def set(self, request: Request, name: str) -> dict[str, Any]:
@@ -56,7 +48,7 @@ class SecretsAPI:
                 tags=dict(body.get("tags") or {}),
                 content_type=str(body.get("contentType", "")),
             )
-            return self._bundle(request, name, version)
+            return self.bundle(request, name, version)
 
     def get(self, request: Request, name: str, version: str = "") -> dict[str, Any]:
         require_token(request)
@@ -66,7 +58,7 @@ class SecretsAPI:
                 raise AzureError(
                     403, "Forbidden", f"Operation get is not allowed on a disabled secret: {name}"
                 )
-            return self._bundle(request, name, found)
+            return self.bundle(request, name, found)
 
     def update(self, request: Request, name: str, version: str = "") -> dict[str, Any]:
         require_token(request)
@@ -78,54 +70,10 @@ class SecretsAPI:
                 found.tags = dict(body["tags"] or {})
             if "contentType" in body:
                 found.content_type = str(body["contentType"] or "")
-            return self._bundle(request, name, found, value=False)
-
-    def list(self, request: Request) -> dict[str, Any]:
-        require_token(request)
-        with self.vault.lock:
-            items = [self._item(request, item.name, item.latest) for item in self.vault.secrets.live.values()]
-        return {"value": items, "nextLink": None}
-
-    def versions(self, request: Request, name: str) -> dict[str, Any]:
-        require_token(request)
-        with self.vault.lock:
-            item, _ = self.vault.secrets.get(name)
-            return {
-                "value": [self._item(request, name, v, versioned=True) for v in item.versions],
-                "nextLink": None,
-            }
-
-    def delete(self, request: Request, name: str) -> dict[str, Any]:
-        require_token(request)
-        with self.vault.lock:
-            return self._deleted(request, self.vault.secrets.delete(name))
-
-    def get_deleted(self, request: Request, name: str) -> dict[str, Any]:
-        require_token(request)
-        with self.vault.lock:
-            return self._deleted(request, self.vault.secrets.deleted_item(name))
-
-    def list_deleted(self, request: Request) -> dict[str, Any]:
-        require_token(request)
-        with self.vault.lock:
-            items = [
-                self._deleted(request, item, value=False) for item in self.vault.secrets.deleted.values()
-            ]
-        return {"value": items, "nextLink": None}
-
-    def purge(self, request: Request, name: str) -> None:
-        require_token(request)
-        with self.vault.lock:
-            self.vault.secrets.purge(name)
-
-    def recover(self, request: Request, name: str) -> dict[str, Any]:
-        require_token(request)
-        with self.vault.lock:
-            item = self.vault.secrets.recover(name)
-            return self._bundle(request, name, item.latest)
+            return self.bundle(request, name, found, value=False)
 
     # ------------------------------------------------------------------ shapes
-    def _item(
+    def item(
         self, request: Request, name: str, version: Version, *, versioned: bool = False
     ) -> dict[str, Any]:
         item: dict[str, Any] = {
@@ -137,19 +85,10 @@ class SecretsAPI:
             item["contentType"] = version.content_type
         return item
 
-    def _bundle(self, request: Request, name: str, version: Version, *, value: bool = True) -> dict[str, Any]:
-        bundle = self._item(request, name, version, versioned=True)
+    def bundle(self, request: Request, name: str, version: Version, *, value: bool = True) -> dict[str, Any]:
+        bundle = self.item(request, name, version, versioned=True)
         if value:
             bundle["value"] = version.value
-        return bundle
-
-    def _deleted(self, request: Request, item: Item, *, value: bool = True) -> dict[str, Any]:
-        bundle = self._bundle(request, item.name, item.latest, value=value)
-        bundle.update(
-            recoveryId=f"{vault_url(request)}/deletedsecrets/{item.name}",
-            deletedDate=item.deleted_on,
-            scheduledPurgeDate=item.deleted_on + RETENTION_DAYS * 86400,
-        )
         return bundle
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from multi_cloud.emulation.protocols.google.errors import CANONICAL, GoogleError
+from multi_cloud.emulation.protocols.google.errors import CANONICAL
 from multi_cloud.emulation.protocols.google.routing import GoogleRoutes, json_body
 
+from gcp_ai_services.emulator.vertex import job_lifecycle as jobs
 from gcp_ai_services.emulator.vertex.batch_prediction import check_request, start_batch_prediction
 from gcp_ai_services.emulator.vertex.job_records import JobRecord
-from gcp_ai_services.emulator.vertex.resources import done_operation, new_id, page
+from gcp_ai_services.emulator.vertex.resources import new_id
 from gcp_ai_services.emulator.vertex.state import JOBS, VertexState
 
 PARENT = "{parent=projects/*/locations/*}"
@@ -42,38 +43,17 @@ class BatchPredictionAPI:
         return self._find(name).to_json()
 
     def list(self, request: Any, parent: str) -> dict[str, Any]:
-        with self.state.lock:
-            found = [r for r in self.state.batch_jobs.values() if r.name.startswith(parent + "/")]
-        return page([r.to_json() for r in found], "batchPredictionJobs", request.args)
+        return jobs.listed(self.state, self.state.batch_jobs, "batchPredictionJobs", parent, request.args)
 
     def cancel(self, request: Any, name: str) -> dict[str, Any]:
         record = self._find(name)
-        if record.done:
-            raise GoogleError(
-                "FAILED_PRECONDITION", f"Cannot cancel {name}: it is already {record.to_json()['state']}."
-            )
+        jobs.check_cancellable(record, name)
         record.move("CANCELLED", {"code": CANONICAL["CANCELLED"][0], "message": "CANCELLED"})
         JOBS.stop(name)
         return {}
 
     def delete(self, request: Any, name: str) -> dict[str, Any]:
-        record = self._find(name)
-        if not record.done:
-            raise GoogleError(
-                "FAILED_PRECONDITION",
-                f"{name} is {record.to_json()['state']}: cancel it and wait for a terminal state "
-                "before deleting.",
-            )
-
-        def work() -> None:
-            with self.state.lock:
-                self.state.batch_jobs.pop(name, None)
-
-        return done_operation(self.state.operations, name, "DeleteOperationMetadata", work)
+        return jobs.delete(self.state, self.state.batch_jobs, self._find(name))
 
     def _find(self, name: str) -> JobRecord:
-        with self.state.lock:
-            record = self.state.batch_jobs.get(name)
-        if record is None:
-            raise GoogleError("NOT_FOUND", f"BatchPredictionJob {name} not found.")
-        return record
+        return jobs.find(self.state, self.state.batch_jobs, "BatchPredictionJob", name)

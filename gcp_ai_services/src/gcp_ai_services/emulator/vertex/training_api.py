@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from multi_cloud.emulation.protocols.google.errors import GoogleError
 from multi_cloud.emulation.protocols.google.routing import GoogleRoutes, json_body
 
+from gcp_ai_services.emulator.vertex import job_lifecycle as jobs
 from gcp_ai_services.emulator.vertex.job_records import JobRecord
 from gcp_ai_services.emulator.vertex.job_runner import CANCELLED, start_custom_job, start_pipeline
-from gcp_ai_services.emulator.vertex.resources import camel_keys, done_operation, new_id, page, required
+from gcp_ai_services.emulator.vertex.resources import camel_keys, new_id, required
 from gcp_ai_services.emulator.vertex.state import JOBS, VertexState
 from gcp_ai_services.emulator.vertex.training_run import check_worker_pools
 
@@ -66,16 +66,11 @@ class TrainingAPI:
         return self._find(collection, name).to_json()
 
     def list(self, collection: str, request: Any, parent: str) -> dict[str, Any]:
-        with self.state.lock:
-            found = [r for r in self._records(collection).values() if r.name.startswith(parent + "/")]
-        return page([r.to_json() for r in found], collection, request.args)
+        return jobs.listed(self.state, self._records(collection), collection, parent, request.args)
 
     def cancel(self, collection: str, request: Any, name: str) -> dict[str, Any]:
         record = self._find(collection, name)
-        if record.done:
-            raise GoogleError(
-                "FAILED_PRECONDITION", f"Cannot cancel {name}: it is already {record.to_json()['state']}."
-            )
+        jobs.check_cancellable(record, name)
         record.move("CANCELLED", CANCELLED)
         JOBS.stop(name)
         backing = record.extra.get("trainingTaskMetadata", {}).get("backingCustomJob")
@@ -84,23 +79,7 @@ class TrainingAPI:
         return {}
 
     def delete(self, collection: str, request: Any, name: str) -> dict[str, Any]:
-        record = self._find(collection, name)
-        if not record.done:
-            raise GoogleError(
-                "FAILED_PRECONDITION",
-                f"{name} is {record.to_json()['state']}: cancel it and wait for a terminal state "
-                "before deleting.",
-            )
-
-        def work() -> None:
-            with self.state.lock:
-                self._records(collection).pop(name, None)
-
-        return done_operation(self.state.operations, name, "DeleteOperationMetadata", work)
+        return jobs.delete(self.state, self._records(collection), self._find(collection, name))
 
     def _find(self, collection: str, name: str) -> JobRecord:
-        with self.state.lock:
-            record = self._records(collection).get(name)
-        if record is None:
-            raise GoogleError("NOT_FOUND", f"{COLLECTIONS[collection][0]} {name} not found.")
-        return record
+        return jobs.find(self.state, self._records(collection), COLLECTIONS[collection][0], name)

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import multi_cloud.emulation.serving as serving
 
-ALLOWED_PREFIXES = ("multi_cloud.core", "multi_cloud.emulation.serving", "multi_cloud.emulation.jobs")
+# AutoML models are served with the feature encoding their search trained (emulation.automl.tabular)
+ALLOWED_PREFIXES = (
+    "multi_cloud.core",
+    "multi_cloud.emulation.serving",
+    "multi_cloud.emulation.jobs",
+    "multi_cloud.emulation.automl",
+)
 PROVIDER_PACKAGES = ("aws_ai_services", "gcp_ai_services", "azure_ai_services", "boto3", "botocore", "moto")
 
 

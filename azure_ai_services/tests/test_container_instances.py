@@ -238,3 +238,33 @@ def test_delete_kills_the_process(aci: Any, names: list[str]) -> None:
 
     assert wait_for(lambda: port_is_free(port), 10)
     assert name not in {g.name for g in aci.container_groups.list_by_resource_group(GROUP)}
+
+
+def test_lesson_module_deploys_scores_and_prices(azure_env: dict[str, str]) -> None:
+    from azure_ai_services.containers.container_instances import (
+        ContainerGroups,
+        group_cost,
+        group_url,
+        model_server_group,
+        score,
+    )
+
+    groups = ContainerGroups(SUB, "rg-aci-lesson")
+    model = {"name": "linear", "weights": [2.0, -1.0], "bias": 0.5}
+    deployed = groups.deploy("scorer", model_server_group(model, cpu=1.0, memory_gb=1.5, dns_label="scorer"))
+    try:
+        assert score(group_url(deployed), [[1.0, 1.0], [3.0, 0.0]]) == {"predictions": [1.5, 6.5]}
+        assert groups.state("scorer") == {
+            "group": "Running",
+            "container": "Running",
+            "exit_code": None,
+            "restarts": 0,
+        }
+        assert "scored 2 rows" in wait_for(lambda: groups.logs("scorer", tail=5))
+        assert groups.names() == ["scorer"]
+    finally:
+        groups.delete("scorer")
+    assert groups.names() == []
+    cost = group_cost(1.0, 1.5, 3600)
+    assert cost.vcpu_seconds == 3600 and cost.gb_seconds == 5400
+    assert cost.usd == pytest.approx(3600 * 0.0000113 + 5400 * 0.0000012)

@@ -7,6 +7,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -268,3 +269,83 @@ def test_lesson_module_deploys_scores_and_prices(azure_env: dict[str, str]) -> N
     cost = group_cost(1.0, 1.5, 3600)
     assert cost.vcpu_seconds == 3600 and cost.gb_seconds == 5400
     assert cost.usd == pytest.approx(3600 * 0.0000113 + 5400 * 0.0000012)
+
+
+@pytest.fixture
+def arm(azure_env: dict[str, str]) -> Any:
+    import requests
+    from azure.identity import DefaultAzureCredential
+
+    token = DefaultAzureCredential().get_token("https://management.azure.com/.default").token
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    session.params = {"api-version": "2023-05-01"}
+    base = f"{azure_env['CLOUDAI_AZURE_ENDPOINT']}/subscriptions/{SUB}/resourceGroups/{GROUP}"
+    session.base = f"{base}/providers/Microsoft.ContainerInstance/containerGroups"  # type: ignore[attr-defined]
+    return session
+
+
+def body(**container: Any) -> dict[str, Any]:
+    properties = {
+        "image": "python:3.11",
+        "command": ["python", "-c", "pass"],
+        "resources": {"requests": {"cpu": 0.5, "memoryInGB": 0.5}},
+        **container,
+    }
+    return {
+        "location": LOCATION,
+        "properties": {"osType": "Linux", "containers": [{"name": "app", "properties": properties}]},
+    }
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        body(command="python -c pass"),
+        body(command=[]),
+        body(ports=[{"port": "eighty"}]),
+        body(ports=[{"port": 70000}]),
+        body(environmentVariables={"A": "1"}),
+        body(environmentVariables=[{"name": "A", "value": "1", "secureValue": "2"}]),
+        body(resources={"requests": {"cpu": "lots", "memoryInGB": 1}}),
+        {"location": LOCATION, "properties": {"osType": "Linux", "containers": {"app": {}}}},
+        {**body(), "properties": {**body()["properties"], "ipAddress": "public"}},
+        {
+            **body(),
+            "properties": {**body()["properties"], "ipAddress": {"type": "Public", "ports": [{"port": 80}]}},
+        },
+    ],
+)
+def test_hostile_definitions_get_400_in_azure_shape(arm: Any, hostile: dict[str, Any]) -> None:
+    answer = arm.put(f"{arm.base}/cg-hostile", json=hostile)
+    assert answer.status_code == 400, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == "InvalidRequestContent" and error["message"]
+    assert arm.get(f"{arm.base}/cg-hostile").status_code == 404
+
+
+def running(text: str) -> list[int]:
+    """PIDs whose command line contains ``text``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and text.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_delete_while_provisioning_leaves_no_process(arm: Any) -> None:
+    marker = f"hasty-{uuid.uuid4().hex}"
+    sleeper = body(command=["python", "-c", f"import time; time.sleep(600)  # {marker}"])
+    created = arm.put(f"{arm.base}/cg-hasty", json=sleeper)
+    assert created.status_code == 201 and "Azure-AsyncOperation" in created.headers
+    assert arm.delete(f"{arm.base}/cg-hasty").status_code == 200
+    status = wait_for(
+        lambda: (s := arm.get(created.headers["Azure-AsyncOperation"]).json())["status"] != "InProgress" and s
+    )
+    assert status["status"] in ("Succeeded", "Failed")
+    assert arm.get(f"{arm.base}/cg-hasty").status_code == 404
+    time.sleep(1.0)  # a process started by a late provisioning thread would be up by now
+    assert wait_for(lambda: not running(marker), 10)

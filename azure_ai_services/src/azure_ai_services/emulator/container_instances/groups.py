@@ -48,6 +48,9 @@ class ContainerGroup:
     events: list[Event] = field(default_factory=list)
     work_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="cloudai-aci-")))
     created: str = field(default_factory=now)
+    removed: bool = False
+    #: held while processes start or are killed, so that a delete during provisioning leaves none behind
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @property
     def id(self) -> str:
@@ -98,6 +101,13 @@ class ContainerGroup:
 
     def start(self) -> None:
         """Start every container (the operation behind create, update and ``start``)."""
+        with self.lock:
+            if self.removed:
+                raise AzureError(404, "ResourceNotFound", f"Container group '{self.name}' was deleted.")
+            self._start_containers()
+        self._wait_for_ports()
+
+    def _start_containers(self) -> None:
         self.stop_containers("")
         self.stopped = False
         self.failure = ""
@@ -129,7 +139,6 @@ class ContainerGroup:
             raise AzureError(400, "InaccessibleImage", self.failure)
         for run in self.containers:
             run.start()
-        self._wait_for_ports()
 
     def _wait_for_ports(self) -> None:
         deadline = time.monotonic() + PORT_SECONDS
@@ -140,8 +149,9 @@ class ContainerGroup:
         return
 
     def stop_containers(self, reason: str) -> None:
-        for run in self.containers:
-            run.stop(reason)
+        with self.lock:
+            for run in self.containers:
+                run.stop(reason)
 
     def arm(self) -> dict[str, Any]:
         properties = self.properties
@@ -188,12 +198,42 @@ class ContainerGroup:
         }
 
     def remove(self) -> None:
-        self.stop_containers("Killing container group")
-        shutil.rmtree(self.work_dir, ignore_errors=True)
+        with self.lock:
+            self.removed = True
+            self.stop_containers("Killing container group")
+            shutil.rmtree(self.work_dir, ignore_errors=True)
 
 
 def _env(container: dict[str, Any]) -> list[dict[str, Any]]:
     return list(container.get("environmentVariables") or [])
+
+
+def _check_shapes(name: str, container: dict[str, Any]) -> None:
+    command = container.get("command")
+    if command is not None and (
+        not isinstance(command, list) or not command or not all(isinstance(a, str) for a in command)
+    ):
+        raise _bad(f"Container '{name}': 'command' must be a non-empty list of strings (exec form).")
+    variables = container.get("environmentVariables")
+    if variables is not None and (
+        not isinstance(variables, list) or not all(isinstance(e, dict) for e in variables)
+    ):
+        raise _bad(
+            f"Container '{name}': 'environmentVariables' must be a list of {{name, value|secureValue}}."
+        )
+    _check_ports(f"Container '{name}'", container.get("ports"))
+
+
+def _check_ports(where: str, ports: Any) -> None:
+    if ports is None:
+        return
+    if not isinstance(ports, list) or not all(
+        isinstance(p, dict) and isinstance(p.get("port"), int) and 1 <= p["port"] <= 65535 for p in ports
+    ):
+        raise _bad(f'{where}: \'ports\' must be a list of {{"port": 1-65535, "protocol": "TCP"}}.')
+    protocols = {str(p.get("protocol", "TCP")).upper() for p in ports}
+    if not protocols <= {"TCP", "UDP"}:
+        raise _bad(f"{where}: a port's protocol is TCP or UDP.")
 
 
 def _requests(spec: dict[str, Any]) -> dict[str, float]:
@@ -237,6 +277,7 @@ def validate(name: str, body: dict[str, Any]) -> None:
             ) from exc
         if requests["cpu"] <= 0 or requests["memoryInGB"] <= 0:
             raise _bad(f"Container '{spec['name']}' must request more than 0 cpu and memoryInGB.")
+        _check_shapes(spec["name"], container)
         for env in _env(container):
             if not env.get("name") or ("value" in env) == ("secureValue" in env):
                 raise _bad(
@@ -245,7 +286,10 @@ def validate(name: str, body: dict[str, Any]) -> None:
                 )
         declared |= {int(p["port"]) for p in container.get("ports") or []}
     address = properties.get("ipAddress")
+    if address is not None and not isinstance(address, dict):
+        raise _bad('\'ipAddress\' must be an object: {"type": "Public", "ports": [...]}.')
     if address:
+        _check_ports("ipAddress", address.get("ports"))
         public = {int(p["port"]) for p in address.get("ports") or []}
         missing = sorted(public - declared)
         if not public or missing:

@@ -160,6 +160,11 @@ def test_stop_start_and_restart(aci: Any, names: list[str]) -> None:
     stopped = aci.container_groups.get(GROUP, name)
     assert stopped.instance_view.state == "Stopped"
     assert stopped.containers[0].instance_view.current_state.exit_code == 137
+    from azure.core.exceptions import HttpResponseError
+
+    with pytest.raises(HttpResponseError) as not_running:
+        aci.container_groups.begin_restart(GROUP, name).result()
+    assert not_running.value.status_code == 409 and code(not_running.value) == "Conflict"
     aci.container_groups.begin_start(GROUP, name).result()
     assert aci.container_groups.get(GROUP, name).instance_view.state == "Running"
     aci.container_groups.begin_restart(GROUP, name).result()

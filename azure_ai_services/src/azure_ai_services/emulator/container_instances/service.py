@@ -48,7 +48,7 @@ class ContainerInstances:
         if group.stopped or group.failure:
             raise AzureError(
                 409,
-                "ContainerGroupNotRunning",
+                "Conflict",
                 f"Container group '{group.name}' is {group.state()}; start it (POST .../start) instead.",
             )
         for run in group.containers:

@@ -354,3 +354,17 @@ def test_delete_while_provisioning_leaves_no_process(arm: Any) -> None:
     assert arm.get(f"{arm.base}/cg-hasty").status_code == 404
     time.sleep(1.0)  # a process started by a late provisioning thread would be up by now
     assert wait_for(lambda: not running(marker), 10)
+
+
+def test_emulator_shutdown_kills_every_container() -> None:
+    from azure_ai_services.emulator.container_instances.service import ContainerInstances
+
+    marker = f"shutdown-{uuid.uuid4().hex}"
+    instances = ContainerInstances()
+    group, _ = instances.groups.put(
+        SUB, GROUP, "cg-shutdown", body(command=["python", "-c", f"import time; time.sleep(600)  # {marker}"])
+    )
+    operation = instances.operations.wait(instances.provision(group).id, 30)
+    assert operation.status == "Succeeded" and wait_for(lambda: running(marker))
+    instances.close()
+    assert wait_for(lambda: not running(marker), 10)

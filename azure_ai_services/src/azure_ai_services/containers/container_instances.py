@@ -169,7 +169,10 @@ class ContainerGroups:
     def state(self, name: str, container: str = "app") -> dict[str, Any]:
         """The group's state and the container's current state, exit code and restart count."""
         group = self.get(name)
-        view = next(c for c in group.containers if c.name == container).instance_view
+        found = [c for c in group.containers if c.name == container]
+        if not found:
+            raise ValueError(f"container group {name} has no container {container!r}")
+        view = found[0].instance_view
         return {
             "group": group.instance_view.state if group.instance_view else None,
             "container": view.current_state.state if view else None,

@@ -17,7 +17,6 @@ from typing import Any
 import psutil
 import pytest
 from aws_ai_services.containers.ecs_deployment import EcsDeployer, run_service_locally
-from aws_ai_services.containers.findings import errors, rules
 from aws_ai_services.containers.image_build import push_commands, write_build_context
 from aws_ai_services.containers.image_lint import lint_build_context, lint_dockerfile, lint_requirements
 from aws_ai_services.containers.model_server import ModelHolder, ModelServer, create_app
@@ -26,6 +25,7 @@ from multi_cloud.demos.scripts import SKLEARN_CLASSIFIER, iris_csv
 from multi_cloud.emulation.http.ports import free_port, wait_for_port
 from multi_cloud.emulation.http.wsgi_server import ThreadedWSGIServer
 from multi_cloud.emulation.jobs.script_mode import ContainerLayout, pack_model_dir, run_script
+from multi_cloud.iac.findings import errors, rules
 
 SETOSA, VIRGINICA = [5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]
 

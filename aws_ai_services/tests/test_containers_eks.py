@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 from aws_ai_services.containers.eks_deployment import EksCluster, EksDeployer
-from aws_ai_services.containers.findings import errors, rules
 from aws_ai_services.containers.k8s_manifests import from_yaml, model_server_manifests, to_yaml
 from aws_ai_services.containers.k8s_validation import validate_manifests
-from aws_ai_services.containers.quantities import parse_quantity
 from aws_ai_services.containers.sizing import TASK_SIZES
 from multi_cloud.core.errors import AlreadyExists, InvalidArgument, NotFound
+from multi_cloud.iac.findings import errors, rules
+from multi_cloud.iac.k8s_quantities import parse_quantity
 
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/iris-server:0123456789ab"
 

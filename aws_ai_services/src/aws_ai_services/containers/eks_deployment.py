@@ -14,11 +14,11 @@ from typing import Any
 
 from multi_cloud.core.errors import InvalidArgument, NotFound
 from multi_cloud.core.settings import Settings, get_settings
+from multi_cloud.iac.findings import Finding
+from multi_cloud.iac.k8s_quantities import parse_quantity
 
-from aws_ai_services.containers.findings import Finding
 from aws_ai_services.containers.image_build import CONTAINER_PORT
 from aws_ai_services.containers.network import Network, default_network, delete_security_group
-from aws_ai_services.containers.quantities import parse_quantity
 from aws_ai_services.containers.roles import delete_role, ensure_role
 from aws_ai_services.errors import aws_errors
 from aws_ai_services.session import ServiceClient

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from aws_ai_services.containers.findings import Finding
+from multi_cloud.iac.findings import Finding
 
 _SECRET_NAME = re.compile(r"(SECRET|PASSWORD|PASSWD|TOKEN|ACCESS_KEY|PRIVATE_KEY|API_KEY)", re.IGNORECASE)
 _ROOT_USERS = {"root", "0"}

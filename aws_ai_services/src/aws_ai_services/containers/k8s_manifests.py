@@ -5,17 +5,16 @@ Apply them with ``kubectl apply -f``; check them offline with ``k8s_validation.v
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 from multi_cloud.core.errors import InvalidArgument
+from multi_cloud.iac.k8s_yaml import DNS_LABEL, Manifest, from_yaml, to_yaml
 
 from aws_ai_services.containers.image_build import APP_UID, CONTAINER_PORT
 from aws_ai_services.containers.sizing import TASK_SIZES, TaskSize
 
-Manifest = dict[str, Any]
-DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+__all__ = ["DNS_LABEL", "HEALTH_PATH", "Manifest", "from_yaml", "model_server_manifests", "to_yaml"]
+
 HEALTH_PATH = "/ping"
 
 
@@ -119,23 +118,3 @@ def model_server_manifests(
 
 def _ping_probe() -> dict[str, Any]:
     return {"httpGet": {"path": HEALTH_PATH, "port": "http"}}
-
-
-def to_yaml(manifests: Sequence[Mapping[str, Any]]) -> str:
-    """One multi-document YAML file for ``kubectl apply -f``, without YAML anchors (values spelled out)."""
-    import yaml
-
-    class PlainDumper(yaml.SafeDumper):  # type: ignore[misc]  # PyYAML ships no type hints
-        def ignore_aliases(self, data: Any) -> bool:
-            return True
-
-    return str(yaml.dump_all([dict(m) for m in manifests], Dumper=PlainDumper, sort_keys=False))
-
-
-def from_yaml(text: str) -> list[Manifest]:
-    import yaml
-
-    try:
-        return [doc for doc in yaml.safe_load_all(text) if doc is not None]
-    except yaml.YAMLError as exc:
-        raise InvalidArgument(f"the manifests are not valid YAML: {exc}") from exc

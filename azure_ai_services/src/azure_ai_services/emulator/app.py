@@ -9,6 +9,7 @@ from multi_cloud.emulation.protocols.azure.errors import crashed_answer, unmatch
 
 from azure_ai_services.emulator.azure_ml.workspace import AzureML
 from azure_ai_services.emulator.computer_vision import ComputerVision
+from azure_ai_services.emulator.container_instances.service import ContainerInstances
 from azure_ai_services.emulator.content_safety.blocklists import Blocklists
 from azure_ai_services.emulator.conversations.projects import ConversationProjects
 from azure_ai_services.emulator.event_grid.service import EventGrid
@@ -27,7 +28,7 @@ class EmulatorSecrets:
 
 @dataclass
 class EmulatorState:
-    """What the emulator remembers: Read operations, Azure ML, the vault, CLU, blocklists, serverless apps."""
+    """What the emulator remembers: Read operations, Azure ML, the vault, CLU, blocklists, serverless, ACI."""
 
     vision: ComputerVision = field(default_factory=ComputerVision)
     azure_ml: AzureML = field(default_factory=AzureML)
@@ -37,6 +38,7 @@ class EmulatorState:
     functions: AzureFunctions = field(default_factory=AzureFunctions)
     event_grid: EventGrid = field(init=False)
     logic_apps: LogicApps = field(default_factory=LogicApps)
+    container_instances: ContainerInstances = field(default_factory=ContainerInstances)
 
     def __post_init__(self) -> None:
         self.event_grid = EventGrid(self.functions)
@@ -50,12 +52,14 @@ class EmulatorState:
         self.functions.reset()
         self.event_grid.reset()
         self.logic_apps.reset()
+        self.container_instances.reset()
 
     def close(self) -> None:
         self.azure_ml.close()
         self.event_grid.close()
         self.logic_apps.close()
         self.functions.close()
+        self.container_instances.close()
 
 
 def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
@@ -67,6 +71,7 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
     from azure_ai_services.emulator.azure_ml.online_routes import scoring_routes
     from azure_ai_services.emulator.azure_ml.routes import routes as azure_ml_routes
     from azure_ai_services.emulator.azure_ml.tracking import Tracking
+    from azure_ai_services.emulator.container_instances import arm as container_instances_arm
     from azure_ai_services.emulator.content_safety.routes import ContentSafety
     from azure_ai_services.emulator.conversations.routes import Conversations
     from azure_ai_services.emulator.event_grid import arm as event_grid_arm
@@ -100,6 +105,7 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
         metadata.routes(),
         ManagedIdentity(secrets.identity_header).routes(),
         azure_ml_routes(state.azure_ml),
+        AsyncOperationsService(state.container_instances.operations, fallback=False),
         AsyncOperationsService(state.azure_ml.online.operations),
         scoring_routes(state.azure_ml.online),
         invoke_routes(state.azure_ml.batch),
@@ -110,6 +116,7 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
         functions_arm.routes(state.functions),
         event_grid_arm.routes(state.event_grid),
         logic_apps_arm.routes(state.logic_apps.workflows),
+        container_instances_arm.routes(state.container_instances),
         *(KeyChecked(service, secrets.ai_services_key) for service in ai_services),
     ]
     mounts: dict[str, list[Service]] = {

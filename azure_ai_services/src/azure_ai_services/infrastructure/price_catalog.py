@@ -11,7 +11,7 @@ CATALOG_DIR = Path(__file__).parent / "catalog"
 
 
 class AzurePriceCatalog(DatedCatalog):
-    """VM hours (Azure ML compute and managed online endpoints), Blob storage, Functions, per region."""
+    """VM hours (Azure ML compute, online endpoints), Blob, Functions, Container Instances, per region."""
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> AzurePriceCatalog:
@@ -39,6 +39,16 @@ class AzurePriceCatalog(DatedCatalog):
     def functions_execution(self, region: str) -> float:
         table = self.data["functions_consumption"]["per_million_executions"]
         return float(self.regional(table, "Functions executions", region)) / 1_000_000
+
+    def container_vcpu_second(self, region: str) -> float:
+        """Azure Container Instances (Linux): one vCPU for one second, billed from image pull to stop."""
+        table = self.data["container_instances_linux"]["vcpu_second"]
+        return float(self.regional(table, "Container Instances vCPU", region))
+
+    def container_gb_second(self, region: str) -> float:
+        """Azure Container Instances (Linux): one GB of memory for one second."""
+        table = self.data["container_instances_linux"]["gb_second"]
+        return float(self.regional(table, "Container Instances memory", region))
 
     def _vms(self, region: str) -> Mapping[str, float]:
         return self.regional(self.data["vm_hourly"], "VM", region)  # type: ignore[no-any-return]

@@ -70,7 +70,7 @@ class Instances:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         environment = _environment(env, port, mark)
         watched, guard = os.pipe()
-        supervised = [sys.executable, "-m", "gcp_ai_services.emulator.run.supervise", str(watched), *argv]
+        supervised = [sys.executable, "-m", "multi_cloud.onprem.supervise", str(watched), *argv]
         with log_path.open("ab") as log:
             log.write(f"--- starting {revision} on port {port}: {' '.join(argv)}\n".encode())
             log.flush()

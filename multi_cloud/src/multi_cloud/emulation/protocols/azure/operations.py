@@ -106,6 +106,10 @@ class AsyncOperationStore:
         ).start()
         return operation
 
+    def __contains__(self, operation_id: object) -> bool:
+        with self._lock:
+            return operation_id in self._operations
+
     def get(self, operation_id: str) -> AsyncOperation:
         with self._lock:
             operation = self._operations.get(operation_id)
@@ -197,13 +201,21 @@ def result_response(operation: AsyncOperation, location_url: str) -> Response:
 
 
 class AsyncOperationsService:
-    """``GET .../operationStatuses/{id}`` and ``.../operationResults/{id}`` (an ``EmulatorApp`` service)."""
+    """``GET .../operationStatuses/{id}`` and ``.../operationResults/{id}`` (an ``EmulatorApp`` service).
 
-    def __init__(self, store: AsyncOperationStore) -> None:
+    Several services may each have a store: one claims a poll when its store has the id, or when it is the
+    ``fallback`` (which answers 404 ResourceNotFound for an id nobody knows).
+    """
+
+    def __init__(self, store: AsyncOperationStore, *, fallback: bool = True) -> None:
         self.store = store
+        self.fallback = fallback
 
     def claims(self, incoming: Incoming) -> bool:
-        return incoming.request.method == "GET" and _POLL_PATH.search(incoming.path) is not None
+        if incoming.request.method != "GET":
+            return False
+        match = _POLL_PATH.search(incoming.path)
+        return match is not None and (self.fallback or match.group("id") in self.store)
 
     def handle(self, incoming: Incoming) -> Response:
         match = _POLL_PATH.search(incoming.path)

@@ -1,6 +1,7 @@
-"""Run a revision's command as a child; kill it and everything it started if the emulator dies.
+"""Run a local container's command as a child; kill it and everything it started if the emulator dies.
 
-Started by :mod:`.instances` as ``python -m gcp_ai_services.emulator.run.supervise <fd> <argv...>``: ``fd`` is
+Started by an emulator (Cloud Run revisions, Azure container groups) as
+``python -m multi_cloud.onprem.supervise <fd> <argv...>``: ``fd`` is
 the read end of a pipe whose write end only the emulator holds; when the emulator exits (even killed), the
 pipe hangs up and :func:`~multi_cloud.onprem.worker_limits.die_with_parent` kills the revision's process
 tree. A normal stop kills this process's tree from the emulator (:func:`~multi_cloud.onprem.process_tree.

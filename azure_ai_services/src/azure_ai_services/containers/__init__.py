@@ -1,0 +1,1 @@
+"""Containers on Azure: Container Instances (azure-mgmt-containerinstance), AKS manifests checked offline."""

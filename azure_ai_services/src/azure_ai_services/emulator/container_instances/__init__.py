@@ -1,0 +1,1 @@
+"""Azure Container Instances: ARM container groups whose Python containers run as local processes."""

@@ -65,10 +65,11 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
     from multi_cloud.emulation.protocols.azure.operations import AsyncOperationsService
 
     from azure_ai_services.emulator import image_analysis, metadata
-    from azure_ai_services.emulator.arm import deployments, resource_groups
+    from azure_ai_services.emulator.arm import cost_management, deployments, resource_groups
     from azure_ai_services.emulator.arm.dispatch import Dispatcher
     from azure_ai_services.emulator.arm.generic import GenericResources
     from azure_ai_services.emulator.arm.runner import DeploymentRunner
+    from azure_ai_services.emulator.arm.usage import UsageMeter
     from azure_ai_services.emulator.azure_ml import history
     from azure_ai_services.emulator.azure_ml.batch_routes import invoke_routes
     from azure_ai_services.emulator.azure_ml.online_routes import scoring_routes
@@ -110,6 +111,7 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
         resource_groups.routes(state.arm, dispatcher),
         deployments.routes(state.arm, DeploymentRunner(state.arm, dispatcher)),
         deployments.DeploymentOperations(state.arm.operations),
+        cost_management.routes(UsageMeter(state)),
         ManagedIdentity(secrets.identity_header).routes(),
         azure_ml_routes(state.azure_ml),
         AsyncOperationsService(state.azure_ml.online.operations),

@@ -283,3 +283,80 @@ def test_deleting_the_group_deletes_what_was_deployed(arm: Any, client: Any) -> 
     arm.delete_group()
     assert arm.session.get(topic, params={"api-version": "2022-06-15"}).status_code == 404
     assert client.resource_groups.check_existence(GROUP) is False
+
+
+def test_template_functions_evaluate_as_arm_does(arm: Any) -> None:
+    # 52p2c4jfs43ig: uniqueString of these inputs as Bicep computed it (a public repository's test fixture)
+    group_id = "/subscriptions/00000000-0000-4000-8000-000000000084/resourceGroups/rg-p84"
+    known = f"[uniqueString('{group_id}', 'p84fixture')]"
+    template = {
+        "parameters": {"names": {"type": "array", "defaultValue": ["a", "b", "c"]}},
+        "variables": {"greeting": "[format('{0}, {1}!', 'Hello', toUpper('arm'))]"},
+        "resources": [],
+        "outputs": {
+            "known": {"type": "string", "value": known},
+            "greeting": {"type": "string", "value": "[variables('greeting')]"},
+            "count": {"type": "int", "value": "[length(parameters('names'))]"},
+            "joined": {"type": "array", "value": "[concat(parameters('names'), createArray('d'))]"},
+            "choice": {"type": "string", "value": "[if(equals('A', 'a'), 'case-insensitive', 'exact')]"},
+            "sub": {"type": "string", "value": "[subscription().subscriptionId]"},
+            "id": {"type": "string", "value": "[resourceId('Microsoft.Storage/storageAccounts', 'st1')]"},
+            "escaped": {"type": "string", "value": "[[not an expression]"},
+            "quote": {"type": "string", "value": "[concat('it''s', ' ', string(add(40, 2)))]"},
+        },
+    }
+    outputs = arm.deploy("functions", template) and arm.outputs("functions")
+    assert outputs == {
+        "known": "52p2c4jfs43ig",
+        "greeting": "Hello, ARM!",
+        "count": 3,
+        "joined": ["a", "b", "c", "d"],
+        "choice": "case-insensitive",
+        "sub": SUB,
+        "id": f"/subscriptions/{SUB}/resourceGroups/{GROUP}/providers/Microsoft.Storage/storageAccounts/st1",
+        "escaped": "[not an expression]",
+        "quote": "it's 42",
+    }
+
+
+def test_deployments_reach_long_running_emulator_apis(arm: Any) -> None:
+    """An Azure ML online endpoint (an LRO in the emulator) and a Logic App workflow, from one template."""
+    template = {
+        "resources": [
+            {
+                "type": "Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
+                "apiVersion": "2024-04-01",
+                "name": "ws/scoring",
+                "location": "[resourceGroup().location]",
+                "identity": {"type": "SystemAssigned"},
+                "properties": {"authMode": "Key"},
+            },
+            {
+                "type": "Microsoft.Logic/workflows",
+                "apiVersion": "2019-05-01",
+                "name": "nightly",
+                "location": "[resourceGroup().location]",
+                "properties": {
+                    "state": "Enabled",
+                    "definition": {
+                        "$schema": "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#",
+                        "contentVersion": "1.0.0.0",
+                        "triggers": {"manual": {"type": "Request", "kind": "Http", "inputs": {"schema": {}}}},
+                        "actions": {},
+                    },
+                },
+            },
+        ],
+        "outputs": {
+            "endpointState": {
+                "type": "string",
+                "value": "[reference(resourceId('Microsoft.MachineLearningServices/workspaces/"
+                "onlineEndpoints', 'ws', 'scoring'), '2024-04-01').provisioningState]",
+            },
+        },
+    }
+    assert arm.outputs(arm.deploy("ml", template)["name"]) == {"endpointState": "Succeeded"}
+    workflow = arm.session.get(
+        url("providers/Microsoft.Logic/workflows/nightly"), params={"api-version": "2019-05-01"}
+    )
+    assert workflow.ok and workflow.json()["properties"]["state"] == "Enabled"

@@ -41,7 +41,9 @@ class Dispatcher:
 
         assert self.app is not None, "Dispatcher.app is set by build_app"
         client = Client(self.app)
-        query = f"api-version={api_version}" if api_version and "api-version=" not in path else ""
+        path, _, query = path.partition("?")
+        if api_version and "api-version=" not in query:
+            query = "&".join(q for q in (query, f"api-version={api_version}") if q)
         response = client.open(
             path,
             method=method,

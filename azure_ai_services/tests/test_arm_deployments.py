@@ -178,18 +178,21 @@ def test_validate_checks_parameters_and_names_the_problem(arm: Any) -> None:
     checked = arm.validate("check", TEMPLATE, {"environment": "prod"})
     ids = [r["id"] for r in checked["properties"]["validatedResources"]]
     assert any(i.endswith("/topics/demo-topic-prod") for i in ids) and len(ids) == 5
-    for parameters, words in (
-        ({"environment": "staging"}, "not part of the allowed value"),
-        ({"subnetCount": "many"}, "Expected a value of type 'int'"),
-        ({"prefix": "x"}, "minLength"),
-        ({"colour": "red"}, "'colour'"),
+    broken = copy.deepcopy(TEMPLATE)
+    broken["resources"][2]["properties"]["metadata"]["owner"] = "[ownerOf('arm')]"
+    for template, parameters, words in (
+        (TEMPLATE, {"environment": "staging"}, "not part of the allowed value"),
+        (TEMPLATE, {"subnetCount": "many"}, "Expected a value of type 'int'"),
+        (TEMPLATE, {"prefix": "x"}, "minLength"),
+        (TEMPLATE, {"colour": "red"}, "'colour'"),
+        (broken, {}, "The template function 'ownerOf' is not valid"),
     ):
         response = arm.session.post(
             url("providers/Microsoft.Resources/deployments/check/validate"),
             params=API,
             json={
                 "properties": {
-                    "template": TEMPLATE,
+                    "template": template,
                     "parameters": {k: {"value": v} for k, v in parameters.items()},
                     "mode": "Incremental",
                 }
@@ -280,7 +283,11 @@ def test_deleting_the_group_deletes_what_was_deployed(arm: Any, client: Any) -> 
     arm.deploy("d", TEMPLATE)
     topic = url("providers/Microsoft.EventGrid/topics/demo-topic-dev")
     assert arm.session.get(topic, params={"api-version": "2022-06-15"}).ok
+    direct = url("providers/Microsoft.EventGrid/topics/made-directly")
+    made = arm.session.put(direct, params={"api-version": "2022-06-15"}, json={"location": LOCATION})
+    assert made.status_code == 201
     arm.delete_group()
+    assert arm.session.get(direct, params={"api-version": "2022-06-15"}).status_code == 404
     assert arm.session.get(topic, params={"api-version": "2022-06-15"}).status_code == 404
     assert client.resource_groups.check_existence(GROUP) is False
 

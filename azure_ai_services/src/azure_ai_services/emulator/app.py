@@ -105,11 +105,12 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
         ContentSafety(state.blocklists).routes(),
     ]
     dispatcher = Dispatcher(state.arm, state.key_vault)
+    runner = DeploymentRunner(state.arm, dispatcher)
     services: list[Service] = [
         GenericResources(state.arm),
         metadata.routes(),
-        resource_groups.routes(state.arm, dispatcher),
-        deployments.routes(state.arm, DeploymentRunner(state.arm, dispatcher)),
+        resource_groups.routes(state.arm, runner),
+        deployments.routes(state.arm, runner),
         deployments.DeploymentOperations(state.arm.operations),
         cost_management.routes(UsageMeter(state)),
         ManagedIdentity(secrets.identity_header).routes(),

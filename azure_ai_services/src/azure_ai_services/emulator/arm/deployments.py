@@ -17,7 +17,7 @@ from multi_cloud.emulation.protocols.azure.routing import AzureRoutes, json_body
 from azure_ai_services.emulator.arm.expressions import TemplateError
 from azure_ai_services.emulator.arm.runner import DeploymentRunner, invalid_template, now
 from azure_ai_services.emulator.arm.state import ArmState
-from azure_ai_services.emulator.arm.template import Scope
+from azure_ai_services.emulator.arm.template import NotYetDeployed, Scope
 from azure_ai_services.emulator.arm.what_if import what_if
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -200,6 +200,11 @@ class DeploymentHandlers:
         bound_template = self.runner.bind(scope, properties, request.host_url, planning=True)
         try:
             planned = bound_template.resources()
+            for resource in planned:
+                try:
+                    bound_template.body(resource)
+                except NotYetDeployed:
+                    pass  # reference() of a resource this deployment creates: known once deployed
         except TemplateError as err:
             raise invalid_template(err) from None
         return {

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 from multi_cloud.emulation.protocols.azure.errors import AzureError, json_response
 from multi_cloud.emulation.protocols.azure.routing import AzureRoutes, json_body
 
-from azure_ai_services.emulator.arm.dispatch import Dispatcher
+from azure_ai_services.emulator.arm.runner import DeploymentRunner
 from azure_ai_services.emulator.arm.state import ArmState, ResourceGroup
+from azure_ai_services.emulator.arm.template import Scope
 
 if TYPE_CHECKING:  # pragma: no cover
     from werkzeug.wrappers import Request, Response
@@ -19,9 +20,9 @@ GROUP = GROUPS + "/{rg}"
 _NAME = re.compile(r"^[-\w._()]{1,90}$")
 
 
-def routes(state: ArmState, dispatcher: Dispatcher) -> AzureRoutes:
+def routes(state: ArmState, runner: DeploymentRunner) -> AzureRoutes:
     table = AzureRoutes()
-    handlers = GroupHandlers(state, dispatcher)
+    handlers = GroupHandlers(state, runner)
     table.add("PUT", GROUP, handlers.put)
     table.add("PATCH", GROUP, handlers.patch)
     table.add("GET", GROUP, handlers.get)
@@ -32,9 +33,9 @@ def routes(state: ArmState, dispatcher: Dispatcher) -> AzureRoutes:
 
 
 class GroupHandlers:
-    def __init__(self, state: ArmState, dispatcher: Dispatcher) -> None:
+    def __init__(self, state: ArmState, runner: DeploymentRunner) -> None:
         self.state = state
-        self.dispatcher = dispatcher
+        self.runner = runner
 
     def put(self, request: Request, **bound: str) -> Response:
         name = bound["rg"]
@@ -83,8 +84,9 @@ class GroupHandlers:
     def delete(self, request: Request, **bound: str) -> Response:
         """Deletes the group's resources (through their own DELETE handlers), then the group."""
         group = self.state.group(bound["sub"], bound["rg"])
-        for record in [r for r in self.state.deployed.values() if self.state.in_group(r["id"], group)]:
-            self.dispatcher.delete(request.host_url, record)
+        scope = Scope(group.subscription, group.name, group.location, "")
+        for record in self.runner.group_resources(scope, request.host_url).values():
+            self.runner.dispatcher.delete(request.host_url, record)
         with self.state.lock:
             prefix = group.id.lower() + "/"
             for table in (self.state.deployments, self.state.generic, self.state.deployed):

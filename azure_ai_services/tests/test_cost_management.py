@@ -122,3 +122,46 @@ def test_bad_queries_answer_cost_management_errors(azure_env: dict[str, str]) ->
         assert words in answer.json()["error"]["message"]
     old = post(good, "2019-01-01")
     assert old.json()["error"]["code"] == "InvalidApiVersionParameter"
+
+
+def test_functions_executions_are_priced(azure_env: dict[str, str], function_app_zip: Any) -> None:
+    """Three HTTP calls to a function app: executions plus GB-seconds, bounded by what the client saw."""
+    from azure_ai_services.infrastructure.cost_management import query_body, query_costs
+    from azure_ai_services.infrastructure.price_catalog import AzurePriceCatalog
+    from azure_ai_services.serverless.arm import arm_session
+
+    session, group = arm_session(), "rg-costs-functions"
+    base = azure_env["CLOUDAI_AZURE_ENDPOINT"]
+    site_url = f"{base}/subscriptions/{SUB}/resourceGroups/{group}/providers/Microsoft.Web/sites/fa-costs"
+    created = session.put(
+        site_url,
+        params={"api-version": "2023-12-01"},
+        json={"location": "eastus", "kind": "functionapp,linux"},
+    )
+    assert created.status_code == 201, created.text
+    properties = created.json()["properties"]
+    scm = next(s["name"] for s in properties["hostNameSslStates"] if s["hostType"] == "Repository")
+    deployed = session.post(f"https://{scm}/api/zipdeploy", data=function_app_zip())
+    assert deployed.ok, deployed.text
+    key = session.post(f"{site_url}/host/default/listkeys", params={"api-version": "2023-12-01"}).json()
+    seconds = []
+    for _ in range(3):
+        started = time.monotonic()
+        answer = requests.get(
+            f"https://{properties['defaultHostName']}/api/hello/Ada",
+            headers={"x-functions-key": key["functionKeys"]["default"]},
+            timeout=60,
+        )
+        assert answer.ok, answer.text
+        seconds.append(time.monotonic() - started)
+    catalog = AzurePriceCatalog.load()
+    per_call = catalog.functions_execution("eastus")
+    per_second = 0.125 * catalog.functions_gb_second("eastus")
+    table = query_costs(
+        f"/subscriptions/{SUB}/resourceGroups/{group}", query_body(["ResourceType", "ServiceName"])
+    )
+    [row] = table.records()
+    assert (row["ResourceType"], row["ServiceName"]) == ("microsoft.web/sites", "Functions")
+    lowest = 3 * (per_call + 0.1 * per_second)
+    highest = 3 * per_call + sum(max(s, 0.1) for s in seconds) * per_second
+    assert lowest <= row["Cost"] <= highest

@@ -12,6 +12,10 @@ TOKEN = re.compile(
 )
 
 
+MAX_EXPRESSION = 24_576  # ARM's limit on one expression's length
+MAX_DEPTH = 64
+
+
 class TemplateError(Exception):
     """A template that ARM refuses (``InvalidTemplate``): the message names the problem."""
 
@@ -49,7 +53,12 @@ def literal_text(value: str) -> str:
 
 class Parser:
     def __init__(self, text: str) -> None:
+        if len(text) > MAX_EXPRESSION:
+            raise TemplateError(
+                f"The language expression is {len(text)} characters; the limit is {MAX_EXPRESSION}."
+            )
         self.text = text
+        self.depth = 0
         self.tokens: list[tuple[str, str]] = []
         position = 0
         while position < len(text):
@@ -87,6 +96,17 @@ class Parser:
         return node
 
     def expression(self) -> Any:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise TemplateError(
+                f"The language expression nests more than {MAX_DEPTH} levels: '{self.text[:80]}...'."
+            )
+        try:
+            return self._expression()
+        finally:
+            self.depth -= 1
+
+    def _expression(self) -> Any:
         kind, value = self.take()
         node: Any
         if kind == "string":

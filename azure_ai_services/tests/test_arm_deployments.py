@@ -367,3 +367,35 @@ def test_deployments_reach_long_running_emulator_apis(arm: Any) -> None:
         url("providers/Microsoft.Logic/workflows/nightly"), params={"api-version": "2019-05-01"}
     )
     assert workflow.ok and workflow.json()["properties"]["state"] == "Enabled"
+
+
+def test_malformed_templates_are_invalid_template_not_server_errors(arm: Any) -> None:
+    deployments = "providers/Microsoft.Resources/deployments"
+    for template in (
+        {"resources": "none"},
+        {"parameters": ["a"], "resources": []},
+        {"parameters": {"a": "string"}, "resources": []},
+        {"resources": [], "outputs": {"x": {"type": "int", "value": "[add('one', 1)]"}}},
+        {
+            "resources": [
+                {
+                    "type": "Microsoft.Network/publicIPAddresses",
+                    "apiVersion": "2023-09-01",
+                    "name": "[concat(']",
+                }
+            ]
+        },
+        {"resources": [{"name": "no-type"}]},
+    ):
+        answer = arm.session.post(
+            url(deployments, "m/validate"), params=API, json={"properties": {"template": template}}
+        )
+        if template.get("outputs"):  # outputs are evaluated when deploying
+            from azure_ai_services.infrastructure.arm_templates import DeploymentFailed
+
+            with pytest.raises(DeploymentFailed) as failed:
+                arm.deploy("m", template)
+            assert failed.value.code == "InvalidTemplate" and "'add'" in str(failed.value)
+            continue
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["error"]["code"] == "InvalidTemplate", answer.text

@@ -164,7 +164,13 @@ def evaluate(node: Any, functions: Functions) -> Any:
         if len(node.args) != 3:
             raise TemplateError("The template function 'if' expects exactly three parameters.")
         return evaluate(node.args[1] if condition else node.args[2], functions)
-    return function(*(evaluate(arg, functions) for arg in node.args))
+    args = [evaluate(arg, functions) for arg in node.args]
+    try:
+        return function(*args)
+    except TemplateError:
+        raise
+    except (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError, AttributeError) as exc:
+        raise TemplateError(f"Unable to evaluate template language function '{node.name}': {exc}.") from None
 
 
 def access(target: Any, key: Any) -> Any:

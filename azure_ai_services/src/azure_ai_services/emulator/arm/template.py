@@ -77,6 +77,18 @@ class BoundTemplate:
     ) -> None:
         if not isinstance(template, dict) or not isinstance(template.get("resources", []), list):
             raise TemplateError("The template must be a JSON object whose 'resources' is an array.")
+        for section in ("parameters", "variables", "outputs"):
+            if not isinstance(template.get(section) or {}, dict):
+                raise TemplateError(f"The template's '{section}' must be a JSON object.")
+        declared = template.get("parameters") or {}
+        malformed = [name for name, spec in declared.items() if not isinstance(spec, dict)]
+        if malformed:
+            raise TemplateError(f"The template parameter '{malformed[0]}' must be an object with a 'type'.")
+        outputs = template.get("outputs") or {}
+        if any(not isinstance(spec, dict) for spec in outputs.values()):
+            raise TemplateError("Each template output must be an object with 'type' and 'value'.")
+        if not isinstance(parameters, dict):
+            raise TemplateError("The deployment's parameters must be a JSON object of {name: {value}}.")
         self.template = template
         self.scope = scope
         self.reference = reference

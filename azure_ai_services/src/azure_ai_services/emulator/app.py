@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from multi_cloud.emulation.http.wsgi_app import EmulatorApp, Service
 from multi_cloud.emulation.protocols.azure.errors import crashed_answer, unmatched_answer
 
+from azure_ai_services.emulator.arm.state import ArmState
 from azure_ai_services.emulator.azure_ml.workspace import AzureML
 from azure_ai_services.emulator.computer_vision import ComputerVision
 from azure_ai_services.emulator.container_instances.service import ContainerInstances
@@ -39,6 +40,7 @@ class EmulatorState:
     event_grid: EventGrid = field(init=False)
     logic_apps: LogicApps = field(default_factory=LogicApps)
     container_instances: ContainerInstances = field(default_factory=ContainerInstances)
+    arm: ArmState = field(default_factory=ArmState)
 
     def __post_init__(self) -> None:
         self.event_grid = EventGrid(self.functions)
@@ -53,6 +55,7 @@ class EmulatorState:
         self.event_grid.reset()
         self.logic_apps.reset()
         self.container_instances.reset()
+        self.arm.reset()
 
     def close(self) -> None:
         self.azure_ml.close()
@@ -66,6 +69,11 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
     from multi_cloud.emulation.protocols.azure.operations import AsyncOperationsService
 
     from azure_ai_services.emulator import image_analysis, metadata
+    from azure_ai_services.emulator.arm import cost_management, deployments, resource_groups
+    from azure_ai_services.emulator.arm.dispatch import Dispatcher
+    from azure_ai_services.emulator.arm.generic import GenericResources
+    from azure_ai_services.emulator.arm.runner import DeploymentRunner
+    from azure_ai_services.emulator.arm.usage import UsageMeter
     from azure_ai_services.emulator.azure_ml import history
     from azure_ai_services.emulator.azure_ml.batch_routes import invoke_routes
     from azure_ai_services.emulator.azure_ml.online_routes import scoring_routes
@@ -101,8 +109,15 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
         Conversations(state.conversations).routes(),
         ContentSafety(state.blocklists).routes(),
     ]
+    dispatcher = Dispatcher(state.arm, state.key_vault)
+    runner = DeploymentRunner(state.arm, dispatcher)
     services: list[Service] = [
+        GenericResources(state.arm),
         metadata.routes(),
+        resource_groups.routes(state.arm, runner),
+        deployments.routes(state.arm, runner),
+        deployments.DeploymentOperations(state.arm.operations),
+        cost_management.routes(UsageMeter(state)),
         ManagedIdentity(secrets.identity_header).routes(),
         azure_ml_routes(state.azure_ml),
         AsyncOperationsService(state.container_instances.operations, fallback=False),
@@ -125,4 +140,6 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
         EVENT_GRID_MOUNT: [TopicEndpoint(state.event_grid)],
         LOGIC_APPS_MOUNT: [TriggerEndpoint(state.logic_apps.workflows)],
     }
-    return EmulatorApp(services=services, mounts=mounts, unmatched=unmatched_answer, crashed=crashed_answer)
+    app = EmulatorApp(services=services, mounts=mounts, unmatched=unmatched_answer, crashed=crashed_answer)
+    dispatcher.app = app  # deployments create resources through the app's own handlers
+    return app

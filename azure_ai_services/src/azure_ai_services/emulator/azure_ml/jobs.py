@@ -101,6 +101,11 @@ class JobBook:
             records = [r for r in self._records.values() if r.scope.id.lower() == scope.id.lower()]
         return [record.resource() for record in records if not record.parent]
 
+    def all(self) -> builtins.list[JobRecord]:
+        """Every job of every workspace (what Cost Management prices)."""
+        with self._lock:
+            return builtins.list(self._records.values())
+
     def children(self, scope: Scope, parent: str) -> builtins.list[JobRecord]:
         """A sweep's or pipeline's child jobs, in the order they were added."""
         with self._lock:

@@ -123,6 +123,11 @@ class OnlineEndpoints:
         self._endpoints: dict[tuple[str, str], Endpoint] = {}
         self._lock = threading.RLock()
 
+    def all(self) -> list[Endpoint]:
+        """Every workspace's endpoints (what Cost Management prices)."""
+        with self._lock:
+            return list(self._endpoints.values())
+
     # endpoints
     def find(self, scope: Scope, name: str) -> Endpoint | None:
         with self._lock:

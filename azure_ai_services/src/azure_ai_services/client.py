@@ -13,6 +13,7 @@ from multi_cloud.core.types import Health
 from azure_ai_services.errors import azure_errors
 
 if TYPE_CHECKING:  # the service modules import the Azure SDKs; each factory imports its own on first use
+    from azure_ai_services.azure_ml.model_service import AzureMLModelService
     from azure_ai_services.cognitive_services.computer_vision import AzureVision
     from azure_ai_services.cognitive_services.language_understanding import AzureLanguage
     from azure_ai_services.cognitive_services.speech_services import AzureSpeech
@@ -23,11 +24,7 @@ if TYPE_CHECKING:  # the service modules import the Azure SDKs; each factory imp
     from azure_ai_services.storage.blob_storage import BlobStorage
 
 #: the portable capabilities without an adapter yet, and where the Azure services themselves are
-NOT_YET: dict[str, str] = {
-    "models": "the portable adapter (SageMaker-style script mode onto Azure ML) is not built yet; Azure ML "
-    "command jobs, models, online and batch endpoints work through azure_ai_services.azure_ml (training, "
-    "deployment, pipelines) and MLClient",
-}
+NOT_YET: dict[str, str] = {}
 
 
 class AzureProvider(CloudProvider):
@@ -51,6 +48,7 @@ class AzureProvider(CloudProvider):
             translation=self._translation,
             speech=self._speech,
             costs=self._costs,
+            models=self._models,
             functions=self._functions,
             events=self._events,
         )
@@ -61,6 +59,11 @@ class AzureProvider(CloudProvider):
         found = super().unsupported
         found.update({name: reason for name, reason in NOT_YET.items() if name in found})
         return found
+
+    def _models(self) -> AzureMLModelService:
+        from azure_ai_services.azure_ml.model_service import AzureMLModelService
+
+        return AzureMLModelService(self.name, self.settings)
 
     def _functions(self) -> AzureFunctionsService:
         from azure_ai_services.serverless.portable_functions import AzureFunctionsService

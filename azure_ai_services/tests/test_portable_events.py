@@ -77,3 +77,14 @@ def test_filters_carry_only_what_event_grid_tests_exactly() -> None:
         {"operatorType": "NumberIn", "key": "data.detail.n", "values": [1, 2]},
         {"operatorType": "StringContains", "key": "subject", "values": ["/r/"]},
     ]
+
+
+def test_rule_names_differing_by_case_stay_apart(provider: AzureProvider) -> None:
+    bus = f"bus-{uuid.uuid4().hex[:8]}"
+    seen: dict[str, list[str]] = {"big": [], "Big": []}
+    provider.events.put_rule(bus, "big", {"detail": {"n": [1]}}, lambda e: seen["big"].append(e.id))
+    provider.events.put_rule(bus, "Big", {"detail": {"n": [2]}}, lambda e: seen["Big"].append(e.id))
+    one = provider.events.publish(bus, Event("s", "T", {"n": 1}))
+    two = provider.events.publish(bus, Event("s", "T", {"n": 2}))
+    assert one.matched_rules == ("big",) and two.matched_rules == ("Big",)
+    assert wait_for(lambda: seen == {"big": [one.event_id], "Big": [two.event_id]})

@@ -8,12 +8,12 @@ Each rule is an event subscription whose filter carries what Event Grid can test
 rest of an EventBridge pattern (``anything-but``, ``exists``, wildcards, ranges, nested fields, case-sensitive
 strings), so :meth:`EventGridEvents.publish` matches the full pattern of every rule this object holds
 (:func:`multi_cloud.onprem.event_patterns.matches`), answers those as ``matched_rules``, and writes them into
-the event's ``subject`` (``/cloudai/rules/<rule>/...``); every subscription's last advanced filter is
-"``subject`` contains ``/<rule>/``", so Event Grid delivers exactly the matches. Targets: a deployed
-portable function (an ``AzureFunction`` destination, its ``cloudai_events`` Event Grid trigger receives the
-envelope) or a Python callable (a ``WebHook`` destination on a loopback server of this object, which answers
-Event Grid's validation handshake and calls the callable with the Event; an exception answers 500, and Event
-Grid retries). Rules live in the process that put them; their subscriptions in Event Grid.
+the event's ``subject`` (``/cloudai/rules/<subscription>/...``); every subscription's last advanced filter
+is "``subject`` contains ``/<subscription>/``", so Event Grid delivers exactly the matches. Targets: a
+deployed portable function (an ``AzureFunction`` destination: its ``cloudai_events`` Event Grid trigger
+receives the envelope) or a Python callable (a ``WebHook`` destination on a loopback server of this object,
+which answers Event Grid's validation handshake and calls the callable with the Event; an exception answers
+500, and Event Grid retries). Rules live in the process that put them; their subscriptions in Event Grid.
 """
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ class EventGridEvents(EventService):
         with self._lock:
             rules = [r for (b, _), r in sorted(self._rules.items()) if b == bus]
         matched = tuple(r.name for r in rules if matches(r.pattern, envelope))
-        subject = SUBJECT_PREFIX + "".join(f"{name}/" for name in matched)
+        subject = SUBJECT_PREFIX + "".join(f"{subscription_name(name)}/" for name in matched)
         grid_event = EventGridEvent(
             subject=subject,
             event_type=stamped.detail_type,
@@ -237,8 +237,9 @@ def topic_name(bus: str) -> str:
 
 
 def rule_tag(rule: str) -> str:
-    """What the subject holds when the publisher matched ``rule``."""
-    return f"/{rule}/"
+    """What the subject holds when the publisher matched ``rule``: its subscription name, unique even where
+    Event Grid ignores case (``R`` and ``r`` differ by their hash)."""
+    return f"/{subscription_name(rule)}/"
 
 
 def subscription_name(rule: str) -> str:

@@ -52,3 +52,12 @@ def test_bad_deployments_are_invalid_arguments(provider: AzureProvider, tmp_path
     (source / "function_app.py").write_text("")
     with pytest.raises(InvalidArgument, match="generates it"):
         provider.functions.deploy("fn-bad", str(source), "app.handler")
+
+
+def test_redeploy_replaces_the_environment(provider: AzureProvider, tmp_path: Path) -> None:
+    name = f"fn-{uuid.uuid4().hex[:8]}"
+    source = str(write_handler(tmp_path / "src"))
+    provider.functions.deploy(name, source, "app.handler", environment={"GREETING": "hola"})
+    assert provider.functions.invoke(name, {}).payload["greeting"] == "hola"
+    provider.functions.deploy(name, source, "app.handler")
+    assert provider.functions.invoke(name, {}).payload["greeting"] == ""

@@ -29,3 +29,19 @@ def test_bad_specs_are_invalid_arguments(provider: AzureProvider) -> None:
         provider.models.train(TrainingSpec(name="nope", entry_point="/no/such/train.py"))
     with pytest.raises(InvalidArgument, match="identifiers"):
         provider.models.train(TrainingSpec(name="nope", entry_point=__file__, inputs={"my-data": "x"}))
+
+
+def test_batch_prediction_without_csv_rows_fails_with_the_reason(provider: AzureProvider) -> None:
+    from multi_cloud.core.types import JobState
+    from multi_cloud.testing.conformance.models import _name
+
+    bucket = _name("batch")
+    provider.storage.create_bucket(bucket)
+    provider.storage.put_object(bucket, "in/readme.txt", b"no csv here")
+    job = provider.models.batch_predict(
+        "azureml://jobs/no-such-job/outputs/model/paths/",
+        provider.storage.uri(bucket, "in/"),
+        provider.storage.uri(bucket, "out/"),
+    )
+    assert job.state is JobState.FAILED and "no-such-job" in job.failure_reason, job.failure_reason
+    assert list(provider.storage.list_objects(bucket, "out/")) == []

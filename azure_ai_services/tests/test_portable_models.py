@@ -45,3 +45,28 @@ def test_batch_prediction_without_csv_rows_fails_with_the_reason(provider: Azure
     )
     assert job.state is JobState.FAILED and "no-such-job" in job.failure_reason, job.failure_reason
     assert list(provider.storage.list_objects(bucket, "out/")) == []
+
+
+def test_azure_scheme_channels_and_outputs_are_blob_urls(provider: AzureProvider) -> None:
+    from multi_cloud.demos.scripts import SKLEARN_CLASSIFIER, iris_csv
+    from multi_cloud.testing.conformance.models import IRIS_ROWS, _name
+
+    bucket = _name("scheme")
+    provider.storage.create_bucket(bucket)
+    provider.storage.put_object(bucket, "iris/train.csv", iris_csv(), content_type="text/csv")
+    spec = TrainingSpec(
+        name=_name("job"),
+        entry_point=str(SKLEARN_CLASSIFIER),
+        hyperparameters={"n-estimators": 5},
+        inputs={"train": f"azure://{bucket}/iris/"},
+    )
+    job = provider.models.train(spec)
+    assert job.metrics["train:samples"] == 150, job.failure_reason
+    rows = "".join(",".join(map(str, row)) + "\n" for row in IRIS_ROWS).encode()
+    provider.storage.put_object(bucket, "in/rows.csv", rows)
+    batch = provider.models.batch_predict(
+        job.model_artifact, f"azure://{bucket}/in/", f"azure://{bucket}/out/"
+    )
+    assert batch.records == len(IRIS_ROWS) and batch.output_uri.endswith(f"/{bucket}/out/predictions.csv")
+    with pytest.raises(InvalidArgument, match="names no container"):
+        provider.models.batch_predict(job.model_artifact, "azure:///in/", f"azure://{bucket}/out/")

@@ -3,13 +3,14 @@
 The portable :class:`~multi_cloud.core.types.TrainingSpec` is SageMaker-style script mode. Training uploads a
 code folder holding the learner's code (``cloudai_source/``) and the shared launcher of
 :mod:`multi_cloud.core.script_mode`, and runs it as a command job: each channel is a ``uri_folder`` input
-(a Blob URL from the storage capability, or an ``azureml://`` path) that Azure ML downloads and the launcher
-passes on as ``SM_CHANNEL_<NAME>``; the model folder is published to the job's ``model`` output, with
-``cloudai_metrics.json`` (the printed ``name=value`` lines). ``deploy`` registers that output as a model and
-serves it from a managed online endpoint (key auth) whose deployment ``portable`` runs a generated scoring
-script for ``model.joblib`` (:mod:`.scoring_code`) with all the traffic. ``batch_predict`` is a command job
-running a generated batch script over the input CSV files; its ``predictions.csv`` (one prediction per
-input row, in order) is copied to ``output_uri``.
+(a Blob URL from the storage capability, ``azure://container/prefix`` for that container's Blob URL, or an
+``azureml://`` path) that Azure ML downloads and the launcher passes on as ``SM_CHANNEL_<NAME>``; the model
+folder is published to the job's ``model`` output, with ``cloudai_metrics.json`` (the printed
+``name=value`` lines). ``deploy`` registers that output as a model and serves it from a managed online
+endpoint (key auth) whose deployment ``portable`` runs a generated scoring script for ``model.joblib``
+(:mod:`.scoring_code`) with all the traffic. ``batch_predict`` is a command job running a generated batch
+script over the input CSV files; its ``predictions.csv`` (one prediction per input row, in order) is copied
+to ``output_uri``.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from azure_ai_services.azure_ml.scoring_code import write_batch_code, write_onli
 from azure_ai_services.azure_ml.training import SKLEARN_ENVIRONMENT, AzureMLTrainer
 from azure_ai_services.errors import azure_errors
 
+AZURE_SCHEME = "azure://"
 COMPUTE = "cpu-cluster"
 DEPLOYMENT = "portable"
 INSTANCE_TYPE = "Standard_DS3_v2"
@@ -101,7 +103,10 @@ class AzureMLModelService(ModelService):
                 display_name=spec.name,
                 code=str(code),
                 command=" ".join(["python", f"{LAUNCHER_MODULE}.py", *map(_quote, arguments)]),
-                inputs={name: Input(type="uri_folder", path=uri) for name, uri in spec.inputs.items()},
+                inputs={
+                    name: Input(type="uri_folder", path=self._blob_uri(uri))
+                    for name, uri in spec.inputs.items()
+                },
                 outputs={"model": Output(type="uri_folder")},
                 environment=SKLEARN_ENVIRONMENT,
                 compute=COMPUTE,
@@ -212,7 +217,7 @@ class AzureMLModelService(ModelService):
                 "--out ${{outputs.predictions}}",
                 inputs={
                     "model": Input(type="uri_folder", path=model_artifact),
-                    "data": Input(type="uri_folder", path=input_uri),
+                    "data": Input(type="uri_folder", path=self._blob_uri(input_uri)),
                 },
                 outputs={"predictions": Output(type="uri_folder")},
                 environment=SKLEARN_ENVIRONMENT,
@@ -240,7 +245,7 @@ class AzureMLModelService(ModelService):
             if not found:
                 raise self._invalid(f"batch job {name} wrote no predictions.csv", "batch_predict")
             data = found[0].read_bytes()
-        target = output_uri.rstrip("/") + "/predictions.csv"
+        target = self._blob_uri(output_uri).rstrip("/") + "/predictions.csv"
         self._put(target, data)
         return BatchPredictionJob(
             name,
@@ -258,6 +263,17 @@ class AzureMLModelService(ModelService):
             with azure_errors("models.compute"):
                 self.trainer.ensure_compute(COMPUTE)
             self._compute_ready = True
+
+    def _blob_uri(self, uri: str) -> str:
+        """``azure://container/prefix`` as its Blob URL (what Azure ML inputs take); other URIs as given."""
+        if not uri.startswith(AZURE_SCHEME):
+            return uri
+        from azure_ai_services.storage.blob_storage import BlobStorage
+
+        container, _, prefix = uri[len(AZURE_SCHEME) :].partition("/")
+        if not container:
+            raise self._invalid(f"{uri!r} names no container: use azure://container/prefix", "inputs")
+        return BlobStorage(self.provider, self.settings).uri(container, prefix)
 
     def _put(self, blob_url: str, data: bytes) -> None:
         """Write ``data`` at a Blob URL through the storage capability (its credentials)."""

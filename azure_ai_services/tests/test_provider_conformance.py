@@ -24,9 +24,9 @@ def provider(azure_env: dict[str, str]) -> AzureProvider:
 
 
 class TestAzureContract(ContractConformance):
-    def test_capabilities_not_built_yet_say_why(self, provider: CloudProvider) -> None:
-        assert "Azure ML" in provider.unsupported["models"]
-        assert "Functions" in provider.unsupported["functions"]
+    def test_every_portable_capability_is_offered(self, provider: CloudProvider) -> None:
+        for capability in ("models", "functions", "events"):
+            assert capability not in provider.unsupported
 
 
 class TestAzureStorage(StorageConformance):

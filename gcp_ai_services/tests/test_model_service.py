@@ -27,6 +27,7 @@ def test_the_training_package_holds_setup_launcher_and_the_source(tmp_path: Path
     assert {
         "cloudai_trainer-0.1/setup.py",
         "cloudai_trainer-0.1/cloudai_launcher.py",
+        "cloudai_trainer-0.1/cloudai_script_mode.py",
         "cloudai_trainer-0.1/cloudai_source/__init__.py",
         "cloudai_trainer-0.1/cloudai_source/train.py",
         "cloudai_trainer-0.1/cloudai_source/lib/helpers.py",

@@ -13,23 +13,18 @@ from multi_cloud.core.types import Health
 from azure_ai_services.errors import azure_errors
 
 if TYPE_CHECKING:  # the service modules import the Azure SDKs; each factory imports its own on first use
+    from azure_ai_services.azure_ml.model_service import AzureMLModelService
     from azure_ai_services.cognitive_services.computer_vision import AzureVision
     from azure_ai_services.cognitive_services.language_understanding import AzureLanguage
     from azure_ai_services.cognitive_services.speech_services import AzureSpeech
     from azure_ai_services.cognitive_services.translator import AzureTranslation
     from azure_ai_services.infrastructure.costs import AzureCosts
+    from azure_ai_services.serverless.portable_events import EventGridEvents
+    from azure_ai_services.serverless.portable_functions import AzureFunctionsService
     from azure_ai_services.storage.blob_storage import BlobStorage
 
 #: the portable capabilities without an adapter yet, and where the Azure services themselves are
-NOT_YET: dict[str, str] = {
-    "models": "the portable adapter (SageMaker-style script mode onto Azure ML) is not built yet; Azure ML "
-    "command jobs, models, online and batch endpoints work through azure_ai_services.azure_ml (training, "
-    "deployment, pipelines) and MLClient",
-    "functions": "the portable adapter (Lambda-style handler(event, context)) is not built yet; Azure "
-    "Functions (Python v2 function_app.py) work through azure_ai_services.serverless.azure_functions",
-    "events": "the portable adapter (EventBridge patterns) is not built yet; Event Grid topics and "
-    "subscriptions work through azure_ai_services.serverless.event_grid",
-}
+NOT_YET: dict[str, str] = {}
 
 
 class AzureProvider(CloudProvider):
@@ -53,6 +48,9 @@ class AzureProvider(CloudProvider):
             translation=self._translation,
             speech=self._speech,
             costs=self._costs,
+            models=self._models,
+            functions=self._functions,
+            events=self._events,
         )
 
     @property
@@ -61,6 +59,21 @@ class AzureProvider(CloudProvider):
         found = super().unsupported
         found.update({name: reason for name, reason in NOT_YET.items() if name in found})
         return found
+
+    def _models(self) -> AzureMLModelService:
+        from azure_ai_services.azure_ml.model_service import AzureMLModelService
+
+        return AzureMLModelService(self.name, self.settings)
+
+    def _functions(self) -> AzureFunctionsService:
+        from azure_ai_services.serverless.portable_functions import AzureFunctionsService
+
+        return AzureFunctionsService(self.name, self.settings)
+
+    def _events(self) -> EventGridEvents:
+        from azure_ai_services.serverless.portable_events import EventGridEvents
+
+        return EventGridEvents(self.name, self.settings, functions=self._functions())
 
     def _costs(self) -> AzureCosts:
         from azure_ai_services.infrastructure.costs import AzureCosts

@@ -51,3 +51,23 @@ def raise_for_azure(response: requests.Response) -> Any:
             message=f"({error.get('code', response.status_code)}) {error.get('message', response.text)}",
         )
     return response.json() if response.content else None
+
+
+def raise_for_cloud(response: requests.Response, operation: str) -> Any:
+    """The JSON body (None when empty), or the multi_cloud error for Azure's code (``NotFound``...)."""
+    from multi_cloud.core.errors import error_for_status
+
+    from azure_ai_services.errors import ERROR_CLASSES
+
+    if response.status_code < 400:
+        return response.json() if response.content else None
+    try:
+        error = response.json().get("error", {})
+    except ValueError:
+        error = {}
+    code = str(error.get("code") or response.status_code)
+    message = str(error.get("message") or response.text or response.reason)
+    cls = ERROR_CLASSES.get(code)
+    found = cls(message, code=code) if cls else error_for_status(response.status_code, message, code=code)
+    found.provider, found.operation = "azure", operation
+    raise found

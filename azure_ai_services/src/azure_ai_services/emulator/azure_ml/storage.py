@@ -50,6 +50,10 @@ class BlobStore:
     def key(self) -> str:
         return _parts(self.connection_string())["AccountKey"]
 
+    def blob_endpoint(self) -> str:
+        """Azurite's blob URL (``http://127.0.0.1:{port}/{account}``) from the connection string."""
+        return _parts(self.connection_string())["BlobEndpoint"]
+
     def sdk_account_name(self) -> str:
         """The datastore ``accountName`` that makes the SDK's hand-built URL land in Azurite."""
         return f"127.0.0.1:{self.front_port()}/{self.account}#"

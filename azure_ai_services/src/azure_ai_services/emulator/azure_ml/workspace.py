@@ -45,7 +45,8 @@ class AzureML:
         return f"azureml-blobstore-{digest}"
 
     def locate(self, uri: str, scope: Scope) -> tuple[str, str]:
-        """(container, blob name) of ``azureml://datastores/.../paths/P`` or an Azurite blob URL."""
+        """(container, blob name) of ``azureml://datastores/.../paths/P`` or an Azurite blob URL (through the
+        TLS front, or Azurite's own ``BlobEndpoint``: the storage capability's URIs)."""
         if uri.startswith("azureml://") and "/datastores/" in uri and "/paths/" in uri:
             return self.container_name(scope), unquote(uri.split("/paths/", 1)[1])
         job_output = JOB_OUTPUT.match(uri)
@@ -56,7 +57,10 @@ class AzureML:
             data = self.resources.get(scope, "data", asset.group("name"), asset.group("version"))
             return self.locate(str(data["properties"].get("dataUri", "")), scope)
         account = f"/{self.blobs.account}/"
-        if uri.startswith("https://127.0.0.1:") and account in uri:
+        azurite = (
+            self.blobs.blob_endpoint().rstrip("/") + "/"
+        )  # Azurite's own URL, as BlobServiceClient has it
+        if (uri.startswith("https://127.0.0.1:") or uri.startswith(azurite)) and account in uri:
             container, _, path = uri.split("?", 1)[0].split(account, 1)[1].partition("/")
             return container, unquote(path)
         raise AzureError(400, "UserError", f"'{uri}' is not in the local cloud's blob storage")

@@ -1,10 +1,13 @@
-"""Build the source distribution a script-mode Vertex job installs: the launcher plus the learner's code."""
+"""Build the source distribution a script-mode Vertex job installs: the launchers plus the learner's code."""
 
 from __future__ import annotations
 
 import io
 import tarfile
 from pathlib import Path
+
+from multi_cloud.core.script_mode import LAUNCHER_MODULE as SHARED_LAUNCHER
+from multi_cloud.core.script_mode import launcher_source
 
 LAUNCHER_MODULE = "cloudai_launcher"
 PACKAGE_NAME = "cloudai_trainer"
@@ -13,7 +16,7 @@ SETUP_PY = """from setuptools import setup
 setup(
     name="cloudai_trainer",
     version="0.1",
-    py_modules=["cloudai_launcher"],
+    py_modules=["cloudai_launcher", "cloudai_script_mode"],
     packages=["cloudai_source"],
     package_data={"cloudai_source": ["**/*"]},
 )
@@ -22,14 +25,16 @@ SKIPPED = frozenset({"__pycache__", ".git", ".venv", ".ipynb_checkpoints"})
 
 
 def training_package(entry_point: Path, source_dir: Path | None) -> bytes:
-    """``cloudai_trainer-0.1.tar.gz``: ``setup.py``, the launcher, and ``cloudai_source/`` (``source_dir``,
-    or just the entry point's file) — what ``pythonPackageSpec.packageUris`` names."""
+    """``cloudai_trainer-0.1.tar.gz``: ``setup.py``, the launchers (Vertex's, the shared one),
+    ``cloudai_source/`` (``source_dir``, or just the entry point's file) — what
+    ``pythonPackageSpec.packageUris`` names."""
     root = f"{PACKAGE_NAME}-0.1"
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
         _add_bytes(archive, f"{root}/setup.py", SETUP_PY.encode())
         launcher = Path(__file__).with_name(f"{LAUNCHER_MODULE}.py")
         _add_bytes(archive, f"{root}/{LAUNCHER_MODULE}.py", launcher.read_bytes())
+        _add_bytes(archive, f"{root}/{SHARED_LAUNCHER}.py", launcher_source())
         _add_bytes(archive, f"{root}/cloudai_source/__init__.py", b"")
         if source_dir is None:
             _add_bytes(archive, f"{root}/cloudai_source/{entry_point.name}", entry_point.read_bytes())

@@ -11,6 +11,7 @@ from azure_ai_services.emulator.azure_ml.workspace import AzureML
 from azure_ai_services.emulator.computer_vision import ComputerVision
 from azure_ai_services.emulator.content_safety.blocklists import Blocklists
 from azure_ai_services.emulator.conversations.projects import ConversationProjects
+from azure_ai_services.emulator.databricks.workspace import Workspace as DatabricksWorkspace
 from azure_ai_services.emulator.event_grid.service import EventGrid
 from azure_ai_services.emulator.functions.service import AzureFunctions
 from azure_ai_services.emulator.key_vault.vault import Vault
@@ -27,7 +28,8 @@ class EmulatorSecrets:
 
 @dataclass
 class EmulatorState:
-    """What the emulator remembers: Read operations, Azure ML, the vault, CLU, blocklists, serverless apps."""
+    """What the emulator remembers: Read operations, Azure ML, the vault, CLU, blocklists, serverless apps,
+    Databricks."""
 
     vision: ComputerVision = field(default_factory=ComputerVision)
     azure_ml: AzureML = field(default_factory=AzureML)
@@ -37,6 +39,7 @@ class EmulatorState:
     functions: AzureFunctions = field(default_factory=AzureFunctions)
     event_grid: EventGrid = field(init=False)
     logic_apps: LogicApps = field(default_factory=LogicApps)
+    databricks: DatabricksWorkspace = field(default_factory=DatabricksWorkspace)
 
     def __post_init__(self) -> None:
         self.event_grid = EventGrid(self.functions)
@@ -50,12 +53,14 @@ class EmulatorState:
         self.functions.reset()
         self.event_grid.reset()
         self.logic_apps.reset()
+        self.databricks.reset()
 
     def close(self) -> None:
         self.azure_ml.close()
         self.event_grid.close()
         self.logic_apps.close()
         self.functions.close()
+        self.databricks.close()
 
 
 def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
@@ -69,6 +74,8 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
     from azure_ai_services.emulator.azure_ml.tracking import Tracking
     from azure_ai_services.emulator.content_safety.routes import ContentSafety
     from azure_ai_services.emulator.conversations.routes import Conversations
+    from azure_ai_services.emulator.databricks.api import MOUNT as DATABRICKS_MOUNT
+    from azure_ai_services.emulator.databricks.api import DatabricksAPI
     from azure_ai_services.emulator.event_grid import arm as event_grid_arm
     from azure_ai_services.emulator.event_grid.publish import TopicEndpoint
     from azure_ai_services.emulator.event_grid.topics import MOUNT as EVENT_GRID_MOUNT
@@ -117,5 +124,6 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
         SCM_MOUNT: [Kudu(state.functions)],
         EVENT_GRID_MOUNT: [TopicEndpoint(state.event_grid)],
         LOGIC_APPS_MOUNT: [TriggerEndpoint(state.logic_apps.workflows)],
+        DATABRICKS_MOUNT: [DatabricksAPI(state.databricks)],
     }
     return EmulatorApp(services=services, mounts=mounts, unmatched=unmatched_answer, crashed=crashed_answer)

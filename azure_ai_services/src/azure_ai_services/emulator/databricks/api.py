@@ -22,7 +22,12 @@ from azure_ai_services.emulator.databricks.errors import (
     json_response,
     not_found,
 )
-from azure_ai_services.emulator.databricks.workspace import WORKSPACE_NAME, Workspace, check_tasks
+from azure_ai_services.emulator.databricks.workspace import (
+    WORKSPACE_ID,
+    WORKSPACE_NAME,
+    Workspace,
+    check_tasks,
+)
 from azure_ai_services.emulator.databricks.workspace_files import NOTEBOOK_HEADERS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -92,6 +97,10 @@ class DatabricksAPI:
         try:
             if name != WORKSPACE_NAME:
                 raise not_found(f"No workspace {name!r} here: the local workspace is {WORKSPACE_NAME}.")
+            if rest == ".well-known/databricks-config" and request.method == "GET":
+                return json_response(
+                    self._host_metadata(request.host_url.rstrip("/") + incoming.mount + "/" + name)
+                )
             if request.headers.get("Authorization", "") != f"Bearer {self.ws.token}":
                 raise DatabricksError(401, "UNAUTHENTICATED", "Invalid access token (use DATABRICKS_TOKEN).")
             path = "/" + rest
@@ -109,6 +118,10 @@ class DatabricksAPI:
             )
         except DatabricksError as err:
             return error_response(err)
+
+    def _host_metadata(self, host: str) -> dict[str, Any]:
+        """The unauthenticated discovery document the SDK reads at start (workspace id, cloud)."""
+        return {"oidc_endpoint": f"{host}/oidc", "workspace_id": WORKSPACE_ID, "cloud": "azure"}
 
     def _mlflow(self, request: Request, script_name: str, path: str) -> Response:
         from werkzeug.wrappers import Response

@@ -22,6 +22,8 @@ from azure_ai_services.emulator.databricks.workspace_files import WorkspaceTree
 
 #: the workspace name in the exported host, ``https://127.0.0.1:PORT/databricks/<WORKSPACE_NAME>``
 WORKSPACE_NAME = "adb-local"
+#: its numeric id, as ``/.well-known/databricks-config`` and ``X-Databricks-Workspace-Id`` carry it
+WORKSPACE_ID = "1000000000000001"
 _SCOPE = "databricks"
 
 

@@ -1,4 +1,4 @@
-"""MLflow in Databricks jobs over the wire: a task trains and logs, runs compare, a model registers and loads."""
+"""MLflow in Databricks jobs over the wire: a task trains and logs, runs compare, a model registers."""
 
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ def jobs(azure_env: dict[str, str]) -> Any:
 @pytest.fixture
 def tracking(azure_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     import mlflow
-
     from azure_ai_services.databricks.mlflow_models import use_workspace_tracking
 
     monkeypatch.delenv("MLFLOW_TRACKING_TOKEN", raising=False)
@@ -35,9 +34,8 @@ def tracking(azure_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iter
 def test_task_logs_to_workspace_mlflow_and_model_registers_and_loads(jobs: Any, tracking: str) -> None:
     import mlflow
     import pandas as pd
-    from sklearn.datasets import load_diabetes
-
     from azure_ai_services.databricks.mlflow_models import MlflowModels
+    from sklearn.datasets import load_diabetes
 
     spec = importlib.util.find_spec("azure_ai_services.databricks.train_diabetes")
     assert spec is not None and spec.origin is not None

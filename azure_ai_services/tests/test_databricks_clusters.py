@@ -63,7 +63,7 @@ def test_wrong_token_is_401_unauthenticated(azure_env: dict[str, str]) -> None:
 
 
 def test_unknown_route_is_501_naming_the_method(workspace: Any) -> None:
-    from databricks.sdk.errors import DatabricksError
+    from databricks.sdk.errors.base import DatabricksError
 
     with pytest.raises(DatabricksError) as err:
         workspace.api_client.do("GET", "/api/2.0/secrets/scopes/list")

@@ -47,15 +47,18 @@ class MlflowServer:
 
     def _app(self) -> Any:
         from mlflow.server import app, handlers
-        from mlflow.store.model_registry.sqlalchemy_store import SqlAlchemyStore as RegistryStore
-        from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+        from mlflow.store.model_registry import sqlalchemy_store as registry_stores
+        from mlflow.store.tracking import sqlalchemy_store as tracking_stores
 
+        server: Any = handlers  # MLflow's server keeps its stores in these module globals
         with self._lock:
             if self._ready_generation != self._generation:
                 self.artifact_root.mkdir(parents=True, exist_ok=True)
                 database = f"sqlite:///{self.store_dir / 'mlflow.db'}"
-                handlers._tracking_store = SqlAlchemyStore(database, self.artifact_root.as_uri())
-                handlers._model_registry_store = RegistryStore(database)
+                tracking: Any = tracking_stores.SqlAlchemyStore
+                registry: Any = registry_stores.SqlAlchemyStore
+                server._tracking_store = tracking(database, self.artifact_root.as_uri())
+                server._model_registry_store = registry(database)
                 self._ready_generation = self._generation
         return app
 

@@ -69,3 +69,22 @@ def test_unknown_route_is_501_naming_the_method(workspace: Any) -> None:
         workspace.api_client.do("GET", "/api/2.0/secrets/scopes/list")
     assert err.value.error_code == "NOT_IMPLEMENTED"
     assert "GET /api/2.0/secrets/scopes/list" in str(err.value)
+
+
+def test_raw_requests_get_databricks_error_bodies(azure_env: dict[str, str]) -> None:
+    import requests
+
+    host, token = azure_env["DATABRICKS_HOST"], azure_env["DATABRICKS_TOKEN"]
+    auth = {"Authorization": f"Bearer {token}"}
+    anonymous = requests.get(f"{host}/api/2.1/clusters/list", timeout=30)
+    assert anonymous.status_code == 401 and anonymous.json()["error_code"] == "UNAUTHENTICATED"
+    garbled = requests.post(f"{host}/api/2.1/clusters/create", data=b"{not json", headers=auth, timeout=30)
+    assert garbled.status_code == 400 and garbled.json()["error_code"] == "MALFORMED_REQUEST"
+    missing = requests.get(
+        f"{host}/api/2.1/clusters/get", params={"cluster_id": "nope"}, headers=auth, timeout=30
+    )
+    assert missing.status_code == 404 and missing.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST"
+    elsewhere = requests.get(
+        host.rsplit("/", 1)[0] + "/other-ws/api/2.1/clusters/list", headers=auth, timeout=30
+    )
+    assert elsewhere.status_code == 404 and "adb-local" in elsewhere.json()["message"]

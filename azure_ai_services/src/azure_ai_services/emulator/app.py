@@ -13,6 +13,7 @@ from azure_ai_services.emulator.computer_vision import ComputerVision
 from azure_ai_services.emulator.container_instances.service import ContainerInstances
 from azure_ai_services.emulator.content_safety.blocklists import Blocklists
 from azure_ai_services.emulator.conversations.projects import ConversationProjects
+from azure_ai_services.emulator.databricks.workspace import Workspace as DatabricksWorkspace
 from azure_ai_services.emulator.event_grid.service import EventGrid
 from azure_ai_services.emulator.functions.service import AzureFunctions
 from azure_ai_services.emulator.key_vault.vault import Vault
@@ -29,7 +30,8 @@ class EmulatorSecrets:
 
 @dataclass
 class EmulatorState:
-    """What the emulator remembers: Read operations, Azure ML, the vault, CLU, blocklists, serverless, ACI."""
+    """What the emulator remembers: Read operations, Azure ML, the vault, CLU, blocklists, serverless, ACI,
+    ARM, Databricks."""
 
     vision: ComputerVision = field(default_factory=ComputerVision)
     azure_ml: AzureML = field(default_factory=AzureML)
@@ -41,6 +43,7 @@ class EmulatorState:
     logic_apps: LogicApps = field(default_factory=LogicApps)
     container_instances: ContainerInstances = field(default_factory=ContainerInstances)
     arm: ArmState = field(default_factory=ArmState)
+    databricks: DatabricksWorkspace = field(default_factory=DatabricksWorkspace)
 
     def __post_init__(self) -> None:
         self.event_grid = EventGrid(self.functions)
@@ -56,6 +59,7 @@ class EmulatorState:
         self.logic_apps.reset()
         self.container_instances.reset()
         self.arm.reset()
+        self.databricks.reset()
 
     def close(self) -> None:
         self.azure_ml.close()
@@ -63,6 +67,7 @@ class EmulatorState:
         self.logic_apps.close()
         self.functions.close()
         self.container_instances.close()
+        self.databricks.close()
 
 
 def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
@@ -82,6 +87,8 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
     from azure_ai_services.emulator.container_instances import arm as container_instances_arm
     from azure_ai_services.emulator.content_safety.routes import ContentSafety
     from azure_ai_services.emulator.conversations.routes import Conversations
+    from azure_ai_services.emulator.databricks.api import MOUNT as DATABRICKS_MOUNT
+    from azure_ai_services.emulator.databricks.api import DatabricksAPI
     from azure_ai_services.emulator.event_grid import arm as event_grid_arm
     from azure_ai_services.emulator.event_grid.publish import TopicEndpoint
     from azure_ai_services.emulator.event_grid.topics import MOUNT as EVENT_GRID_MOUNT
@@ -139,6 +146,7 @@ def build_app(state: EmulatorState, secrets: EmulatorSecrets) -> EmulatorApp:
         SCM_MOUNT: [Kudu(state.functions)],
         EVENT_GRID_MOUNT: [TopicEndpoint(state.event_grid)],
         LOGIC_APPS_MOUNT: [TriggerEndpoint(state.logic_apps.workflows)],
+        DATABRICKS_MOUNT: [DatabricksAPI(state.databricks)],
     }
     app = EmulatorApp(services=services, mounts=mounts, unmatched=unmatched_answer, crashed=crashed_answer)
     dispatcher.app = app  # deployments create resources through the app's own handlers

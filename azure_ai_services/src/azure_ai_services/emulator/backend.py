@@ -71,6 +71,7 @@ class AzureEmulatorBackend(Backend):
         self._tls = ensure_local_tls(Path(get_settings().state_dir) / "tls")
         self.state = EmulatorState()
         self.state.azure_ml.use_tls(self._tls.server_cert, self._tls.server_key)
+        self.state.databricks.ca_bundle = str(self._tls.bundle)
         self.secrets = EmulatorSecrets(secrets.token_hex(16), secrets.token_hex(16))
         app = HttpsScheme(build_app(self.state, self.secrets))
         self._server = ThreadedWSGIServer(app, port=None, limits=DEFAULT_LIMITS, error_shape=azure_json)
@@ -122,6 +123,9 @@ class AzureEmulatorBackend(Backend):
             "AZURE_AI_SERVICES_KEY": self.secrets.ai_services_key if self.secrets else "",
             # the local vault: Key Vault IDs are https://host/secrets/name/version, so it is the root
             "AZURE_KEYVAULT_URL": self.url,
+            # the Databricks workspace (WorkspaceClient() and MLflow's tracking URI) and its access token
+            "DATABRICKS_HOST": f"{self.url}/databricks/adb-local",
+            "DATABRICKS_TOKEN": self.state.databricks.token if self.state else "",
             "REQUESTS_CA_BUNDLE": bundle,
             "SSL_CERT_FILE": bundle,
         }

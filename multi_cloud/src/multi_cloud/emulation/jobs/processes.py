@@ -78,7 +78,7 @@ def run_watched(
         while returncode is None:
             if watch is not None and time.monotonic() - watched >= WATCH_SECONDS:
                 watched = time.monotonic()
-                watch(out.read_text(errors="replace"))
+                watch(_read(out))
             if should_stop is not None and should_stop():
                 stopped = True
                 returncode = kill_group(child, grace_seconds)
@@ -91,11 +91,20 @@ def run_watched(
         kill_group(child, 0)  # whatever the script left running in its group goes with it
         return Completed(
             returncode,
-            out.read_text(errors="replace"),
-            err.read_text(errors="replace"),
+            _read(out),
+            _read(err),
             timed_out=timed_out,
             stopped=stopped,
         )
+
+
+def _read(path: Path) -> str:
+    """What the child wrote to ``path``; nothing when it was stopped before it opened the file (a forked
+    child opens its own output files, so a stop that comes first leaves none)."""
+    try:
+        return path.read_text(errors="replace")
+    except FileNotFoundError:
+        return ""
 
 
 def kill_group(child: Child, grace_seconds: float) -> int:

@@ -66,3 +66,12 @@ def endpoint(clean_google: LocalCloud) -> dict[str, Any]:
 def status_of(error: Any) -> str:
     """The canonical status Google put in an error body (``"NOT_FOUND"``)."""
     return str(error.response.json()["error"]["status"])
+
+
+@pytest.fixture
+def fast_vertex_polls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The aiplatform SDK polls a job every 5 s; local jobs end in well under a second."""
+    from google.cloud.aiplatform import jobs, training_jobs
+
+    monkeypatch.setattr(jobs, "_JOB_WAIT_TIME", 0.5)
+    monkeypatch.setattr(training_jobs, "_JOB_WAIT_TIME", 0.5)

@@ -7,8 +7,11 @@ import io
 import tarfile
 from pathlib import Path
 
+import pytest
 from gcp_ai_services.vertex_ai.script_mode.package import training_package
 from multi_cloud.testing.conformance.models import ModelConformance
+
+pytestmark = pytest.mark.usefixtures("fast_vertex_polls")
 
 
 class TestVertexModels(ModelConformance):

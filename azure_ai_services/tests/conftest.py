@@ -103,3 +103,15 @@ def function_app_zip() -> Any:
         return buffer.getvalue()
 
     return zipped
+
+
+@pytest.fixture
+def ml_client_with_cluster(azure_env: dict[str, str]) -> Any:
+    """``MLClient`` as Microsoft's docs make it, with a ``cpu-cluster`` compute for the test's jobs."""
+    from azure.ai.ml import MLClient
+    from azure.ai.ml.entities import AmlCompute
+    from azure.identity import DefaultAzureCredential
+
+    client = MLClient(DefaultAzureCredential(), "00000000-0000-0000-0000-000000000000", "rg", "ws")
+    client.compute.begin_create_or_update(AmlCompute(name="cpu-cluster", max_instances=2)).result()
+    return client

@@ -25,14 +25,8 @@ print("C", args.C, "accuracy", accuracy)
 
 
 @pytest.fixture
-def ml_client(azure_env: dict[str, str]) -> Any:
-    from azure.ai.ml import MLClient
-    from azure.ai.ml.entities import AmlCompute
-    from azure.identity import DefaultAzureCredential
-
-    ml_client = MLClient(DefaultAzureCredential(), SUBSCRIPTION, "rg", "ws")
-    ml_client.compute.begin_create_or_update(AmlCompute(name="cpu-cluster", max_instances=2)).result()
-    return ml_client
+def ml_client(ml_client_with_cluster: Any) -> Any:
+    return ml_client_with_cluster
 
 
 @pytest.fixture

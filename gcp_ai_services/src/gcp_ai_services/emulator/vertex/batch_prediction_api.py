@@ -13,22 +13,13 @@ from gcp_ai_services.emulator.vertex.job_records import JobRecord
 from gcp_ai_services.emulator.vertex.resources import new_id
 from gcp_ai_services.emulator.vertex.state import JOBS, VertexState
 
-PARENT = "{parent=projects/*/locations/*}"
-NAME = "{name=projects/*/locations/*/batchPredictionJobs/*}"
-
 
 class BatchPredictionAPI:
     def __init__(self, state: VertexState) -> None:
         self.state = state
 
     def routes(self, version: str) -> GoogleRoutes:
-        routes = GoogleRoutes()
-        routes.add("POST", f"/{version}/{PARENT}/batchPredictionJobs", self.create)
-        routes.add("GET", f"/{version}/{PARENT}/batchPredictionJobs", self.list)
-        routes.add("GET", f"/{version}/{NAME}", self.get)
-        routes.add("POST", f"/{version}/{NAME}:cancel", self.cancel)
-        routes.add("DELETE", f"/{version}/{NAME}", self.delete)
-        return routes
+        return jobs.job_routes(self, version, "batchPredictionJobs")
 
     def create(self, request: Any, parent: str) -> dict[str, Any]:
         body = json_body(request)

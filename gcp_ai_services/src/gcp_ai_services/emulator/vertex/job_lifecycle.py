@@ -5,10 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from multi_cloud.emulation.protocols.google.errors import GoogleError
+from multi_cloud.emulation.protocols.google.routing import GoogleRoutes
 
 from gcp_ai_services.emulator.vertex.job_records import JobRecord
 from gcp_ai_services.emulator.vertex.resources import done_operation, page
 from gcp_ai_services.emulator.vertex.state import VertexState
+
+
+def job_routes(api: Any, version: str, collection: str) -> GoogleRoutes:
+    """create/list under ``parent``, get/cancel/delete by name: ``api`` has those five methods."""
+    parent = "{parent=projects/*/locations/*}"
+    name = f"{{name=projects/*/locations/*/{collection}/*}}"
+    routes = GoogleRoutes()
+    routes.add("POST", f"/{version}/{parent}/{collection}", api.create)
+    routes.add("GET", f"/{version}/{parent}/{collection}", api.list)
+    routes.add("GET", f"/{version}/{name}", api.get)
+    routes.add("POST", f"/{version}/{name}:cancel", api.cancel)
+    routes.add("DELETE", f"/{version}/{name}", api.delete)
+    return routes
 
 
 def find(state: VertexState, records: dict[str, JobRecord], label: str, name: str) -> JobRecord:

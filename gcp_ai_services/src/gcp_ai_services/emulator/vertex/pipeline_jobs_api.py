@@ -17,8 +17,6 @@ from gcp_ai_services.emulator.vertex.pipeline_spec import ordered_tasks, pipelin
 from gcp_ai_services.emulator.vertex.resources import new_id
 from gcp_ai_services.emulator.vertex.state import JOBS, VertexState
 
-PARENT = "{parent=projects/*/locations/*}"
-NAME = "{name=projects/*/locations/*/pipelineJobs/*}"
 _JOB_ID = re.compile(r"^[a-z][-a-z0-9]{0,127}$")
 
 
@@ -27,13 +25,7 @@ class PipelineJobsAPI:
         self.state = state
 
     def routes(self, version: str) -> GoogleRoutes:
-        routes = GoogleRoutes()
-        routes.add("POST", f"/{version}/{PARENT}/pipelineJobs", self.create)
-        routes.add("GET", f"/{version}/{PARENT}/pipelineJobs", self.list)
-        routes.add("GET", f"/{version}/{NAME}", self.get)
-        routes.add("POST", f"/{version}/{NAME}:cancel", self.cancel)
-        routes.add("DELETE", f"/{version}/{NAME}", self.delete)
-        return routes
+        return jobs.job_routes(self, version, "pipelineJobs")
 
     def create(self, request: Any, parent: str) -> dict[str, Any]:
         body = json_body(request)

@@ -31,13 +31,13 @@ class GCSEmulatorBackend(ServedBackend):
     def start(self) -> None:
         import logging
 
-        from multi_cloud.emulation.http.ports import LOOPBACK
+        from multi_cloud.emulation.http.ports import LOOPBACK, bind_or_any
 
         from gcp_ai_services.emulator import storage_events
         from gcp_ai_services.emulator.storage_server import StorageServer
 
         logging.getLogger("gcp_storage_emulator").setLevel(logging.CRITICAL)  # it logs every 404 as an error
-        self._storage = StorageServer(LOOPBACK, self.choose_port())
+        self._storage = bind_or_any(lambda port: StorageServer(LOOPBACK, port), self.choose_port())
         storage_events.watch(self._storage.storage)  # object writes reach the Cloud Functions triggers
         self.serve(self._storage, "gcp-storage-emulator")
 

@@ -70,7 +70,9 @@ def verify(grades: list[dict[str, Any]], made: dict[Path, tuple[Master, str]]) -
             if scored:
                 broken.append(f"{label}: the blank student version scores on {', '.join(scored)} (must be 0)")
         elif kind == "partial" and not 0 < earned < possible:
-            broken.append(f"{label}: {earned:g}/{possible:g}, must be strictly between 0 and {possible:g}")
+            why = "\n".join(q["failed_output"] for q in found["questions"][:1] if q["score"] < q["max_score"])
+            bounds = f"{earned:g}/{possible:g}, must be strictly between 0 and {possible:g}"
+            broken.append(f"{label}: {bounds}\n{why}".rstrip())
     for (name, kind), grade in by_kind.items():
         if (
             kind == "tests_edited"

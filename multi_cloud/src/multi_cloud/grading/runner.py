@@ -38,7 +38,9 @@ def require_otter() -> None:
 
 
 def run_otter(args: list[str], *, timeout: float, cwd: Path | None = None) -> Run:
-    """``python -m otter ARGS`` with a fresh ``CLOUDAI_STATE_DIR`` so it starts its own local cloud.
+    """``python -m otter ARGS`` (kernel startup timeout raised) with a fresh ``CLOUDAI_STATE_DIR``.
+
+    The fresh state dir makes each run start its own local cloud.
 
     The whole process group (otter, its Jupyter kernel, the kernel's local cloud) is killed when the
     timeout passes, and once more when otter exits; so are the processes the local cloud started in
@@ -49,7 +51,7 @@ def run_otter(args: list[str], *, timeout: float, cwd: Path | None = None) -> Ru
         started = time.monotonic()
         with tempfile.TemporaryFile(mode="w+b") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "otter", *args],
+                [sys.executable, "-m", "multi_cloud.grading.otter_entry", *args],
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,

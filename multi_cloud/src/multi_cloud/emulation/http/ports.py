@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import socket
+from collections.abc import Callable
+from typing import TypeVar
 
 LOOPBACK = "127.0.0.1"
+
+Bound = TypeVar("Bound")
 
 
 def port_is_free(port: int, host: str = LOOPBACK) -> bool:
@@ -23,6 +28,20 @@ def free_port(preferred: int | None = None, host: str = LOOPBACK) -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
+
+
+def bind_or_any(bind: Callable[[int], Bound], port: int) -> Bound:
+    """``bind(port)``; if another process took that port since it was found free, ``bind(0)`` instead.
+
+    ``free_port`` checks and releases, so two local clouds starting at once can both pick a preferred
+    port; the one that binds second gets any free port rather than failing to start.
+    """
+    try:
+        return bind(port)
+    except OSError as err:
+        if port == 0 or err.errno != errno.EADDRINUSE:
+            raise
+        return bind(0)
 
 
 def wait_for_port(port: int, host: str = LOOPBACK, timeout: float = 10.0) -> bool:

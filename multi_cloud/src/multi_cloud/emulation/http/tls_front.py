@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from multi_cloud.emulation.http.ports import LOOPBACK, free_port
+from multi_cloud.emulation.http.ports import LOOPBACK, bind_or_any, free_port
 
 log = logging.getLogger("multi_cloud.emulation.tls")
 HANDSHAKE_TIMEOUT = 10.0
@@ -57,10 +57,8 @@ class TlsFront:
         return f"https://{LOOPBACK}:{self.port}"
 
     def start(self) -> None:
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind((LOOPBACK, self.port))
-        listener.listen(128)
+        listener = bind_or_any(_listening_socket, self.port)
+        self.port = int(listener.getsockname()[1])
         listener.settimeout(0.5)
         self._listener = listener
         self._thread = threading.Thread(target=self._accept_loop, name=f"tls-{self.port}", daemon=True)
@@ -122,3 +120,15 @@ def _relay(secure: ssl.SSLSocket, plain: socket.socket) -> None:
             if not data:
                 return
             target.sendall(data)
+
+
+def _listening_socket(port: int) -> socket.socket:
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((LOOPBACK, port))
+        listener.listen(128)
+    except OSError:
+        listener.close()
+        raise
+    return listener

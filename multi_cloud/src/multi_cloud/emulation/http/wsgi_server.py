@@ -13,7 +13,7 @@ from typing import Any
 
 from multi_cloud.emulation.http.error_shapes import aws_json
 from multi_cloud.emulation.http.limits import DEFAULT_LIMITS, Limits
-from multi_cloud.emulation.http.ports import LOOPBACK, free_port
+from multi_cloud.emulation.http.ports import LOOPBACK, bind_or_any, free_port
 from multi_cloud.emulation.http.problems import ErrorShape
 
 
@@ -48,13 +48,17 @@ class ThreadedWSGIServer:
         from multi_cloud.emulation.http.waitress_server import build_server
 
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" under load
-        self._server = build_server(
-            LoopbackGuard(self.app, self.error_shape),
-            host=self.host,
-            port=self.port,
-            limits=self.limits,
-            error_shape=self.error_shape,
-            underscore_header_prefixes=self.underscore_header_prefixes,
+        guarded = LoopbackGuard(self.app, self.error_shape)
+        self._server = bind_or_any(
+            lambda port: build_server(
+                guarded,
+                host=self.host,
+                port=port,
+                limits=self.limits,
+                error_shape=self.error_shape,
+                underscore_header_prefixes=self.underscore_header_prefixes,
+            ),
+            self.port,
         )
         self.port = int(self._server.effective_port)
         self._thread = threading.Thread(target=self._serve, name=f"http-{self.port}", daemon=True)

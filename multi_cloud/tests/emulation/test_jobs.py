@@ -70,6 +70,54 @@ def test_jobs_fork_from_the_preloaded_server_as_fresh_processes(tmp_path: Path) 
     assert child.poll() == 0
 
 
+STARTER = """
+import sys, time
+from pathlib import Path
+from multi_cloud.emulation.jobs.preload import fork_server, preload_launcher
+server = fork_server()
+job = preload_launcher([sys.executable, sys.argv[1]], Path(sys.argv[2]), {}, Path(sys.argv[2]) / "out",
+                       Path(sys.argv[2]) / "err")
+print(server.pid, job.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def _gone(pid: int, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        with open(f"/proc/{pid}/stat") as stat:  # a zombie waiting for init to reap it is gone too
+            if stat.read().rsplit(")", 1)[1].split()[0] == "Z":
+                return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc (Linux)")
+def test_the_fork_server_and_its_jobs_end_when_their_starter_is_killed(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+
+    sleeper = tmp_path / "sleeper.py"
+    sleeper.write_text("import time\ntime.sleep(600)\n")
+    starter = subprocess.Popen(
+        [sys.executable, "-c", STARTER, str(sleeper), str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert starter.stdout is not None
+        server_pid, job_pid = map(int, starter.stdout.readline().split())
+        assert not _gone(server_pid, 0.3) and not _gone(job_pid, 0.1)
+        starter.send_signal(signal.SIGKILL)  # no atexit, no cleanup: only the closed pipe tells the server
+        starter.wait()
+        assert _gone(server_pid, 10.0), "the fork server outlived the process that started it"
+        assert _gone(job_pid, 10.0), "a job outlived its fork server"
+    finally:
+        starter.kill()
+
+
 def test_a_fresh_interpreter_runs_when_the_command_is_not_python(tmp_path: Path) -> None:
     out, err = tmp_path / "out", tmp_path / "err"
     child = preload_launcher(["/bin/sh", "-c", "echo $X"], tmp_path, {"X": "shell"}, out, err)

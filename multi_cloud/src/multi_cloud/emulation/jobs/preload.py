@@ -79,12 +79,16 @@ class ForkServer:
         self.address = os.path.join(self._dir, "socket")
         self._process = subprocess.Popen(  # noqa: S603 - our own module
             [python, "-m", "multi_cloud.emulation.jobs.zygote", self.address, *modules],
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE,  # never written: it closes when this process ends, and the server exits
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             start_new_session=True,
         )
         self._ready = False
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
 
     def alive(self) -> bool:
         return self._process.poll() is None
@@ -123,8 +127,9 @@ class ForkServer:
                 self._process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self._process.kill()
-        if self._process.stderr is not None:
-            self._process.stderr.close()
+        for stream in (self._process.stdin, self._process.stderr):
+            if stream is not None:
+                stream.close()
         try:
             os.unlink(self.address)
         except FileNotFoundError:

@@ -3,6 +3,9 @@
 Protocol (one Unix-socket connection per job): the client sends one JSON line (script, argv, cwd, env,
 stdout, stderr); the server answers ``{"pid": N}`` once the child runs and ``{"exit": code}`` when it ends
 (negative: killed by that signal). Single-threaded: a ``select`` loop that also reaps children.
+
+The server's stdin is a pipe its starter never writes: end of file there means the starter is gone (even
+killed with SIGKILL), so the server kills its running jobs and exits instead of outliving it.
 """
 
 from __future__ import annotations
@@ -32,9 +35,21 @@ def main(address: str, modules: list[str]) -> None:
     os.rename(temporary, address)  # the address appears only once the server accepts
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     waiting: dict[int, socket.socket] = {}
+    try:
+        serve(listener, waiting)
+    finally:
+        stop_jobs(waiting)
+        listener.close()
+
+
+def serve(listener: socket.socket, waiting: dict[int, socket.socket]) -> None:
+    """Fork a child per request until the starter closes our stdin (it exited or died)."""
+    starter = sys.stdin.fileno()
     while True:
-        readable, _, _ = select.select([listener], [], [], 0.02)
-        if readable:
+        readable, _, _ = select.select([listener, starter], [], [], 0.02)
+        if starter in readable and not os.read(starter, 1):
+            return
+        if listener in readable:
             connection, _ = listener.accept()
             try:
                 request = json.loads(connection.makefile("r").readline())
@@ -51,6 +66,16 @@ def main(address: str, modules: list[str]) -> None:
             connection.sendall(json.dumps({"pid": pid}).encode() + b"\n")
             waiting[pid] = connection
         reap(waiting)
+
+
+def stop_jobs(waiting: dict[int, socket.socket]) -> None:
+    """Kill the jobs still running (each leads its own session, so its whole process group)."""
+    for pid in list(waiting):
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    reap(waiting)
 
 
 def reap(waiting: dict[int, socket.socket]) -> None:

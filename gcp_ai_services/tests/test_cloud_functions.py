@@ -158,7 +158,7 @@ def slow(request):
 
 
 def test_memory_over_available_memory_fails_the_request_and_says_so(client: Any, emulator: Any) -> None:
-    code = "def hog(request):\n    block = bytearray(400 * 1024 * 1024)\n    return str(len(block))\n"
+    code = "def hog(request):\n    block = bytearray(4096 * 1024 * 1024)\n    return str(len(block))\n"
     function = functions_v2.Function(
         build_config={
             "runtime": "python311",

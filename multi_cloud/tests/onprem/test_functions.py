@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import threading
@@ -45,6 +46,10 @@ def handler(event, context):
     if action == "allocate":
         block = bytearray(event["mb"] * 1024 * 1024)
         return len(block) // (1024 * 1024)
+    if action == "import-stack":  # what a small ML function imports
+        import sklearn.ensemble
+
+        return sklearn.ensemble.RandomForestClassifier.__name__
     if action == "crash":
         os._exit(3)
     if action == "unserialisable":
@@ -199,10 +204,20 @@ def test_memory_limit_turns_a_big_allocation_into_memory_error(
 ) -> None:
     functions.deploy("mem", str(code), "app.handler", memory_mb=128)
     assert functions.invoke("mem", {"action": "allocate", "mb": 40}).payload == 40
-    result = functions.invoke("mem", {"action": "allocate", "mb": 600})
+    result = functions.invoke("mem", {"action": "allocate", "mb": 4096})  # past the address-space guard
     assert result.error_type == "MemoryError"
     assert "MemoryError" in result.traceback
     assert functions.invoke("mem", {"action": "allocate", "mb": 40}).payload == 40  # still warm and usable
+
+
+def test_the_scientific_stack_loads_within_256_mb(functions: OnPremFunctions, code: Path) -> None:
+    # scikit-learn holds ~120 MB but maps far more address space (OpenBLAS buffers, shared libraries):
+    # the limit counts resident memory, as Lambda and Cloud Functions do, so it loads
+    functions.deploy("stack", str(code), "app.handler", memory_mb=256)
+    result = functions.invoke("stack", {"action": "import-stack"})
+    assert result.error_type == "" and result.payload == "RandomForestClassifier", result.traceback
+    used = re.search(r"Max Memory Used: (\d+) MB", result.logs)
+    assert used is not None and 50 < int(used.group(1)) <= 256, result.logs
 
 
 def test_non_json_results_and_events(functions: OnPremFunctions, code: Path) -> None:

@@ -9,7 +9,8 @@ Semantics, modelled on AWS Lambda's synchronous ``Invoke``:
   redeploy, a crash, a timeout or ``idle_seconds`` without use) is a **cold start**: a new interpreter
   imports the handler. Later ones reuse the **warm** worker, so module-level state survives between them;
 * the handler's exceptions, a timeout (error type ``TimeoutError``; the worker and its children are killed),
-  a ``MemoryError`` from the address-space limit (``memory_mb`` on top of the interpreter's own footprint),
+  a ``MemoryError`` from the address-space guard (``memory_mb`` plus an allowance for what libraries map
+  without using, on top of the interpreter's own footprint),
   more resident memory than ``memory_mb`` in the whole environment (error type ``Runtime.OutOfMemory``; the
   worker is killed, :mod:`.worker_memory`), a crash, and a non-JSON return value all come back as an
   :class:`InvocationResult` with status 200 and an error type, as Lambda reports a FunctionError; only a

@@ -2,9 +2,10 @@
 
 Lambda's limit (``MemorySize``) holds the runtime, the handler and whatever they start, and Lambda kills an
 environment that needs more (``Runtime exited with error: signal: killed``); its ``REPORT`` line never says
-more than the limit. The worker's address-space limit (``memory_mb`` on top of the interpreter's own
-address space, :func:`multi_cloud.onprem.function_worker.limit_memory`) only guards this machine: resident
-memory could grow past ``memory_mb`` under it. So the parent measures what the limit is about, resident
+more than the limit. The worker's address-space limit (``memory_mb`` and an allowance for mapped but
+unused memory on top of the interpreter's own address space,
+:func:`multi_cloud.onprem.function_worker.limit_memory`) only guards this machine: resident memory could
+grow past ``memory_mb`` under it. So the parent measures what the limit is about, resident
 memory: the worker's peak (``VmHWM``, which no spike between two samples escapes) plus the memory only the
 processes it started hold, and kills the worker above ``memory_mb``. Linux reads ``/proc``; elsewhere
 nothing is measured (0).

@@ -73,5 +73,27 @@ def fast_vertex_polls(monkeypatch: pytest.MonkeyPatch) -> None:
     """The aiplatform SDK polls a job every 5 s; local jobs end in well under a second."""
     from google.cloud.aiplatform import jobs, training_jobs
 
-    monkeypatch.setattr(jobs, "_JOB_WAIT_TIME", 0.5)
-    monkeypatch.setattr(training_jobs, "_JOB_WAIT_TIME", 0.5)
+    monkeypatch.setattr(jobs, "_JOB_WAIT_TIME", 0.1)
+    monkeypatch.setattr(training_jobs, "_JOB_WAIT_TIME", 0.1)
+
+
+@pytest.fixture(autouse=True)
+def fast_operation_polls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """google-api-core polls a long-running operation after 1 s, then 1.5 s...; local ones settle sooner.
+
+    Only operations left at the library's default polling are sped up (every 50 ms, at most 0.5 s apart):
+    the requests on the wire are the same, only closer together.
+    """
+    from google.api_core.future import polling as api_polling
+
+    default = api_polling.DEFAULT_POLLING
+    fast = default.with_delay(initial=0.05, multiplier=1.5, maximum=0.5)
+    blocking_poll = api_polling.PollingFuture._blocking_poll
+    unset = api_polling.PollingFuture._DEFAULT_VALUE
+
+    def poll_sooner(future: Any, timeout: Any = unset, retry: Any = None, polling: Any = None) -> None:
+        if polling is None and future._polling is default:
+            polling = fast
+        blocking_poll(future, timeout, retry, polling)
+
+    monkeypatch.setattr(api_polling.PollingFuture, "_blocking_poll", poll_sooner)

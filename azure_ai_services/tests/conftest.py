@@ -115,3 +115,33 @@ def ml_client_with_cluster(azure_env: dict[str, str]) -> Any:
     client = MLClient(DefaultAzureCredential(), "00000000-0000-0000-0000-000000000000", "rg", "ws")
     client.compute.begin_create_or_update(AmlCompute(name="cpu-cluster", max_instances=2)).result()
     return client
+
+
+@pytest.fixture
+def fast_databricks_polls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """databricks-sdk waits 1 s, 2 s, 3 s... (+ up to 1 s jitter) between polls of a run or a cluster;
+    local ones settle in about a second. The same requests go over the wire, at most 0.1 s apart."""
+    import time
+    import types
+
+    from databricks.sdk.service import compute, jobs
+
+    public = {name: getattr(time, name) for name in dir(time) if not name.startswith("_")}
+    quick_time = types.SimpleNamespace(**{**public, "sleep": lambda seconds: time.sleep(min(seconds, 0.1))})
+    for module in (compute, jobs):
+        monkeypatch.setattr(module, "time", quick_time)
+
+
+@pytest.fixture(autouse=True)
+def fast_azure_polls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """azure-core waits ``Retry-After`` (1 s here, 10-60 s in Azure) between polls of a long-running
+    operation, azure-ai-ml's ``jobs.stream`` 1 s and more; local operations settle sooner. The same requests
+    go over the wire, at most 0.1 s apart."""
+    from azure.ai.ml.operations import _job_ops_helper
+    from azure.core.polling.base_polling import LROBasePolling
+
+    def sleep_briefly(self: Any, delay: float) -> None:
+        self._transport.sleep(min(delay, 0.1))
+
+    monkeypatch.setattr(LROBasePolling, "_sleep", sleep_briefly)
+    monkeypatch.setattr(_job_ops_helper, "_wait_before_polling", lambda seconds: 0.1)

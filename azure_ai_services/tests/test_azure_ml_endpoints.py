@@ -166,7 +166,11 @@ def test_an_mlflow_model_is_served_without_a_script(ml_client: Any, endpoint: An
     from azure.ai.ml.entities import ManagedOnlineDeployment, Model
     from sklearn.linear_model import LinearRegression
 
-    mlflow.sklearn.save_model(LinearRegression().fit([[0.0], [1.0]], [0.0, 2.0]), str(tmp_path / "reg"))
+    mlflow.sklearn.save_model(
+        LinearRegression().fit([[0.0], [1.0]], [0.0, 2.0]),
+        str(tmp_path / "reg"),
+        pip_requirements=["scikit-learn"],  # stated: inferring them costs a subprocess
+    )
     model = ml_client.models.create_or_update(
         Model(path=str(tmp_path / "reg"), type=AssetTypes.MLFLOW_MODEL, name="reg")
     )

@@ -80,7 +80,9 @@ def test_an_mlflow_model_needs_its_mlmodel_file(ml_client: Any, model_folder: Pa
             Model(path=str(model_folder), type=AssetTypes.MLFLOW_MODEL, name="bad")
         )
     mlflow.sklearn.save_model(
-        LinearRegression().fit([[0.0], [1.0]], [0.0, 2.0]), str(tmp_path / "mlflow-model")
+        LinearRegression().fit([[0.0], [1.0]], [0.0, 2.0]),
+        str(tmp_path / "mlflow-model"),
+        pip_requirements=["scikit-learn"],  # stated: inferring them costs a subprocess
     )
     model = ml_client.models.create_or_update(
         Model(path=str(tmp_path / "mlflow-model"), type=AssetTypes.MLFLOW_MODEL, name="regressor")

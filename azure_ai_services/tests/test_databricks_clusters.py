@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.usefixtures("fast_databricks_polls")
+
 
 @pytest.fixture
 def workspace(azure_env: dict[str, str]) -> Any:

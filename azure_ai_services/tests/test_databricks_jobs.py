@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.usefixtures("fast_databricks_polls")
+
 CLUSTER = {"spark_version": "15.4.x-scala2.12", "node_type_id": "Standard_DS3_v2", "num_workers": 1}
 SCRIPT = b"import sys\nprint('sum =', sum(int(a) for a in sys.argv[1:]))\n"
 NOTEBOOK = b"""# Databricks notebook source

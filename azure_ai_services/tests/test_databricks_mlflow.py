@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.usefixtures("fast_databricks_polls")
+
 EXPERIMENT = "/Shared/diabetes-tests"
 
 

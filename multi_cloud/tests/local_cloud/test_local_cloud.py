@@ -64,6 +64,41 @@ def test_background_lifecycle(state_dir):
         control.down()
 
 
+def test_two_ups_at_once_start_one_local_cloud(state_dir):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def up_or_refused() -> object:
+        try:
+            return control.up()
+        except AlreadyExists as refused:
+            return refused
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = list(pool.map(lambda _: up_or_refused(), range(2)))
+    try:
+        started = [o for o in outcomes if isinstance(o, control.Status)]
+        refused = [o for o in outcomes if isinstance(o, AlreadyExists)]
+        assert len(started) == 1 and len(refused) == 1, outcomes
+        assert "already running" in str(refused[0])
+        assert control.status().pid == started[0].pid
+    finally:
+        control.down()
+    daemons = [
+        pid
+        for pid in os.listdir("/proc")
+        if pid.isdigit() and _cmdline(pid).endswith(f"--state-dir\0{state_dir}\0")
+    ]
+    assert daemons == [], "a second daemon outlived `down`"
+
+
+def _cmdline(pid: str) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline") as cmdline:
+            return cmdline.read()
+    except OSError:
+        return ""
+
+
 def test_taken_port_moves_to_a_free_one(state_dir, monkeypatch):
     blocker = socket.socket()
     blocker.bind(("127.0.0.1", 0))

@@ -81,12 +81,7 @@ def up(root: Path | None = None, *, timeout: float = START_TIMEOUT) -> Status:
     """Start the local cloud in the background; refuses when one is already running."""
     paths = state_paths(root)
     _clean_stale(paths)
-    pid = _read_pid(paths)
-    if pid is not None:
-        raise AlreadyExists(
-            f"the local cloud is already running (pid {pid}); state in {paths.root}. "
-            "Use `cloudai local status`, or `cloudai local down` first."
-        )
+    _claim(paths)
     log = paths.log.open("ab")
     process = subprocess.Popen(
         [sys.executable, "-m", "multi_cloud.local_cloud.daemon", "--state-dir", str(paths.root)],
@@ -96,7 +91,7 @@ def up(root: Path | None = None, *, timeout: float = START_TIMEOUT) -> Status:
         start_new_session=True,
     )
     log.close()
-    paths.pid.write_text(str(process.pid))
+    _replace_text(paths.pid, str(process.pid))
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -111,6 +106,28 @@ def up(root: Path | None = None, *, timeout: float = START_TIMEOUT) -> Status:
         time.sleep(0.1)
     down(paths.root)
     raise Unavailable(f"the local cloud did not start within {timeout:.0f} s; see {paths.log}")
+
+
+def _claim(paths: StatePaths) -> None:
+    """Create the PID file, holding this process's PID until the daemon's replaces it; exactly one of two
+    ``up`` commands started at once wins (the file is created exclusively), the other is told it runs."""
+    try:
+        fd = os.open(paths.pid, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        pid = _read_pid(paths)
+        raise AlreadyExists(
+            f"the local cloud is already running{f' (pid {pid})' if pid else ' (starting)'}; state in "
+            f"{paths.root}. Use `cloudai local status`, or `cloudai local down` first."
+        ) from None
+    with os.fdopen(fd, "w") as claim:
+        claim.write(str(os.getpid()))
+
+
+def _replace_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically: a reader sees the old content or the new, never a part."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
 
 
 def down(root: Path | None = None, *, timeout: float = 15.0) -> int:

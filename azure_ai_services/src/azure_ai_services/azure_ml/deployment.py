@@ -22,8 +22,8 @@ if TYPE_CHECKING:  # pragma: no cover
 class AzureMLDeployer:
     """Models and online endpoints of one workspace (the ``MLClient`` of an :class:`AzureMLTrainer`)."""
 
-    def __init__(self, ml_client: MLClient | None = None) -> None:
-        self._trainer = AzureMLTrainer(ml_client)
+    def __init__(self, ml_client: MLClient | None = None, *, show_progress: bool = True) -> None:
+        self._trainer = AzureMLTrainer(ml_client, show_progress=show_progress)
 
     @property
     def client(self) -> MLClient:

@@ -64,8 +64,11 @@ class AzureMLModelService(ModelService):
     ) -> None:
         super().__init__(provider)
         self.settings = settings or get_settings()
-        self.trainer = AzureMLTrainer(ml_client, self.settings)
-        self.deployer = AzureMLDeployer(self.trainer.client if ml_client is not None else None)
+        # a provider-neutral service draws no SDK progress bars: its callers print their own progress
+        self.trainer = AzureMLTrainer(ml_client, self.settings, show_progress=False)
+        self.deployer = AzureMLDeployer(
+            self.trainer.client if ml_client is not None else None, show_progress=False
+        )
         self._compute_ready = False
 
     @property

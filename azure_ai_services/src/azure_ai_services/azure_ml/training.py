@@ -46,9 +46,16 @@ class JobTimeout(CloudError):
 class AzureMLTrainer:
     """Command jobs of one workspace; pass your own ``MLClient`` or let it build one from the environment."""
 
-    def __init__(self, ml_client: MLClient | None = None, settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        ml_client: MLClient | None = None,
+        settings: Settings | None = None,
+        *,
+        show_progress: bool = True,
+    ) -> None:
         self._client = ml_client
         self.settings = settings or get_settings()
+        self.show_progress = show_progress  # the SDK's upload bars and polling dots
 
     @property
     def client(self) -> MLClient:
@@ -66,6 +73,7 @@ class AzureMLTrainer:
                 os.environ.get("AZURE_SUBSCRIPTION_ID", subscription),
                 os.environ.get("AZURE_RESOURCE_GROUP", group),
                 os.environ.get("AZUREML_WORKSPACE_NAME", workspace),
+                show_progress=self.show_progress,
             )
         return self._client
 

@@ -57,7 +57,7 @@ class TransformJob:
 
 def run(job: TransformJob, should_stop: Callable[[], bool] = lambda: False) -> TransformCounts:
     """Transform every input object; TransformFailure with SageMaker-like reasons, TransformStopped when
-    ``should_stop()`` turns true (checked before each object)."""
+    ``should_stop()`` turns true (checked before each object and once more at the end)."""
     if job.options.split_type not in COMPUTED_SPLIT_TYPES:
         raise TransformFailure(
             f"SplitType {job.options.split_type} (binary record framing) is not computed by the local "
@@ -88,6 +88,8 @@ def run(job: TransformJob, should_stop: Callable[[], bool] = lambda: False) -> T
         records += done.records
         batches += done.requests
         log += [f'"POST /invocations HTTP/1.1" 200 ({key})'] * done.requests
+    if should_stop():  # a stop accepted during the last object: SageMaker ends an accepted stop Stopped
+        raise TransformStopped(job.name)
     MotoLogs(job.account_id, job.region).write(LOG_GROUP, f"{job.name}/{INSTANCE}", log)
     return TransformCounts(objects=len(keys), records=records, mini_batches=batches)
 

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from multi_cloud.core.base import FunctionService
-from multi_cloud.core.errors import InvalidArgument
 from multi_cloud.core.handler_envelope import RUNNER_IMPORTS, RUNNER_SOURCE, invocation_result, timed_out
 from multi_cloud.core.settings import Settings, get_settings
 from multi_cloud.core.types import FunctionInfo, InvocationResult
@@ -96,9 +95,7 @@ class AzureFunctionsService(FunctionService):
         memory_mb: int = 256,
         environment: Mapping[str, str] | None = None,
     ) -> FunctionInfo:
-        module, _, function = handler.rpartition(".")
-        if not module or not function.isidentifier():
-            raise self._invalid(f"handler {handler!r} must be 'module.function', e.g. 'app.handler'")
+        module, function = self._handler_parts(handler)
         if not 1 <= timeout_seconds <= MAX_TIMEOUT_SECONDS:
             raise self._invalid(
                 f"timeout_seconds must be 1-{MAX_TIMEOUT_SECONDS} (functionTimeout), not {timeout_seconds}"
@@ -243,9 +240,6 @@ class AzureFunctionsService(FunctionService):
             self.arm.get(f"https://{scm}/api/deployments"), "functions.list"
         )
         return [d for d in found if d.get("active")] or found
-
-    def _invalid(self, message: str) -> InvalidArgument:
-        return InvalidArgument(message, provider=self.provider, operation="functions.deploy")
 
 
 def host_json(timeout_seconds: int) -> dict[str, Any]:

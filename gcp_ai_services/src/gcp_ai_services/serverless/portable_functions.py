@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from multi_cloud.core.base import FunctionService
-from multi_cloud.core.errors import InvalidArgument, NotFound
+from multi_cloud.core.errors import NotFound
 from multi_cloud.core.handler_envelope import RUNNER_IMPORTS, RUNNER_SOURCE, invocation_result, timed_out
 from multi_cloud.core.settings import Settings, get_settings
 from multi_cloud.core.types import FunctionInfo, InvocationResult
@@ -70,9 +70,7 @@ class CloudFunctionsService(FunctionService):
         memory_mb: int = 256,
         environment: Mapping[str, str] | None = None,
     ) -> FunctionInfo:
-        module, _, function = handler.rpartition(".")
-        if not module or not function.isidentifier():
-            raise self._invalid(f"handler {handler!r} must be 'module.function', e.g. 'app.handler'")
+        module, function = self._handler_parts(handler)
         source = Path(source_dir)
         if (source / "main.py").exists():
             raise self._invalid(
@@ -154,9 +152,6 @@ class CloudFunctionsService(FunctionService):
             provider=self.provider,
             version=deployed.revision or "1",
         )
-
-    def _invalid(self, message: str) -> InvalidArgument:
-        return InvalidArgument(message, provider=self.provider, operation="functions.deploy")
 
 
 def _megabytes(memory: str) -> int:

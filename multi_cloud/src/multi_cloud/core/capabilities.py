@@ -6,7 +6,7 @@ import abc
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Literal
 
-from multi_cloud.core.errors import NotFound, Unsupported
+from multi_cloud.core.errors import InvalidArgument, NotFound, Unsupported
 from multi_cloud.core.types import (
     BatchPredictionJob,
     Bucket,
@@ -266,6 +266,17 @@ class FunctionService(Capability):
 
     @abc.abstractmethod
     def list_functions(self) -> list[FunctionInfo]: ...
+
+    def _invalid(self, message: str) -> InvalidArgument:
+        """A bad ``deploy`` argument, as this provider's InvalidArgument."""
+        return InvalidArgument(message, provider=self.provider, operation="functions.deploy")
+
+    def _handler_parts(self, handler: str) -> tuple[str, str]:
+        """``(module, function)`` of a ``"module.function"`` handler; InvalidArgument for anything else."""
+        module, _, function = handler.rpartition(".")
+        if not module or not function.isidentifier():
+            raise self._invalid(f"handler {handler!r} must be 'module.function', e.g. 'app.handler'")
+        return module, function
 
 
 class EventService(Capability):

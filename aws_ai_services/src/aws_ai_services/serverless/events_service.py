@@ -21,13 +21,12 @@ from multi_cloud.core.base import EventService
 from multi_cloud.core.envelopes import event_from_envelope
 from multi_cloud.core.errors import InvalidArgument
 from multi_cloud.core.settings import Settings, get_settings
-from multi_cloud.core.types import Event, PublishResult
+from multi_cloud.core.types import Event, EventTarget, PublishResult
 
 from aws_ai_services.errors import aws_errors
 from aws_ai_services.serverless.eventbridge import EventBridgeRouter
 from aws_ai_services.session import aws_client
 
-Target = str | Callable[[Event], Any]
 #: deliveries of one event to a callable before it is dropped (and logged)
 MAX_RECEIVES = 3
 #: seconds a callable has before SQS hands the event out again (the default)
@@ -52,7 +51,7 @@ class AWSEvents(EventService):
         self._buses: set[str] = {"default"}
         self._consumers: dict[tuple[str, str], QueueConsumer] = {}
 
-    def put_rule(self, bus: str, rule: str, pattern: Mapping[str, Any], target: Target) -> None:
+    def put_rule(self, bus: str, rule: str, pattern: Mapping[str, Any], target: EventTarget) -> None:
         """Create or replace ``rule`` on ``bus`` (created if new) routing matches to ``target``."""
         if not (isinstance(target, str) or callable(target)):
             raise InvalidArgument(

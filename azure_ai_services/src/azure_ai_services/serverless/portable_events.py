@@ -23,8 +23,8 @@ import json
 import re
 import threading
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -32,7 +32,7 @@ from multi_cloud.core.base import EventService
 from multi_cloud.core.envelopes import event_from_envelope, eventbridge_envelope
 from multi_cloud.core.errors import InvalidArgument, NotFound
 from multi_cloud.core.settings import Settings, get_settings
-from multi_cloud.core.types import Event, PublishResult
+from multi_cloud.core.types import Event, EventTarget, PublishResult, SubscribedRule
 from multi_cloud.onprem.event_patterns import matches, validate_pattern
 
 from azure_ai_services.serverless.arm import arm_session, raise_for_cloud, resource_manager
@@ -41,20 +41,10 @@ from azure_ai_services.serverless.event_grid_filters import event_grid_filter
 from azure_ai_services.serverless.portable_functions import AzureFunctionsService
 from azure_ai_services.serverless.webhook_receiver import WebhookReceiver
 
-Target = str | Callable[[Event], Any]
 MAX_DELIVERY_ATTEMPTS = 3
 SUBJECT_PREFIX = "/cloudai/rules/"
 _NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _BUS = re.compile(r"^[A-Za-z0-9-]{1,38}$")
-
-
-@dataclass(frozen=True)
-class EventGridRule:
-    bus: str
-    name: str
-    pattern: Mapping[str, Any]
-    target: Target
-    subscription: str
 
 
 class EventGridEvents(EventService):
@@ -77,12 +67,12 @@ class EventGridEvents(EventService):
             f"{resource_manager()}/subscriptions/{azure.subscription_id}/resourceGroups/"
             f"{azure.resource_group}/providers/{PROVIDER}/topics"
         )
-        self._rules: dict[tuple[str, str], EventGridRule] = {}
+        self._rules: dict[tuple[str, str], SubscribedRule] = {}
         self._publishers: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._webhook: WebhookReceiver | None = None
 
-    def put_rule(self, bus: str, rule: str, pattern: Mapping[str, Any], target: Target) -> None:
+    def put_rule(self, bus: str, rule: str, pattern: Mapping[str, Any], target: EventTarget) -> None:
         """Create or replace ``rule`` on ``bus`` (its topic is created on first use)."""
         _check_name("bus", bus, _BUS)
         _check_name("rule", rule, _NAME)
@@ -102,7 +92,7 @@ class EventGridEvents(EventService):
                 operation="events.put_rule",
             )
         self._ensure_topic(bus)
-        record = EventGridRule(bus, rule, json.loads(json.dumps(pattern)), target, subscription_name(rule))
+        record = SubscribedRule(bus, rule, json.loads(json.dumps(pattern)), target, subscription_name(rule))
         with self._lock:  # the webhook may be called during the handshake: the rule must be known
             previous = self._rules.get((bus, rule))
             self._rules[(bus, rule)] = record

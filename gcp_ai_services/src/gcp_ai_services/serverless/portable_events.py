@@ -18,8 +18,8 @@ import logging
 import re
 import threading
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -27,26 +27,16 @@ from multi_cloud.core.base import EventService
 from multi_cloud.core.envelopes import event_from_envelope, eventbridge_envelope
 from multi_cloud.core.errors import AlreadyExists, InvalidArgument, NotFound
 from multi_cloud.core.settings import Settings, get_settings
-from multi_cloud.core.types import Event, PublishResult
+from multi_cloud.core.types import Event, EventTarget, PublishResult, SubscribedRule
 from multi_cloud.onprem.event_patterns import matches, validate_pattern
 
 from gcp_ai_services.serverless.portable_functions import CloudFunctionsService
 from gcp_ai_services.serverless.pubsub import PubSub, Received
 
-Target = str | Callable[[Event], Any]
 MAX_DELIVERIES = 3
 ACK_DEADLINE_SECONDS = 10
 _NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class PubSubRule:
-    bus: str
-    name: str
-    pattern: Mapping[str, Any]
-    target: Target
-    subscription: str
 
 
 class PubSubEvents(EventService):
@@ -63,11 +53,11 @@ class PubSubEvents(EventService):
         self.settings = settings or get_settings()
         self.pubsub = PubSub(self.settings)
         self.functions = functions or CloudFunctionsService(provider, self.settings)
-        self._rules: dict[tuple[str, str], PubSubRule] = {}
+        self._rules: dict[tuple[str, str], SubscribedRule] = {}
         self._subscribers: dict[tuple[str, str], Subscriber] = {}
         self._lock = threading.Lock()
 
-    def put_rule(self, bus: str, rule: str, pattern: Mapping[str, Any], target: Target) -> None:
+    def put_rule(self, bus: str, rule: str, pattern: Mapping[str, Any], target: EventTarget) -> None:
         """Create or replace ``rule`` on ``bus`` (its topic is created on first use)."""
         _check_name("bus", bus)
         _check_name("rule", rule)
@@ -86,7 +76,7 @@ class PubSubEvents(EventService):
         self.pubsub.create_subscription(
             subscription, topic_name(bus), ack_deadline_seconds=ACK_DEADLINE_SECONDS
         )
-        record = PubSubRule(bus, rule, json.loads(json.dumps(pattern)), target, subscription)
+        record = SubscribedRule(bus, rule, json.loads(json.dumps(pattern)), target, subscription)
         subscriber = Subscriber(self, record)
         with self._lock:
             self._rules[(bus, rule)] = record
@@ -132,7 +122,7 @@ class PubSubEvents(EventService):
             self._drop(bus, rule)
 
     # ------------------------------------------------------------------ internals
-    def deliver(self, rule: PubSubRule, envelope: Mapping[str, Any]) -> None:
+    def deliver(self, rule: SubscribedRule, envelope: Mapping[str, Any]) -> None:
         """Hand one matching envelope to the rule's target; raises when the target failed."""
         if isinstance(rule.target, str):
             result = self.functions.invoke(rule.target, dict(envelope))
@@ -164,7 +154,7 @@ class PubSubEvents(EventService):
 class Subscriber(threading.Thread):
     """Pulls one rule's subscription; acknowledges what matched and was delivered, or did not match."""
 
-    def __init__(self, events: PubSubEvents, rule: PubSubRule) -> None:
+    def __init__(self, events: PubSubEvents, rule: SubscribedRule) -> None:
         super().__init__(name=f"pubsub-rule-{rule.bus}-{rule.name}", daemon=True)
         self.events, self.rule = events, rule
         self._stopped = threading.Event()

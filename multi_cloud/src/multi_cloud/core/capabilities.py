@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Literal
 
 from multi_cloud.core.errors import InvalidArgument, NotFound, Unsupported
@@ -15,6 +15,7 @@ from multi_cloud.core.types import (
     Endpoint,
     Entity,
     Event,
+    EventTarget,
     Face,
     FunctionInfo,
     ImageProperties,
@@ -285,9 +286,7 @@ class EventService(Capability):
     capability = "events"
 
     @abc.abstractmethod
-    def put_rule(
-        self, bus: str, rule: str, pattern: Mapping[str, Any], target: str | Callable[[Event], Any]
-    ) -> None:
+    def put_rule(self, bus: str, rule: str, pattern: Mapping[str, Any], target: EventTarget) -> None:
         """Route events on ``bus`` matching ``pattern`` to ``target`` (a function name or callable)."""
 
     @abc.abstractmethod

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -291,6 +291,21 @@ class Event:
     detail: Mapping[str, Any]
     id: str = ""
     time: datetime | None = None
+
+
+#: where an event rule sends what it matches: a deployed function's name, or a callable in this process
+EventTarget = str | Callable[[Event], Any]
+
+
+@dataclass(frozen=True)
+class SubscribedRule:
+    """An event rule a provider maps onto one subscription of its own event service (Pub/Sub, Event Grid)."""
+
+    bus: str
+    name: str
+    pattern: Mapping[str, Any]
+    target: EventTarget
+    subscription: str
 
 
 @dataclass(frozen=True)

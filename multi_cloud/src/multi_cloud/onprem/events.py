@@ -20,7 +20,7 @@ import json
 import re
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,7 +29,7 @@ from typing import Any
 from multi_cloud.core.base import EventService, FunctionService
 from multi_cloud.core.envelopes import event_from_envelope, eventbridge_envelope
 from multi_cloud.core.errors import InvalidArgument, NotFound
-from multi_cloud.core.types import Event, PublishResult
+from multi_cloud.core.types import Event, EventTarget, PublishResult
 from multi_cloud.onprem import event_patterns
 from multi_cloud.onprem.atomic_files import write_json
 from multi_cloud.onprem.event_delivery import (
@@ -40,7 +40,6 @@ from multi_cloud.onprem.event_delivery import (
     deliver_with_retries,
 )
 
-Target = str | Callable[[Event], Any]
 MAX_EVENT_BYTES = 256 * 1024
 _NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -50,7 +49,7 @@ class Rule:
     bus: str
     name: str
     pattern: Mapping[str, Any]
-    target: Target
+    target: EventTarget
 
     @property
     def target_label(self) -> str:
@@ -85,7 +84,7 @@ class OnPremEvents(EventService):
         self._rules: dict[tuple[str, str], Rule] = self._load_rules()
 
     # ------------------------------------------------------------------ rules
-    def put_rule(self, bus: str, rule: str, pattern: Mapping[str, Any], target: Target) -> None:
+    def put_rule(self, bus: str, rule: str, pattern: Mapping[str, Any], target: EventTarget) -> None:
         """Create or replace ``rule`` on ``bus``."""
         _check_name("bus", bus)
         _check_name("rule", rule)
